@@ -1,0 +1,5 @@
+import sys
+
+from profilesync.cli import main
+
+sys.exit(main())

@@ -1,0 +1,207 @@
+"""Load ``config.yaml`` into a frozen ``Config``.
+
+The file is validated against ``schemas/config.schema.json``; every problem names the file, the
+key path and the fix, and loading stops before anything is written. Relative paths in the config
+are relative to the config file, so a profile directory can be moved as a whole.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from profilesync.errors import Problem, UserError
+from profilesync.validation import check
+from profilesync.yamlio import read_yaml
+
+SOURCE_NAMES: tuple[str, ...] = ("dblp", "orcid", "scholar", "github")
+
+DEFAULT_BASE_URLS: Mapping[str, str] = MappingProxyType(
+    {
+        "dblp": "https://dblp.org",
+        "orcid": "https://pub.orcid.org/v3.0",
+        "scholar": "https://scholar.google.com",
+        "github": "https://api.github.com",
+    }
+)
+DEFAULT_TIMEOUTS: Mapping[str, float] = MappingProxyType({"dblp": 60.0, "orcid": 60.0, "scholar": 120.0, "github": 60.0})
+DEFAULT_PRECEDENCE: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "title": ("dblp", "orcid", "scholar"),
+        "authors": ("dblp", "orcid", "scholar"),
+        "venue": ("dblp", "orcid", "scholar"),
+        "year": ("dblp", "orcid", "scholar"),
+        "pages": ("dblp", "orcid"),
+        "doi": ("dblp", "orcid", "scholar"),
+        "arxiv": ("dblp", "orcid", "scholar"),
+        "type": ("dblp", "orcid"),
+        "citations": ("scholar",),
+        "homepage": ("github", "orcid", "scholar", "dblp"),
+        "affiliation": ("orcid", "dblp", "scholar", "github"),
+        "name": ("orcid", "dblp", "scholar", "github"),
+    }
+)
+
+
+class CvFormat(str, enum.Enum):
+    PROFILESYNC = "profilesync"
+    BIBTEX = "bibtex"
+    RENDERCV = "rendercv"
+    JSONRESUME = "jsonresume"
+
+
+class AutoApply(str, enum.Enum):
+    NONE = "none"
+    STRONG = "strong"
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One source's settings. ``options`` holds the connector-specific keys as written."""
+
+    name: str
+    enabled: bool
+    id: str | None
+    base_url: str
+    timeout_s: float
+    token_env: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Policy:
+    precedence: Mapping[str, tuple[str, ...]] = DEFAULT_PRECEDENCE
+    suspicious_drop: float = 0.5
+    auto_apply: AutoApply = AutoApply.NONE
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    cron: str | None = None
+    timezone: str = "UTC"
+    report_dir: Path | None = None
+    deadline_s: float = 900.0
+    push_cv: bool = False
+    on_change: str | None = None
+    keep_reports: int = 50
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    name: str
+    aliases: tuple[str, ...]
+    cv_path: Path
+    cv_format: CvFormat
+    cache_dir: Path
+    report_dir: Path
+    contact_email: str | None
+    sources: Mapping[str, SourceConfig]
+    policy: Policy
+    schedule: ScheduleConfig
+    matching: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def snapshot_dir(self) -> Path:
+        return self.cache_dir / "snapshots"
+
+    def enabled_sources(self) -> tuple[str, ...]:
+        return tuple(n for n in SOURCE_NAMES if n in self.sources and self.sources[n].enabled)
+
+
+def load_config(path: Path, *, label: str | None = None, cache_dir_override: Path | None = None) -> Config:
+    """Read and validate ``path``. Raises ``UserError`` listing every problem found."""
+    name = label or path.name
+    data = read_yaml(path, name)
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise UserError([Problem(name, None, "expected a mapping of settings at the top level", "see the README for an example config")])
+    problems = check(data, "config.schema.json", name)
+    problems.extend(_semantic_problems(data, name))
+    if problems:
+        raise UserError(problems)
+    return _build(path, data, cache_dir_override)
+
+
+def _semantic_problems(data: Mapping[str, Any], name: str) -> list[Problem]:
+    """Checks a JSON Schema cannot express."""
+    from profilesync.normalize.identifiers import orcid_checksum_ok
+
+    problems: list[Problem] = []
+    orcid = ((data.get("sources") or {}).get("orcid") or {}).get("id")
+    if isinstance(orcid, str) and len(orcid) == 19 and not orcid_checksum_ok(orcid):
+        problems.append(
+            Problem(name, "sources.orcid.id", f'"{orcid}" fails the ORCID checksum (ISO 7064 MOD 11-2)', "copy the iD again from your ORCID record; a digit is probably mistyped")
+        )
+    return problems
+
+
+def _build(path: Path, data: Mapping[str, Any], cache_dir_override: Path | None) -> Config:
+    base = path.parent
+    profile = data["profile"]
+    cv = data.get("cv", "cv.yaml")
+    cv_path, cv_format = (cv, "profilesync") if isinstance(cv, str) else (cv["path"], cv.get("format") or _guess_format(cv["path"]))
+    cache_dir = cache_dir_override or base / data.get("cache_dir", "cache")
+    raw_sources = data.get("sources") or {}
+    sources: dict[str, SourceConfig] = {}
+    for source in SOURCE_NAMES:
+        raw = dict(raw_sources.get(source) or {})
+        if source not in raw_sources:
+            continue
+        known = {"enabled", "id", "base_url", "timeout_s", "token_env"}
+        sources[source] = SourceConfig(
+            name=source,
+            enabled=bool(raw.get("enabled", True)),
+            id=raw.get("id"),
+            base_url=str(raw.get("base_url") or DEFAULT_BASE_URLS[source]).rstrip("/"),
+            timeout_s=float(raw.get("timeout_s") or DEFAULT_TIMEOUTS[source]),
+            token_env=raw.get("token_env"),
+            options=MappingProxyType({k: v for k, v in raw.items() if k not in known}),
+        )
+    raw_policy = data.get("policy") or {}
+    precedence = dict(DEFAULT_PRECEDENCE)
+    precedence.update({k: tuple(v) for k, v in (raw_policy.get("precedence") or {}).items()})
+    policy = Policy(
+        precedence=MappingProxyType(precedence),
+        suspicious_drop=float(raw_policy.get("suspicious_drop", 0.5)),
+        auto_apply=AutoApply(raw_policy.get("auto_apply", "none")),
+    )
+    raw_schedule = data.get("schedule") or {}
+    report_dir = base / (raw_schedule.get("report_dir") or data.get("report_dir") or "reports")
+    schedule = ScheduleConfig(
+        cron=raw_schedule.get("cron"),
+        timezone=raw_schedule.get("timezone", "UTC"),
+        report_dir=report_dir,
+        deadline_s=float(raw_schedule.get("deadline_s", 900)),
+        push_cv=bool(raw_schedule.get("push_cv", False)),
+        on_change=raw_schedule.get("on_change"),
+        keep_reports=int(raw_schedule.get("keep_reports", 50)),
+    )
+    return Config(
+        path=path,
+        name=str(profile["name"]),
+        aliases=tuple(profile.get("aliases") or ()),
+        cv_path=base / cv_path,
+        cv_format=CvFormat(cv_format),
+        cache_dir=cache_dir,
+        report_dir=report_dir,
+        contact_email=data.get("contact_email"),
+        sources=MappingProxyType(sources),
+        policy=policy,
+        schedule=schedule,
+        matching=MappingProxyType(dict(data.get("matching") or {})),
+    )
+
+
+def _guess_format(path: str) -> str:
+    lower = path.lower()
+    if lower.endswith(".bib"):
+        return "bibtex"
+    if lower.endswith(".json"):
+        return "jsonresume"
+    return "profilesync"

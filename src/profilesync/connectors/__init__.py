@@ -1,0 +1,1 @@
+"""Connectors: one per source, all behind ``base.Connector``. ``registry`` loads them by name."""

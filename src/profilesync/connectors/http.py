@@ -1,0 +1,345 @@
+"""The one HTTP policy every connector uses.
+
+- a User-Agent naming profilesync and the configured contact address (DBLP, Crossref and OpenAlex
+  ask for one; GitHub requires a User-Agent);
+- connect and read timeouts on every request, and a wall-clock deadline per source;
+- retries with exponential backoff on 429/5xx and connection errors (urllib3 ``Retry``), which
+  honour ``Retry-After`` in seconds or as an HTTP-date, but never sleep longer than
+  ``max_retry_wait``: a longer wait becomes a ``RateLimited`` error that says when to come back;
+- a per-host rate limit (requests-ratelimiter over pyrate-limiter);
+- an on-disk HTTP cache with conditional requests (requests-cache: ETag / Last-Modified are sent
+  back as If-None-Match / If-Modified-Since, and a 304 reuses the stored body).
+
+Connectors get an ``HttpClient`` and call ``get_json`` / ``get_bytes``; every failure comes back
+as one of the typed ``SourceError``s, never as a requests exception.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import sqlite3
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from profilesync import __version__
+from profilesync.errors import RateLimited, SourceBlocked, SourceError, SourceFormatError, SourceUnavailable
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    """How one source is spoken to. Built from the config by ``policy_for``."""
+
+    source: str
+    contact_email: str | None = None
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 30.0
+    deadline_s: float = 120.0
+    retries: int = 3
+    backoff_factor: float = 1.0
+    max_retry_wait_s: float = 60.0
+    min_interval_s: float = 1.0
+    cache_dir: Path | None = None
+    cache_expire_s: float = 3600.0
+    max_redirects: int = 5
+    max_bytes: int = 50 * 1024 * 1024
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def user_agent(self) -> str:
+        contact = f"; mailto:{self.contact_email}" if self.contact_email else ""
+        return f"profilesync/{__version__} (+https://github.com/profilesync/profilesync{contact})"
+
+
+class _CappedRetry(Retry):
+    """urllib3 Retry that refuses to sleep longer than ``max_wait`` for a Retry-After.
+
+    A server that says "come back in an hour" is answered by giving up now; the caller turns the
+    response into a ``RateLimited`` error carrying the reset time. This keeps scheduled runs from
+    hanging on a polite but long wait.
+    """
+
+    max_wait: float = 60.0
+
+    def new(self, **kw: Any) -> _CappedRetry:
+        new = super().new(**kw)
+        new.max_wait = self.max_wait
+        return new
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # noqa: ANN001
+        if response is not None:
+            retry_after = self.get_retry_after(response)
+            if retry_after is not None and retry_after > self.max_wait:
+                # Give the response back to the caller instead of waiting.
+                raise _GiveUp(response)
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
+class _GiveUp(Exception):
+    def __init__(self, response: Any):
+        super().__init__("retry-after too long")
+        self.response = response
+
+
+class _Adapter(HTTPAdapter):
+    def send(self, request, **kwargs):  # noqa: ANN001, ANN003
+        try:
+            return super().send(request, **kwargs)
+        except _GiveUp as give_up:
+            return self.build_response(request, give_up.response)
+
+
+def _build_session(policy: HttpPolicy) -> requests.Session:
+    from requests_cache import CacheMixin
+    from requests_ratelimiter import LimiterMixin
+
+    classes: list[type] = []
+    kwargs: dict[str, Any] = {}
+    if policy.cache_dir is not None:
+        classes.append(CacheMixin)
+        kwargs.update(
+            cache_name=str(_cache_file(policy.cache_dir)),
+            backend="sqlite",
+            expire_after=timedelta(seconds=policy.cache_expire_s),
+            allowable_codes=(200,),
+            # Authorization and token headers are never part of the cache key nor stored.
+            ignored_parameters=("Authorization", "access_token", "token", "api_key"),
+            match_headers=("Accept",),
+            stale_if_error=False,
+        )
+    if policy.min_interval_s > 0:
+        classes.append(LimiterMixin)
+        kwargs.update(per_minute=60.0 / policy.min_interval_s, per_host=True, max_delay=policy.deadline_s)
+    session_cls = type("PoliteSession", (*classes, requests.Session), {})
+    session = session_cls(**kwargs)
+    retry = _CappedRetry(
+        total=policy.retries,
+        connect=policy.retries,
+        read=policy.retries,
+        status=policy.retries,
+        backoff_factor=policy.backoff_factor,
+        backoff_max=policy.max_retry_wait_s,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        raise_on_redirect=True,
+        redirect=policy.max_redirects,
+    )
+    retry.max_wait = policy.max_retry_wait_s
+    adapter = _Adapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.max_redirects = policy.max_redirects
+    session.headers.update({"User-Agent": policy.user_agent, **policy.headers})
+    return session
+
+
+def _cache_file(cache_dir: Path) -> Path:
+    """The HTTP cache database; a corrupt one is moved aside so the pull can go on."""
+    path = cache_dir / "http_cache.sqlite"
+    if path.exists():
+        try:
+            with sqlite3.connect(path) as conn:
+                conn.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.DatabaseError:
+            broken = path.with_name(f"http_cache.corrupt-{int(time.time())}.sqlite")
+            path.replace(broken)
+            log.warning("HTTP cache %s was corrupt; moved it to %s and started a new one", path, broken)
+    return path
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """A successful response: body, status and whether it came from the HTTP cache."""
+
+    url: str
+    status: int
+    content: bytes
+    headers: Mapping[str, str]
+    from_cache: bool
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.content)
+
+
+class HttpClient:
+    """A polite HTTP client for one source. Not shared across sources (each has its own policy)."""
+
+    def __init__(self, policy: HttpPolicy, *, session: requests.Session | None = None):
+        self.policy = policy
+        self._session = session
+        self._started = time.monotonic()
+        self.requests_sent = 0  # network requests, cache hits excluded; tests and benchmarks read it
+
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            if self.policy.cache_dir is not None:
+                self.policy.cache_dir.mkdir(parents=True, exist_ok=True)
+            self._session = _build_session(self.policy)
+        return self._session
+
+    def restart_deadline(self) -> None:
+        self._started = time.monotonic()
+
+    def remaining_s(self) -> float:
+        return self.policy.deadline_s - (time.monotonic() - self._started)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        refresh: bool = False,
+        json_body: Any = None,
+        cache: bool = True,
+    ) -> requests.Response:
+        """Send one request under the policy; return the response whatever its status.
+
+        Network failures become ``SourceUnavailable``; a passed deadline too.
+        """
+        remaining = self.remaining_s()
+        if remaining <= 0:
+            raise SourceUnavailable(self.policy.source, f"gave up: the {self.policy.deadline_s:g} s deadline passed")
+        timeout = (min(self.policy.connect_timeout_s, remaining), min(self.policy.read_timeout_s, remaining))
+        kwargs: dict[str, Any] = {"params": params, "headers": dict(headers or {}), "timeout": timeout, "stream": True}
+        if json_body is not None:
+            kwargs["json"] = json_body
+        session = self.session
+        if hasattr(session, "cache_disabled"):
+            if not cache:
+                with session.cache_disabled():
+                    response = self._send(session, method, url, kwargs)
+            else:
+                if refresh:
+                    kwargs["refresh"] = True
+                response = self._send(session, method, url, kwargs)
+        else:
+            response = self._send(session, method, url, kwargs)
+        if not getattr(response, "from_cache", False):
+            self.requests_sent += 1
+        return response
+
+    def _send(self, session: requests.Session, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
+        source = self.policy.source
+        try:
+            response = session.request(method, url, **kwargs)
+            self._read_body(response)
+            return response
+        except requests.exceptions.TooManyRedirects:
+            raise SourceUnavailable(source, f"too many redirects from {url} (a redirect loop?)") from None
+        except requests.exceptions.RetryError as exc:
+            raise SourceUnavailable(source, f"{url}: still failing after {self.policy.retries} retries ({_reason(exc)})") from None
+        except requests.exceptions.Timeout:
+            raise SourceUnavailable(source, f"{url}: no answer within the timeout") from None
+        except requests.exceptions.ConnectionError as exc:
+            if "Read timed out" in str(exc) or "timed out" in str(exc):
+                raise SourceUnavailable(source, f"{url}: no answer within the timeout") from None
+            raise SourceUnavailable(source, f"{url}: cannot connect ({_reason(exc)})") from None
+        except requests.exceptions.ChunkedEncodingError:
+            raise SourceUnavailable(source, f"{url}: the response was cut off") from None
+        except requests.exceptions.RequestException as exc:
+            raise SourceUnavailable(source, f"{url}: {_reason(exc)}") from None
+
+    def _read_body(self, response: requests.Response) -> None:
+        """Read the body under the deadline and the size cap (a server may drip bytes forever)."""
+        if getattr(response, "from_cache", False) or response._content_consumed:  # noqa: SLF001
+            return
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > self.policy.max_bytes:
+            response.close()
+            raise SourceFormatError(self.policy.source, f"{response.url}: response of {int(declared):,} bytes is larger than the {self.policy.max_bytes:,}-byte limit")
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(64 * 1024):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > self.policy.max_bytes:
+                response.close()
+                raise SourceFormatError(self.policy.source, f"{response.url}: response larger than the {self.policy.max_bytes:,}-byte limit")
+            if self.remaining_s() <= 0:
+                response.close()
+                raise SourceUnavailable(self.policy.source, f"{response.url}: the response did not finish within the {self.policy.deadline_s:g} s deadline")
+        response._content = b"".join(chunks)  # noqa: SLF001
+        response._content_consumed = True  # noqa: SLF001
+
+    def get(self, url: str, *, params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None, refresh: bool = False, ok: tuple[int, ...] = (200,)) -> FetchResult:
+        """GET ``url`` and return it when its status is in ``ok``; raise a typed error otherwise."""
+        response = self.request("GET", url, params=params, headers=headers, refresh=refresh)
+        if response.status_code not in ok:
+            raise error_for_status(self.policy.source, response)
+        return FetchResult(
+            url=response.url,
+            status=response.status_code,
+            content=response.content,
+            headers=dict(response.headers),
+            from_cache=bool(getattr(response, "from_cache", False)),
+        )
+
+    def get_json(self, url: str, **kwargs: Any) -> Any:
+        result = self.get(url, **kwargs)
+        try:
+            return result.json()
+        except ValueError as exc:
+            raise SourceFormatError(self.policy.source, f"{url}: the response is not valid JSON ({exc})") from None
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+
+
+def retry_after_time(headers: Mapping[str, str], now: datetime | None = None) -> datetime | None:
+    """When a ``Retry-After`` header (seconds or HTTP-date) says we may come back."""
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    if not value:
+        return None
+    now = now or datetime.now(timezone.utc)
+    value = value.strip()
+    if value.isdigit():
+        return now + timedelta(seconds=int(value))
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def error_for_status(source: str, response: requests.Response) -> SourceError:
+    """The typed error for a non-success response; connectors refine 403/404 where they know more."""
+    status = response.status_code
+    where = response.url
+    if status == 429:
+        reset = retry_after_time(response.headers)
+        when = f"; try again after {reset.strftime('%Y-%m-%d %H:%M:%S UTC')}" if reset else ""
+        return RateLimited(source, f"rate limited by the server (HTTP 429){when}", reset)
+    if status == 403:
+        return SourceBlocked(source, f"{where}: access refused (HTTP 403)")
+    if status >= 500:
+        return SourceUnavailable(source, f"{where}: server error HTTP {status}")
+    return SourceUnavailable(source, f"{where}: unexpected HTTP {status}")
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc)
+    if "Connection refused" in text:
+        return "connection refused"
+    if "Name or service not known" in text or "nodename nor servname" in text or "Failed to resolve" in text:
+        return "host name not found (offline?)"
+    return text if len(text) < 160 else text[:157] + "..."

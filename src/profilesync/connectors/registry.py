@@ -1,0 +1,54 @@
+"""Connector names are data: a table from name to dotted path, imported only when used.
+
+Importing lazily keeps ``profilesync --help`` fast and lets an optional connector (Scholar, which
+needs the ``scholar`` extra) fail only when it is asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from profilesync.connectors.http import HttpClient, HttpPolicy
+
+if TYPE_CHECKING:
+    from profilesync.config import Config, SourceConfig
+    from profilesync.connectors.base import Connector
+
+BUILTIN: dict[str, str] = {
+    "dblp": "profilesync.connectors.dblp:DblpConnector",
+    "orcid": "profilesync.connectors.orcid:OrcidConnector",
+    "scholar": "profilesync.connectors.scholar:ScholarConnector",
+    "github": "profilesync.connectors.github:GithubConnector",
+}
+
+# Seconds between two requests to one host, as each service asks (docs/sources.md).
+DEFAULT_MIN_INTERVAL: dict[str, float] = {"dblp": 2.0, "orcid": 0.1, "scholar": 5.0, "github": 0.0}
+
+
+def connector_class(name: str) -> type[Connector]:
+    module_name, _, attr = BUILTIN[name].partition(":")
+    cls = getattr(importlib.import_module(module_name), attr)
+    if cls.name != name:  # pragma: no cover - a packaging mistake, not a user error
+        raise RuntimeError(f"connector {BUILTIN[name]} declares name {cls.name!r}, expected {name!r}")
+    return cls
+
+
+def policy_for(config: Config, source: SourceConfig) -> HttpPolicy:
+    interval = source.options.get("min_interval_s", DEFAULT_MIN_INTERVAL.get(source.name, 1.0))
+    return HttpPolicy(
+        source=source.name,
+        contact_email=config.contact_email,
+        deadline_s=source.timeout_s,
+        read_timeout_s=min(30.0, source.timeout_s),
+        connect_timeout_s=min(10.0, source.timeout_s),
+        max_retry_wait_s=min(60.0, source.timeout_s / 2),
+        min_interval_s=float(interval),
+        cache_dir=config.cache_dir / "http",
+    )
+
+
+def create(config: Config, name: str) -> Connector:
+    source = config.sources[name]
+    cls = connector_class(name)
+    return cls(source, HttpClient(policy_for(config, source)))

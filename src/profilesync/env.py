@@ -1,0 +1,66 @@
+"""The world the CLI runs in, passed explicitly so tests can replace every part of it.
+
+Nothing is evaluated at import time: ``Environment.from_system()`` reads the real streams,
+environment variables and clock when the CLI starts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TextIO
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Environment:
+    stdout: TextIO
+    stderr: TextIO
+    stdin: TextIO | None = None
+    stdout_isatty: bool = False
+    stdin_isatty: bool = False
+    environ: Mapping[str, str] = field(default_factory=dict)
+    cwd: Path = field(default_factory=Path.cwd)
+    clock: Callable[[], datetime] = _utcnow
+
+    @classmethod
+    def from_system(cls) -> Environment:
+        return cls(
+            stdout=sys.stdout,
+            stderr=sys.stderr,
+            stdin=sys.stdin,
+            stdout_isatty=_isatty(sys.stdout),
+            stdin_isatty=_isatty(sys.stdin),
+            environ=dict(os.environ),
+            cwd=Path.cwd(),
+        )
+
+    @property
+    def interactive(self) -> bool:
+        """True only when a person can answer a prompt: both ends are a terminal and not CI."""
+        return self.stdin_isatty and self.stdout_isatty and not self.environ.get("CI")
+
+    @property
+    def use_colour(self) -> bool:
+        return self.stdout_isatty and "NO_COLOR" not in self.environ and self.environ.get("TERM") != "dumb"
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def resolve(self, path: str | Path) -> Path:
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.cwd / p
+
+
+def _isatty(stream: TextIO | None) -> bool:
+    try:
+        return bool(stream and stream.isatty())
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,71 @@
+"""The snapshot store: ``cache/snapshots/<source>.json``, written atomically.
+
+A snapshot is replaced only by a complete new one (temporary file in the same directory, fsync,
+``os.replace``), so a pull that fails half-way never leaves a torn file, and the last good
+snapshot is what the report falls back to.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from profilesync.errors import Problem, UserError
+from profilesync.model import Snapshot
+
+log = logging.getLogger(__name__)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so readers see either the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+class SnapshotStore:
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def path_for(self, source: str) -> Path:
+        return self.directory / f"{source}.json"
+
+    def exists(self, source: str) -> bool:
+        return self.path_for(source).is_file()
+
+    def load(self, source: str) -> Snapshot | None:
+        """The last snapshot of ``source``, or None. A corrupt file is reported, not trusted."""
+        path = self.path_for(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        try:
+            return Snapshot.from_dict(json.loads(text))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UserError(
+                [Problem(str(path), None, f"the snapshot is corrupt ({exc.__class__.__name__}: {exc})", f"delete it and run `profilesync pull --source {source}`")]
+            ) from None
+
+    def save(self, snapshot: Snapshot) -> Path:
+        path = self.path_for(snapshot.source)
+        text = json.dumps(snapshot.to_dict(), ensure_ascii=False, indent=1) + "\n"
+        try:
+            atomic_write_text(path, text)
+        except OSError as exc:
+            raise UserError([Problem(str(path), None, f"cannot write the snapshot: {exc.strerror}", "check that the cache directory is writable and the disk is not full")]) from None
+        return path

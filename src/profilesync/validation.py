@@ -1,0 +1,118 @@
+"""JSON Schema validation that explains itself.
+
+jsonschema's own messages ("'x' does not match '^...$'") are for programmers. ``check`` turns each
+error into a ``Problem`` that names the file, the key path, what is wrong and the fix, using the
+``x-hint`` annotations in our schemas and "did you mean" for misspelt keys.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from profilesync.errors import Problem
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> dict[str, Any]:
+    """Return a schema shipped in ``profilesync/schemas/`` by file name."""
+    return json.loads(resources.files("profilesync.schemas").joinpath(name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _validator(name: str):
+    # jsonschema is imported here, not at module level, to keep `profilesync --help` fast.
+    import jsonschema
+
+    schema = load_schema(name)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def check(data: Any, schema_name: str, file: str) -> list[Problem]:
+    """Validate ``data``; return one readable Problem per error (empty when valid)."""
+    validator = _validator(schema_name)
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    for error in errors:
+        for problem in _explain(error, validator.schema):
+            marker = (problem.where or "", problem.what)
+            if marker not in seen:
+                seen.add(marker)
+                problems.append(Problem(file, problem.where, problem.what, problem.fix))
+    return problems
+
+
+def key_path(parts: Iterable[Any]) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _explain(error: Any, root: Mapping[str, Any]) -> list[Problem]:
+    where = key_path(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    validator = error.validator
+
+    if validator == "additionalProperties" and isinstance(error.instance, Mapping):
+        allowed = sorted((schema.get("properties") or {}).keys())
+        problems = []
+        extra = [k for k in error.instance if k not in allowed]
+        for key in extra:
+            path = f"{where}.{key}" if where != "(top level)" else str(key)
+            guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            fix = f'did you mean "{guess[0]}"?' if guess else f"known keys here: {', '.join(allowed)}"
+            problems.append(Problem(None, path, f'unknown key "{key}"', fix))
+        return problems
+
+    if validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return [Problem(None, where, f'missing required key "{missing}"', "add it")]
+
+    hint = _hint_for(error, root)
+    if validator in {"pattern", "format", "minLength"} and hint:
+        if hint.startswith("expected"):
+            return [Problem(None, where, f"{hint}, got {_short(error.instance)}")]
+        return [Problem(None, where, f"got {_short(error.instance)}", hint)]
+    if validator == "type":
+        expected = schema.get("type")
+        expected_text = " or ".join(expected) if isinstance(expected, list) else expected
+        return [Problem(None, where, f"expected {_article(expected_text)}, got {_short(error.instance)}", hint)]
+    if validator == "enum":
+        options = ", ".join(_short(v) for v in schema.get("enum", []))
+        guess = difflib.get_close_matches(str(error.instance), [str(v) for v in schema.get("enum", [])], n=1)
+        fix = f'did you mean "{guess[0]}"?' if guess else f"use one of {options}"
+        return [Problem(None, where, f"{_short(error.instance)} is not allowed", fix)]
+    if validator in {"oneOf", "anyOf"}:
+        return [Problem(None, where, f"{_short(error.instance)} has the wrong shape", hint)]
+    return [Problem(None, where, error.message, hint)]
+
+
+def _article(text: Any) -> str:
+    text = str(text)
+    return ("an " if text[:1] in "aeiou" else "a ") + text
+
+
+def _hint_for(error: Any, root: Mapping[str, Any]) -> str | None:
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    if "x-hint" in schema:
+        return schema["x-hint"]
+    # A property that is a $ref carries the hint on the definition it points to.
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        return (root.get("$defs", {}).get(ref.rsplit("/", 1)[1]) or {}).get("x-hint")
+    return None
