@@ -61,9 +61,11 @@ class Connector(abc.ABC):
     name: ClassVar[str]
     capabilities: ClassVar[Capability] = Capability.READ
 
-    def __init__(self, config: SourceConfig, http: HttpClient | None = None):
+    def __init__(self, config: SourceConfig, http: HttpClient | None = None, *, token: str | None = None):
         self.config = config
         self.http = http
+        # The secret is held in memory only; it is never logged, reported or written to the cache.
+        self._token = token
 
     @abc.abstractmethod
     def fetch(self, context: FetchContext) -> Snapshot:

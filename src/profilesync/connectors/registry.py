@@ -7,6 +7,7 @@ needs the ``scholar`` extra) fail only when it is asked for.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from profilesync.connectors.http import HttpClient, HttpPolicy
@@ -48,7 +49,9 @@ def policy_for(config: Config, source: SourceConfig) -> HttpPolicy:
     )
 
 
-def create(config: Config, name: str) -> Connector:
+def create(config: Config, name: str, environ: Mapping[str, str]) -> Connector:
+    """Build the connector for source ``name``; its token, if any, comes from ``environ``."""
     source = config.sources[name]
     cls = connector_class(name)
-    return cls(source, HttpClient(policy_for(config, source)))
+    token = environ.get(source.token_env) if source.token_env else None
+    return cls(source, HttpClient(policy_for(config, source)), token=token or None)

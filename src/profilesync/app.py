@@ -1,0 +1,60 @@
+"""What every command receives: the environment, and the config and CV loaded on first use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from profilesync.env import Environment
+
+if TYPE_CHECKING:
+    from profilesync.config import Config
+    from profilesync.cv.record import CvRecord
+
+
+@dataclass
+class App:
+    env: Environment
+    config_arg: str | None = None
+    cache_dir_arg: str | None = None
+    quiet: bool = False
+    verbose: int = 0
+    _config: Config | None = field(default=None, repr=False)
+
+    @property
+    def config_path(self) -> Path:
+        if self.config_arg:
+            return self.env.resolve(self.config_arg)
+        if self.env.environ.get("PROFILESYNC_CONFIG"):
+            return self.env.resolve(self.env.environ["PROFILESYNC_CONFIG"])
+        return self.env.resolve("config.yaml")
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            from profilesync.config import load_config
+
+            override = self.env.resolve(self.cache_dir_arg) if self.cache_dir_arg else None
+            self._config = load_config(self.config_path, label=self._label(self.config_path), cache_dir_override=override)
+        return self._config
+
+    def load_cv(self) -> CvRecord:
+        from profilesync.cv.load import load_cv_for
+
+        return load_cv_for(self.config, label=self._label(self.config.cv_path))
+
+    def _label(self, path: Path) -> str:
+        """A path as the user would write it: relative to the working directory when inside it."""
+        try:
+            return str(path.relative_to(self.env.cwd))
+        except ValueError:
+            return str(path)
+
+    def out(self, text: str = "") -> None:
+        self.env.stdout.write(text + "\n")
+
+    def info(self, text: str) -> None:
+        """Progress and notes go to stderr, so stdout stays clean for reports and JSON."""
+        if not self.quiet:
+            self.env.stderr.write(text + "\n")

@@ -1,0 +1,133 @@
+"""The command line: parse arguments, build the Environment and Config, run, map errors to exits.
+
+Each subcommand lives in ``profilesync.commands.<name>`` with two functions:
+``configure(parser)`` adds its arguments and ``run(args, app) -> ExitStatus`` does the work.
+Modules are imported only when their command runs, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from profilesync import __version__
+from profilesync.app import App
+from profilesync.env import Environment
+from profilesync.errors import AuthError, ExitStatus, ProfileSyncError, ReadOnlyError, SourceError, UserError
+
+# name -> one-line help. Order is the order `--help` lists them in.
+COMMANDS: dict[str, str] = {
+    "init": "write a starter config.yaml and cv.yaml; find your DBLP/ORCID ids by name",
+    "pull": "fetch sources into the cache (cache/snapshots/)",
+    "diff": "report what differs between the CV and the sources (reads the cache)",
+    "review": "walk the changes and accept, reject or ignore each (interactive only)",
+    "push": "apply accepted changes to the CV, or add missing works to ORCID",
+    "export": "write homepage files (BibTeX, CSL-JSON, Hugo, Jekyll, LaTeX, ...) from the CV",
+    "import": "read a source's own export file into a snapshot (e.g. a Scholar BibTeX/CSV export)",
+    "validate": "check config.yaml and the CV against their schemas",
+    "status": "show the last run, each source's freshness and failures, and the cache size",
+    "schedule": "run the configured job on a timer, once, or print a cron/systemd/CI snippet",
+}
+
+DESCRIPTION = """\
+profilesync keeps one canonical CV record (cv.yaml) honest against DBLP, ORCID, Google Scholar
+and GitHub: it pulls each source, matches every work against the CV, explains each difference,
+and pushes the changes you accept into the CV, to ORCID and into homepage files.
+
+Typical use:
+  profilesync diff                     report differences from the cached snapshots (no network
+                                       unless a source has never been pulled)
+  profilesync pull --source dblp       refresh one source
+  profilesync diff --refresh --format json --output report.json   what a scheduled job runs
+
+Exit codes: 0 in sync / success, 1 differences found (diff), 2 usage, config or input error,
+3 a source failed and the result is incomplete, 130 interrupted.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="profilesync",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"profilesync {__version__}")
+    parser.add_argument("--config", "-c", metavar="FILE", default=None, help="the config file (default: ./config.yaml, or $PROFILESYNC_CONFIG)")
+    parser.add_argument("--cache-dir", metavar="DIR", default=None, help="override the config's cache directory")
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument("-v", "--verbose", action="count", default=0, help="say more (repeat for debug output)")
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for name, summary in COMMANDS.items():
+        module = _command_module(name)
+        command_parser = sub.add_parser(
+            name,
+            help=summary,
+            description=getattr(module, "DESCRIPTION", summary),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.configure(command_parser)
+    return parser
+
+
+def _command_module(name: str):
+    return importlib.import_module(f"profilesync.commands.{name.replace('-', '_')}_cmd")
+
+
+def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
+    """Run the CLI; returns the exit status instead of exiting, so tests can call it in-process."""
+    env = env or Environment.from_system()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:  # argparse exits 2 on usage errors and 0 on --help
+        return int(exc.code or 0)
+    if not args.command:
+        parser.print_help(env.stdout)
+        return ExitStatus.ERROR
+    _configure_logging(args, env)
+    app = App(env=env, config_arg=args.config, cache_dir_arg=args.cache_dir, quiet=args.quiet, verbose=args.verbose)
+    try:
+        return int(_command_module(args.command).run(args, app))
+    except KeyboardInterrupt:
+        env.stderr.write("interrupted\n")
+        return ExitStatus.INTERRUPTED
+    except UserError as exc:
+        for problem in exc.problems:
+            env.stderr.write(f"error: {problem}\n")
+        return ExitStatus.ERROR
+    except AuthError as exc:
+        env.stderr.write(f"error: {exc}\n")
+        return ExitStatus.ERROR
+    except ReadOnlyError as exc:
+        env.stderr.write(f"error: {exc}\n")
+        return ExitStatus.ERROR
+    except SourceError as exc:
+        env.stderr.write(f"error: {exc}\n")
+        return ExitStatus.SOURCE_FAILED
+    except ProfileSyncError as exc:
+        env.stderr.write(f"error: {exc}\n")
+        return exc.exit_status
+
+
+def _configure_logging(args: argparse.Namespace, env: Environment) -> None:
+    level = logging.ERROR if args.quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
+    root = logging.getLogger("profilesync")
+    root.handlers[:] = []
+    handler = logging.StreamHandler(env.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
+
+
+def default_config_path(env: Environment, arg: str | None) -> Path:
+    if arg:
+        return env.resolve(arg)
+    if env.environ.get("PROFILESYNC_CONFIG"):
+        return env.resolve(env.environ["PROFILESYNC_CONFIG"])
+    return env.resolve("config.yaml")
