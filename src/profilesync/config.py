@@ -74,7 +74,7 @@ class SourceConfig:
 
 @dataclass(frozen=True)
 class Policy:
-    precedence: Mapping[str, tuple[str, ...]] = DEFAULT_PRECEDENCE
+    precedence: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: DEFAULT_PRECEDENCE)
     suspicious_drop: float = 0.5
     auto_apply: AutoApply = AutoApply.NONE
 
