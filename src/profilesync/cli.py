@@ -63,7 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, summary in COMMANDS.items():
-        module = _command_module(name)
+        try:
+            module = _command_module(name)
+        except ModuleNotFoundError:
+            continue  # a command whose module is not in this build is simply not offered
         command_parser = sub.add_parser(
             name,
             help=summary,

@@ -1,0 +1,448 @@
+"""The three-way compare: the CV, each source's snapshot, and the researcher's past decisions.
+
+For every source the matcher pairs the source's works with the CV's. Then:
+
+- a paired work whose fields differ yields ``field_differs`` (or ``new_version`` when a CV
+  preprint was published), but only from the source that wins that field under the precedence
+  policy: a truncated Scholar title never overrides DBLP's;
+- an unpaired source work is ``foreign_work`` when the researcher is not among its authors, and
+  ``missing_in_cv`` otherwise (one change per work, naming every source that lists it);
+- an unpaired CV work is ``missing_in_source`` for that source, unless the source's last pull
+  was suspicious (far fewer works than before), which must never drive removals;
+- profile fields and Scholar metrics are compared last.
+
+Changes the researcher rejected or ignored are dropped while the source's value stays the same.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from profilesync.config import SOURCE_NAMES, Policy
+from profilesync.cv.record import CvRecord
+from profilesync.diff.changes import KIND_ORDER, Change, ChangeKind
+from profilesync.match.authorship import researcher_authorship
+from profilesync.match.matcher import MatchParams, MatchScore, SourceMatching, Tier, match_works, score_pair
+from profilesync.model import Person, Snapshot, Work, WorkStatus, WorkType
+from profilesync.normalize.names import same_person_name, strip_dblp_suffix
+from profilesync.normalize.text import clean_title, normalize_title
+from profilesync.state import Decision, DecisionRecord
+
+WORK_FIELDS: tuple[str, ...] = ("title", "authors", "year", "venue", "pages", "doi", "arxiv")
+PUBLISHED_TYPES = frozenset({WorkType.CONFERENCE, WorkType.JOURNAL, WorkType.CHAPTER, WorkType.BOOK})
+
+
+@dataclass(frozen=True)
+class DiffInput:
+    cv: CvRecord
+    snapshots: Mapping[str, Snapshot]
+    policy: Policy
+    params: MatchParams
+    person: Person
+    coauthors: tuple[str, ...] = ()
+    decisions: Mapping[str, DecisionRecord] = field(default_factory=dict)
+    history: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
+    suspicious: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    key: str | None
+    title: str
+    year: int | None
+    present: Mapping[str, bool]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "title": self.title, "year": self.year, "in": dict(self.present)}
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    changes: tuple[Change, ...]
+    matchings: Mapping[str, SourceMatching]
+    coverage: tuple[CoverageRow, ...]
+    suppressed: int = 0
+    ignored_works: int = 0
+
+
+def _value(work: Work, name: str) -> Any:
+    if name == "title":
+        return clean_title(work.title) or None
+    if name == "authors":
+        return [strip_dblp_suffix(a.name) for a in work.authors] or None
+    if name == "venue":
+        return work.venue_acronym or None
+    if name in ("doi", "arxiv"):
+        return getattr(work.ids, name)
+    return getattr(work, name)
+
+
+def _differs(name: str, cv_value: Any, source_value: Any) -> bool:
+    if source_value in (None, "", []):
+        return False  # a source that does not know a value never proposes to erase it
+    if cv_value in (None, "", []):
+        return True
+    if name == "authors":
+        if len(cv_value) != len(source_value):
+            return True
+        return not all(same_person_name(a, b) for a, b in zip(cv_value, source_value))
+    if name == "venue":
+        return normalize_title(str(cv_value)) != normalize_title(str(source_value))
+    if name == "pages":
+        return str(cv_value).replace("--", "-").replace("–", "-") != str(source_value).replace("--", "-").replace("–", "-")
+    return cv_value != source_value
+
+
+def _field_reason(name: str, cv_value: Any, source_value: Any, source: str) -> str:
+    if cv_value in (None, "", []):
+        return f"{source} has {name} {_show(source_value)}; the CV has none"
+    if name == "title" and normalize_title(cv_value) == normalize_title(source_value):
+        return f"{source} writes the title differently (capitalisation or punctuation only)"
+    if name == "authors":
+        added = [a for a in source_value if not any(same_person_name(a, b) for b in cv_value)]
+        dropped = [a for a in cv_value if not any(same_person_name(a, b) for b in source_value)]
+        parts = [f"{len(cv_value)} authors in the CV, {len(source_value)} on {source}"]
+        if added:
+            parts.append("added: " + ", ".join(added))
+        if dropped:
+            parts.append("not on " + source + ": " + ", ".join(dropped))
+        if not added and not dropped:
+            parts.append("order differs")
+        return "; ".join(parts)
+    return f"{name}: CV has {_show(cv_value)}, {source} has {_show(source_value)}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
+def _is_preprint(work: Work) -> bool:
+    return work.type is WorkType.PREPRINT or work.status is WorkStatus.PREPRINT
+
+
+def _ranked(sources: Sequence[str], policy: Policy, name: str) -> list[str]:
+    order = list(policy.precedence.get(name, ()))
+    return [s for s in order if s in sources] + [s for s in sources if s not in order]
+
+
+def compute(data: DiffInput) -> DiffResult:
+    cv = data.cv
+    sources = [s for s in SOURCE_NAMES if s in data.snapshots]
+    changes: list[Change] = []
+    matchings: dict[str, SourceMatching] = {}
+    # (cv_key, field) -> {source: (value, work, score)}
+    proposals: dict[tuple[str, str], dict[str, tuple[Any, Work, MatchScore]]] = defaultdict(dict)
+    versions: dict[str, dict[str, tuple[Work, MatchScore]]] = defaultdict(dict)
+    present: dict[str, dict[str, bool]] = {w.key or "": {"cv": True} for w in cv.works}
+    new_works: list[tuple[Work, str, MatchScore | None, list[str]]] = []  # work, first source, -, also_in
+    ignored = 0
+
+    for source in sources:
+        snapshot = data.snapshots[source]
+        works = [w for w in snapshot.works if w.type is not WorkType.SOFTWARE]
+        kept = [w for w in works if not any(rule.matches(w, source) for rule in cv.ignore)]
+        ignored += len(works) - len(kept)
+        matching = match_works(cv.works, kept, data.params)
+        matchings[source] = matching
+        for pair in matching.pairs:
+            cv_work, src_work = cv.works[pair.cv_index], kept[pair.source_index]
+            key = cv_work.key or ""
+            present[key][source] = True
+            if _is_preprint(cv_work) and src_work.type in PUBLISHED_TYPES:
+                versions[key][source] = (src_work, pair.score)
+                continue
+            locks = cv.locks.get(key, frozenset())
+            for name in WORK_FIELDS:
+                if name in locks or (name in ("doi", "arxiv") and "ids" in locks):
+                    continue
+                proposals[(key, name)][source] = (_value(src_work, name), src_work, pair.score)
+        for dup in matching.duplicates:
+            work, original = kept[dup.source_index], kept[dup.duplicate_of]
+            changes.append(
+                Change(
+                    ChangeKind.DUPLICATE_IN_SOURCE,
+                    source,
+                    f'{source} lists "{clean_title(work.title)}" twice ({dup.score.explain()}); merge the entries on {source}',
+                    work=work,
+                    source_value=clean_title(original.title),
+                    match=dup.score,
+                )
+            )
+        for index in matching.unmatched_source:
+            work = kept[index]
+            authorship = researcher_authorship(work, data.person, coauthors=data.coauthors)
+            if not authorship.is_researcher:
+                changes.append(
+                    Change(
+                        ChangeKind.FOREIGN_WORK,
+                        source,
+                        f"not the researcher's: {authorship.reason}; add it to the CV's ignore list",
+                        work=work,
+                    )
+                )
+                continue
+            _add_new_work(new_works, work, source, data.params)
+        if source in data.suspicious:
+            continue
+        for index in matching.unmatched_cv:
+            cv_work = cv.works[index]
+            if source == "github":
+                continue
+            changes.append(
+                Change(
+                    ChangeKind.MISSING_IN_SOURCE,
+                    source,
+                    f'"{clean_title(cv_work.title)}" ({cv_work.year or "no year"}) is in the CV but not on {source}',
+                    cv_key=cv_work.key,
+                    cv_value=clean_title(cv_work.title),
+                )
+            )
+
+    changes.extend(_version_changes(cv, versions, data.policy))
+    changes.extend(_field_changes(cv, proposals, data.policy, sources))
+    software_changes, linked = _software_changes(cv, data.snapshots.get("github"), new_works, data.params)
+    changes.extend(software_changes)
+    for key in linked:
+        present.setdefault(key, {"cv": True})["github"] = True
+    for work, source, _score, also in new_works:
+        ids = ", ".join(f"{k} {v}" for k, v in work.ids.items() if k != "url")
+        changes.append(
+            Change(
+                ChangeKind.MISSING_IN_CV,
+                source,
+                f'{source} lists "{clean_title(work.title)}" ({work.venue_acronym or work.venue or work.type.value}, {work.year or "no year"})'
+                + (f" [{ids}]" if ids else "")
+                + ("; also on " + ", ".join(also) if also else "")
+                + "; the CV lacks it",
+                work=work,
+                also_in=tuple(also),
+            )
+        )
+    changes.extend(_profile_changes(cv.person, data.snapshots, data.policy, sources))
+    changes.extend(_metric_changes(data.snapshots, data.history))
+
+    kept_changes, suppressed = _apply_decisions(changes, data.decisions)
+    kept_changes.sort(key=lambda c: (KIND_ORDER.index(c.kind), SOURCE_NAMES.index(c.source) if c.source in SOURCE_NAMES else 99, c.subject, c.field or ""))
+    coverage = _coverage(cv, present, new_works, sources)
+    return DiffResult(tuple(kept_changes), matchings, coverage, suppressed, ignored)
+
+
+def _add_new_work(new_works: list[tuple[Work, str, MatchScore | None, list[str]]], work: Work, source: str, params: MatchParams) -> None:
+    """Cluster works the CV lacks across sources, so one paper is one change."""
+    for existing, first, _, also in new_works:
+        if first == source:
+            continue
+        if score_pair(existing, work, params).tier is not Tier.NONE:
+            if source not in also:
+                also.append(source)
+            return
+    new_works.append((work, source, None, []))
+
+
+def _version_changes(cv: CvRecord, versions: Mapping[str, Mapping[str, tuple[Work, MatchScore]]], policy: Policy) -> list[Change]:
+    out = []
+    for key, by_source in versions.items():
+        ranked = _ranked(list(by_source), policy, "title")
+        top = ranked[0]
+        work, score = by_source[top]
+        cv_work = cv.by_key(key)
+        assert cv_work is not None
+        keep = f"; keep arXiv {cv_work.ids.arxiv or work.ids.arxiv}" if (cv_work.ids.arxiv or work.ids.arxiv) else ""
+        out.append(
+            Change(
+                ChangeKind.NEW_VERSION,
+                top,
+                f'the CV\'s preprint "{clean_title(cv_work.title)}" was published as "{clean_title(work.title)}" '
+                f"({work.venue_acronym or work.venue}, {work.year}; {len(cv_work.authors)} -> {len(work.authors)} authors; {score.explain()}){keep}",
+                cv_key=key,
+                cv_value={"title": clean_title(cv_work.title), "venue": cv_work.venue_acronym, "year": cv_work.year, "authors": [a.name for a in cv_work.authors]},
+                source_value={"title": clean_title(work.title), "venue": work.venue_acronym or work.venue, "year": work.year, "authors": [strip_dblp_suffix(a.name) for a in work.authors]},
+                work=work,
+                match=score,
+                also_in=tuple(ranked[1:]),
+            )
+        )
+    return out
+
+
+def _field_changes(cv: CvRecord, proposals: Mapping[tuple[str, str], Mapping[str, tuple[Any, Work, MatchScore]]], policy: Policy, sources: Sequence[str]) -> list[Change]:
+    out = []
+    for (key, name), by_source in proposals.items():
+        cv_work = cv.by_key(key)
+        assert cv_work is not None
+        cv_value = _value(cv_work, name)
+        ranked = [s for s in _ranked(list(by_source), policy, name) if by_source[s][0] not in (None, "", [])]
+        if not ranked:
+            continue
+        winner = ranked[0]
+        value, work, score = by_source[winner]
+        if not _differs(name, cv_value, value):
+            continue
+        agree = tuple(s for s in ranked[1:] if not _differs(name, value, by_source[s][0]))
+        out.append(
+            Change(
+                ChangeKind.FIELD_DIFFERS,
+                winner,
+                _field_reason(name, cv_value, value, winner) + (f" (also {', '.join(agree)})" if agree else ""),
+                cv_key=key,
+                field=name,
+                cv_value=cv_value,
+                source_value=value,
+                work=work,
+                match=score,
+                also_in=agree,
+            )
+        )
+    return out
+
+
+def _software_changes(cv: CvRecord, snapshot: Snapshot | None, new_works: list[tuple[Work, str, MatchScore | None, list[str]]], params: MatchParams) -> tuple[list[Change], set[str]]:
+    """Repositories linked to CV papers: offer ``code:``; a repo citing an unknown paper is evidence."""
+    if snapshot is None:
+        return [], set()
+    software = [w for w in snapshot.works if w.type is WorkType.SOFTWARE]
+    if not software:
+        return [], set()
+    try:
+        from profilesync.diff.software import link_software
+    except ImportError:  # the linker ships with the GitHub connector
+        return [], set()
+    out: list[Change] = []
+    linked: set[str] = set()
+    for link in link_software(cv.works, software):
+        repo_url = f"https://github.com/{link.repo}"
+        repo_work = next((w for w in software if (w.ids.github or "").lower() == link.repo.lower()), None)
+        if link.cv_key:
+            linked.add(link.cv_key)
+            cv_work = cv.by_key(link.cv_key)
+            if cv_work is not None and not cv_work.ids.github and "code" not in cv.locks.get(link.cv_key, frozenset()):
+                out.append(
+                    Change(
+                        ChangeKind.FIELD_DIFFERS,
+                        "github",
+                        f"repository {link.repo} implements this paper (linked by {link.how}); add code: {repo_url}",
+                        cv_key=link.cv_key,
+                        field="code",
+                        cv_value=None,
+                        source_value=repo_url,
+                        work=repo_work,
+                        match=MatchScore(link.score, Tier.STRONG if link.how in ("doi", "arxiv") else Tier.PROBABLE, link.how),
+                    )
+                )
+            continue
+        cited = link.cited or {}
+        if not cited.get("title") and not cited.get("doi") and not cited.get("arxiv"):
+            continue
+        from profilesync.model import ExternalIds
+
+        paper = Work(title=str(cited.get("title") or ""), year=cited.get("year"), ids=ExternalIds(doi=cited.get("doi"), arxiv=cited.get("arxiv")))
+        for existing, _first, _, also in new_works:
+            if score_pair(existing, paper, params).tier is not Tier.NONE:
+                if "github" not in also:
+                    also.append("github")
+                break
+    return out, linked
+
+
+def _norm_url(url: str | None) -> str:
+    if not url:
+        return ""
+    text = url.strip().lower()
+    for prefix in ("https://", "http://"):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    return text.removeprefix("www.").rstrip("/")
+
+
+def _profile_changes(cv_person: Person, snapshots: Mapping[str, Snapshot], policy: Policy, sources: Sequence[str]) -> list[Change]:
+    out = []
+    checks = {
+        "homepage": (lambda p: p.homepage, lambda a, b: _norm_url(a) == _norm_url(b)),
+        "affiliation": (lambda p: p.affiliation, lambda a, b: fuzz.token_set_ratio(a.lower(), b.lower()) >= 85),
+        "name": (lambda p: p.name, lambda a, b: same_person_name(a, b)),
+    }
+    for name, (get, same) in checks.items():
+        values = {s: get(snapshots[s].person) for s in sources if snapshots[s].person is not None and get(snapshots[s].person)}
+        if not values:
+            continue
+        cv_value = get(cv_person)
+        for source in _ranked(list(values), policy, name):
+            value = values[source]
+            if cv_value and same(cv_value, value):
+                continue
+            out.append(
+                Change(
+                    ChangeKind.PROFILE_DIFFERS,
+                    source,
+                    f"{name}: CV has {_show(cv_value) if cv_value else 'none'}, {source} has {_show(value)}",
+                    field=name,
+                    cv_value=cv_value,
+                    source_value=value,
+                )
+            )
+    return out
+
+
+def _metric_changes(snapshots: Mapping[str, Snapshot], history: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[Change]:
+    out = []
+    for source, entries in history.items():
+        snapshot = snapshots.get(source)
+        if snapshot is None or snapshot.metrics.is_empty():
+            continue
+        current = snapshot.metrics.to_dict()
+        # The latest history entry older than the snapshot is "last time".
+        from profilesync.model import format_time
+
+        stamp = format_time(snapshot.fetched_at)
+        earlier = [e for e in entries if str(e.get("fetched_at", "")) < stamp]
+        if not earlier:
+            continue
+        before = earlier[-1]
+        for name in ("citations", "h_index", "i10_index"):
+            old, new = before.get(name), current.get(name)
+            if old is None or new is None or old == new:
+                continue
+            out.append(
+                Change(
+                    ChangeKind.METRIC_CHANGED,
+                    source,
+                    f"{name.replace('_', '-')} {old} -> {new} (since {str(before.get('fetched_at'))[:10]})",
+                    field=name,
+                    cv_value=old,
+                    source_value=new,
+                )
+            )
+    return out
+
+
+def _apply_decisions(changes: Sequence[Change], decisions: Mapping[str, DecisionRecord]) -> tuple[list[Change], int]:
+    kept, suppressed = [], 0
+    for change in changes:
+        record = decisions.get(change.fingerprint)
+        if record and record.decision in (Decision.REJECTED, Decision.IGNORED) and record.value_digest == change.value_digest:
+            suppressed += 1
+            continue
+        if record and record.decision is Decision.ACCEPTED and record.applied and record.value_digest == change.value_digest:
+            suppressed += 1
+            continue
+        kept.append(change)
+    return kept, suppressed
+
+
+def _coverage(cv: CvRecord, present: Mapping[str, Mapping[str, bool]], new_works: Sequence[tuple[Work, str, Any, list[str]]], sources: Sequence[str]) -> tuple[CoverageRow, ...]:
+    columns = ("cv", *SOURCE_NAMES)
+    rows = []
+    for work in cv.works:
+        seen = present.get(work.key or "", {})
+        rows.append(CoverageRow(work.key, clean_title(work.title), work.year, {c: bool(seen.get(c, False)) for c in columns}))
+    for work, source, _, also in new_works:
+        found = {source, *also}
+        rows.append(CoverageRow(None, clean_title(work.title), work.year, {c: c in found for c in columns}))
+    return tuple(rows)

@@ -1,0 +1,409 @@
+"""Wiring: pull sources into snapshots, then diff the CV against them.
+
+The CLI calls ``pull_sources`` and ``compute_diff``; both return values and print nothing.
+A failing source never stops the run: its last good snapshot is used and its status is
+``stale`` (or ``failed`` when there is none), with the reason, so the report can say so.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from profilesync.config import SOURCE_NAMES, Config
+from profilesync.connectors.base import FetchContext
+from profilesync.errors import ProfileSyncError, SourceError, UserError
+from profilesync.model import Person, PersonIds, Snapshot, format_time, parse_time
+from profilesync.normalize.names import same_person_name
+from profilesync.normalize.text import normalize_title
+from profilesync.snapshots import SnapshotStore, atomic_write_text
+
+if TYPE_CHECKING:
+    from profilesync.app import App
+    from profilesync.cv.record import CvRecord
+    from profilesync.diff.engine import DiffResult
+
+log = logging.getLogger(__name__)
+
+
+class SourceState(str, enum.Enum):
+    OK = "ok"
+    STALE = "stale"
+    FAILED = "failed"
+    DISABLED = "disabled"
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """How one source stands after a pull or for a diff."""
+
+    name: str
+    state: SourceState
+    fetched_at: datetime | None = None
+    works: int | None = None
+    error: str | None = None
+    from_network: bool = False
+    new_works: int | None = None
+    sample: bool = False
+    suspicious: bool = False
+    requests: int | None = None
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.state.value}
+        if self.fetched_at is not None:
+            out["fetched_at"] = format_time(self.fetched_at)
+        if self.works is not None:
+            out["works"] = self.works
+        if self.error:
+            out["error"] = self.error
+        if self.sample:
+            out["sample"] = True
+        if self.suspicious:
+            out["suspicious"] = True
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
+
+
+def researcher(config: Config, cv: CvRecord | None) -> Person:
+    """The researcher as config and CV describe them together (ids from either)."""
+    cv_person = cv.person if cv is not None else None
+    ids = cv_person.ids if cv_person else PersonIds()
+    from_config = {name: config.sources[name].id for name in config.sources if config.sources[name].id}
+    aliases = list(config.aliases)
+    for alias in cv_person.aliases if cv_person else ():
+        if alias not in aliases:
+            aliases.append(alias)
+    return Person(
+        name=config.name,
+        aliases=tuple(aliases),
+        ids=PersonIds(
+            orcid=from_config.get("orcid") or ids.orcid,
+            dblp=from_config.get("dblp") or ids.dblp,
+            scholar=from_config.get("scholar") or ids.scholar,
+            github=from_config.get("github") or ids.github,
+        ),
+        affiliation=cv_person.affiliation if cv_person else None,
+        homepage=cv_person.homepage if cv_person else None,
+    )
+
+
+def coauthors_of(cv: CvRecord | None, person: Person, extra: Sequence[str] = ()) -> tuple[str, ...]:
+    """The researcher's coauthors, most frequent first: evidence for namesake tests."""
+    counts: Counter[str] = Counter()
+    for work in cv.works if cv is not None else ():
+        for author in work.authors:
+            if not any(same_person_name(author.name, n) for n in person.all_names):
+                counts[author.name] += 1
+    ordered = [name for name, _ in counts.most_common()]
+    for name in extra:
+        if name not in ordered:
+            ordered.append(name)
+    return tuple(ordered)
+
+
+# --- the per-source status file (last attempt of each source) -----------------------------------
+
+
+def _status_path(config: Config):
+    return config.cache_dir / "status.json"
+
+
+def load_attempts(config: Config) -> dict[str, dict[str, Any]]:
+    path = _status_path(config)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (ValueError, OSError):
+        log.warning("%s is unreadable; ignoring it", path)
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save_attempts(config: Config, attempts: Mapping[str, Mapping[str, Any]]) -> None:
+    try:
+        atomic_write_text(_status_path(config), json.dumps(attempts, indent=1, sort_keys=True) + "\n")
+    except OSError as exc:
+        log.warning("could not record source status in %s: %s", _status_path(config), exc.strerror)
+
+
+# --- pull ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    sources: tuple[str, ...]
+    refresh: bool = False
+    now: datetime | None = None
+
+
+def _identity(work) -> str:  # noqa: ANN001 - a Work
+    for kind, value in work.ids.items():
+        if kind != "url":
+            return f"{kind}:{value}"
+    return "t:" + normalize_title(work.title)
+
+
+def _count_new(previous: Snapshot | None, current: Snapshot) -> int | None:
+    if previous is None:
+        return None
+    before = {_identity(w) for w in previous.works} | {"t:" + normalize_title(w.title) for w in previous.works}
+    return sum(1 for w in current.works if _identity(w) not in before and "t:" + normalize_title(w.title) not in before)
+
+
+def _is_suspicious(previous: Snapshot | None, current: Snapshot, drop: float) -> bool:
+    """Far fewer works than last time is more likely a broken source than deleted papers."""
+    if previous is None or previous.sample or len(previous.works) < 5:
+        return False
+    return len(current.works) < (1.0 - drop) * len(previous.works)
+
+
+def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: Sequence[str]) -> SourceStatus:
+    """Fetch one source and save its snapshot; never raises for a source failure."""
+    from profilesync.connectors import registry
+
+    config = app.config
+    store = SnapshotStore(config.snapshot_dir)
+    now = app.env.now()
+    try:
+        previous = store.load(name)
+    except UserError as exc:
+        # A corrupt snapshot must not stop a pull that will replace it.
+        log.warning("%s", exc)
+        previous = None
+    attempts = load_attempts(config)
+    connector = None
+    try:
+        connector = registry.create(config, name, app.env.environ)
+        options = dict(config.sources[name].options)
+        context = FetchContext(person=person, now=now, refresh=refresh, coauthors=tuple(coauthors), options=options)
+        snapshot = connector.fetch(context)
+        requests = connector.http.requests_sent if connector.http is not None else None
+    except SourceError as exc:
+        attempts[name] = {"at": format_time(now), "ok": False, "error": exc.reason}
+        _save_attempts(config, attempts)
+        return _fallback(name, previous, exc.reason)
+    except ModuleNotFoundError as exc:
+        reason = f"connector unavailable ({exc})"
+        attempts[name] = {"at": format_time(now), "ok": False, "error": reason}
+        _save_attempts(config, attempts)
+        return _fallback(name, previous, reason)
+    finally:
+        if connector is not None:
+            connector.close()
+    if _is_suspicious(previous, snapshot, config.policy.suspicious_drop):
+        assert previous is not None
+        reason = (
+            f"returned {len(snapshot.works)} works where the last pull had {len(previous.works)}; "
+            "kept the last snapshot and proposed no removals (run `profilesync pull --source "
+            f"{name}` again, or delete cache/snapshots/{name}.json to accept it)"
+        )
+        attempts[name] = {"at": format_time(now), "ok": False, "error": reason, "suspicious": True}
+        _save_attempts(config, attempts)
+        return replace(_fallback(name, previous, reason), suspicious=True)
+    store.save(snapshot)
+    _append_history(config, snapshot)
+    attempts[name] = {"at": format_time(now), "ok": True, "works": len(snapshot.works)}
+    _save_attempts(config, attempts)
+    return SourceStatus(
+        name=name,
+        state=SourceState.OK,
+        fetched_at=snapshot.fetched_at,
+        works=len(snapshot.works),
+        from_network=bool(requests),
+        new_works=_count_new(previous, snapshot),
+        requests=requests,
+        notes=snapshot.notes,
+    )
+
+
+def _append_history(config: Config, snapshot: Snapshot) -> None:
+    if snapshot.metrics.is_empty():
+        return
+    try:
+        from profilesync.history import append_history
+    except ImportError:
+        return
+    try:
+        append_history(config.cache_dir, snapshot)
+    except (OSError, ProfileSyncError) as exc:
+        log.warning("could not record %s metrics history: %s", snapshot.source, exc)
+
+
+def _fallback(name: str, previous: Snapshot | None, reason: str) -> SourceStatus:
+    if previous is None:
+        return SourceStatus(name=name, state=SourceState.FAILED, error=reason)
+    return SourceStatus(
+        name=name,
+        state=SourceState.STALE,
+        fetched_at=previous.fetched_at,
+        works=len(previous.works),
+        error=reason,
+        sample=previous.sample,
+    )
+
+
+def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord | None = None, progress: Callable[[str], None] | None = None) -> dict[str, SourceStatus]:
+    """Pull ``names`` concurrently (each within its own deadline and rate limit)."""
+    config = app.config
+    person = researcher(config, cv)
+    dblp_coauthors = tuple(config.sources["dblp"].options.get("coauthors", ())) if "dblp" in config.sources else ()
+    coauthors = coauthors_of(cv, person, dblp_coauthors)
+    results: dict[str, SourceStatus] = {}
+    if progress:
+        progress(f"pulling {', '.join(names)} ...")
+    with ThreadPoolExecutor(max_workers=max(1, min(4, len(names)))) as pool:
+        futures = {name: pool.submit(pull_one, app, name, refresh=refresh, person=person, coauthors=coauthors) for name in names}
+        for name in names:
+            results[name] = futures[name].result()
+            if progress:
+                status = results[name]
+                progress(f"  {name}: {status.state.value}" + (f" ({status.error})" if status.error else ""))
+    return results
+
+
+# --- diff ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiffOutcome:
+    result: DiffResult
+    statuses: Mapping[str, SourceStatus]
+    snapshots: Mapping[str, Snapshot]
+    generated_at: datetime
+    person: Person
+    history: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def incomplete(self) -> bool:
+        return any(s.state in (SourceState.STALE, SourceState.FAILED) for s in self.statuses.values())
+
+
+def selected_sources(config: Config, requested: Sequence[str] | None) -> tuple[str, ...]:
+    enabled = config.enabled_sources()
+    if not requested:
+        return enabled
+    problems = []
+    for name in requested:
+        if name not in SOURCE_NAMES:
+            problems.append(f'unknown source "{name}" (known: {", ".join(SOURCE_NAMES)})')
+        elif name not in config.sources:
+            problems.append(f'source "{name}" is not configured in {config.path.name} (add sources.{name})')
+    if problems:
+        raise UserError("; ".join(problems))
+    return tuple(n for n in SOURCE_NAMES if n in requested)
+
+
+def _status_from_snapshot(name: str, snapshot: Snapshot, attempt: Mapping[str, Any] | None) -> SourceStatus:
+    """A cached snapshot is ``ok`` unless a later pull of the source failed."""
+    if attempt and not attempt.get("ok", True):
+        try:
+            failed_at = parse_time(str(attempt["at"]))
+        except (KeyError, ValueError):
+            failed_at = None
+        if failed_at is None or failed_at >= snapshot.fetched_at:
+            return SourceStatus(
+                name=name,
+                state=SourceState.STALE,
+                fetched_at=snapshot.fetched_at,
+                works=len(snapshot.works),
+                error=str(attempt.get("error") or "the last pull failed"),
+                sample=snapshot.sample,
+                suspicious=bool(attempt.get("suspicious")),
+            )
+    return SourceStatus(name=name, state=SourceState.OK, fetched_at=snapshot.fetched_at, works=len(snapshot.works), sample=snapshot.sample, notes=snapshot.notes)
+
+
+def compute_diff(app: App, *, sources: Sequence[str] | None = None, refresh: bool = False, offline: bool = False, progress: Callable[[str], None] | None = None) -> DiffOutcome:
+    """Compare the CV with every selected source's snapshot; pull only what ``refresh`` or a
+    missing snapshot requires (never when ``offline``)."""
+    from profilesync.diff.engine import DiffInput, compute
+    from profilesync.match.matcher import load_params
+    from profilesync.state import State
+
+    config = app.config
+    cv = app.load_cv()
+    names = selected_sources(config, sources)
+    store = SnapshotStore(config.snapshot_dir)
+    statuses: dict[str, SourceStatus] = {}
+    to_pull = [n for n in names if refresh or (not offline and not store.exists(n))]
+    if to_pull and not offline:
+        statuses.update(pull_sources(app, to_pull, refresh=refresh, cv=cv, progress=progress))
+    attempts = load_attempts(config)
+    snapshots: dict[str, Snapshot] = {}
+    for name in names:
+        snapshot = store.load(name)
+        if snapshot is not None:
+            snapshots[name] = snapshot
+        if name in statuses:
+            continue
+        if snapshot is None:
+            hint = "offline and never pulled" if offline else "never pulled"
+            statuses[name] = SourceStatus(name=name, state=SourceState.FAILED, error=f"no snapshot ({hint}); run `profilesync pull --source {name}`")
+        else:
+            statuses[name] = _status_from_snapshot(name, snapshot, attempts.get(name))
+    for name in SOURCE_NAMES:
+        if name in config.sources and name not in names and not config.sources[name].enabled:
+            statuses[name] = SourceStatus(name=name, state=SourceState.DISABLED)
+    person = researcher(config, cv)
+    dblp_coauthors = tuple(config.sources["dblp"].options.get("coauthors", ())) if "dblp" in config.sources else ()
+    history = _load_history(config, snapshots)
+    data = DiffInput(
+        cv=cv,
+        snapshots=snapshots,
+        policy=config.policy,
+        params=load_params(config.matching),
+        person=person,
+        coauthors=coauthors_of(cv, person, dblp_coauthors),
+        decisions=State(config.cache_dir).decisions(),
+        history=history,
+        suspicious=frozenset(n for n, s in statuses.items() if s.suspicious),
+    )
+    result = compute(data)
+    return DiffOutcome(result=result, statuses=statuses, snapshots=snapshots, generated_at=app.env.now(), person=person, history=history)
+
+
+def _load_history(config: Config, snapshots: Mapping[str, Snapshot]) -> dict[str, list[dict[str, Any]]]:
+    try:
+        from profilesync.history import load_history
+    except ImportError:
+        load_history = None
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, snapshot in snapshots.items():
+        if snapshot.metrics.is_empty():
+            continue
+        if load_history is not None:
+            try:
+                entries = load_history(config.cache_dir, name)
+            except TypeError:  # an older signature without the source name
+                entries = load_history(config.cache_dir)
+            except (OSError, ValueError, ProfileSyncError):
+                entries = []
+        else:
+            entries = _read_history_file(config, name)
+        out[name] = [dict(e) if isinstance(e, Mapping) else _entry_to_dict(e) for e in entries]
+    return out
+
+
+def _entry_to_dict(entry: Any) -> dict[str, Any]:
+    if hasattr(entry, "to_dict"):
+        return dict(entry.to_dict())
+    return dict(vars(entry))
+
+
+def _read_history_file(config: Config, name: str) -> list[dict[str, Any]]:
+    path = config.cache_dir / "history" / f"{name}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError, OSError):
+        return []
+    return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
