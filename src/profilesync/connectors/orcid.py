@@ -1,0 +1,240 @@
+"""ORCID: read a researcher's record from the public API v3.0, and find an iD for ``init``.
+
+A pull costs ``3 + ceil(works / details_chunk)`` requests (docs/sources.md §2.3):
+
+1. ``GET {base_url}/{orcid}/person``: names, other names, researcher urls;
+2. ``GET {base_url}/{orcid}/works``: every work summary, grouped by ORCID;
+3. ``GET {base_url}/{orcid}/employments``: the current affiliation (skipped with
+   ``employments: false``; a failure here is a note, not a failed pull);
+4. ``GET {base_url}/{orcid}/works/<pc>,<pc>,...``: full works with contributors (authors), one
+   put-code per group (the chosen summary), ``details_chunk`` put-codes per request.
+
+``/{orcid}/record`` would give person, employments and work groups in one request, but not the
+contributors, so it saves one request at most; the three small endpoints are kept because they
+are what the recorded test fixtures hold. The default chunk is 50: the v3.0 README allows 100 per
+bulk call, the older works tutorial says 50, and 50 satisfies both (docs/sources.md §2.3).
+
+When the details fail (a chunk errors, or single slots come back as errors) the summaries still
+make a usable snapshot: titles, types, years, venues and ids are all in the summaries; only the
+authors are missing, and ``Snapshot.notes`` says for how many works.
+
+Reads are anonymous: the public API answers without a token, and the configured token is a
+member-API write token that may belong to the sandbox, which the production public API would
+reject with 401 (docs/sources.md §2.6).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from profilesync.connectors.base import Capability, Connector, FetchContext, PushResult
+from profilesync.connectors.orcid_parse import (
+    SOURCE,
+    Employment,
+    Summary,
+    build_person,
+    group_to_work,
+    read_bulk,
+    read_employments,
+    read_groups,
+    read_person,
+)
+from profilesync.errors import Problem, SourceError, SourceFormatError, SourceUnavailable, UserError
+from profilesync.model import Person, Snapshot, Work
+from profilesync.normalize.identifiers import normalize_orcid, orcid_checksum_ok
+
+if TYPE_CHECKING:
+    from profilesync.connectors.http import HttpClient
+
+log = logging.getLogger(__name__)
+
+ACCEPT = {"Accept": "application/json"}
+DEFAULT_DETAILS_CHUNK = 50
+MAX_DETAILS_CHUNK = 100  # ORCID's documented maximum per bulk call
+
+
+def chunks(items: Sequence[str], size: int) -> list[list[str]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+class OrcidConnector(Connector):
+    """Reads ``/person``, ``/works``, ``/employments`` and bulk work details; pushes via ``push.orcid``."""
+
+    name: ClassVar[str] = "orcid"
+    capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
+
+    @property
+    def details_chunk(self) -> int:
+        value = int(self.config.options.get("details_chunk") or DEFAULT_DETAILS_CHUNK)
+        return max(1, min(MAX_DETAILS_CHUNK, value))
+
+    def orcid_for(self, context: FetchContext) -> str:
+        """The iD to read: the config's ``sources.orcid.id``, else the CV's ``person.ids.orcid``.
+
+        Raises ``UserError`` when neither holds a valid iD.
+        """
+        raw = self.config.id or context.person.ids.orcid
+        orcid = normalize_orcid(raw)
+        if not orcid or not orcid_checksum_ok(orcid):
+            where = "sources.orcid.id" if self.config.id else "person.ids.orcid"
+            what = f'"{raw}" is not a valid ORCID iD' if raw else "no ORCID iD is configured"
+            raise UserError([Problem("config.yaml", where, what, "set sources.orcid.id to your iD, e.g. 0000-0003-4209-9451, or run `profilesync init --orcid ...`")])
+        return orcid
+
+    def fetch(self, context: FetchContext) -> Snapshot:
+        """Pull the record. Raises ``SourceError`` when the person or the works cannot be read."""
+        if self.http is None:  # pragma: no cover - the registry always passes a client
+            raise SourceUnavailable(SOURCE, "no HTTP client")
+        orcid = self.orcid_for(context)
+        base = self.config.base_url.rstrip("/")
+        notes: list[str] = []
+        person_doc = self._get_json(f"{base}/{orcid}/person", context.refresh)
+        facts = read_person(person_doc, orcid, where=f"{base}/{orcid}/person")
+        works_doc = self._get_json(f"{base}/{orcid}/works", context.refresh)
+        groups = read_groups(works_doc, orcid, where=f"{base}/{orcid}/works")
+        employments: list[Employment] = []
+        if self.config.options.get("employments", True):
+            employments = self._employments(base, orcid, context.refresh, notes)
+        details, failed = self._details(base, orcid, [g.best.put_code for g in groups], context.refresh)
+        works = [group_to_work(g, details.get(g.best.put_code), orcid) for g in groups]
+        if failed:
+            reasons = "; ".join(sorted(set(failed.values())))
+            notes.append(
+                f"authors of {len(failed)} of {len(groups)} works could not be fetched from ORCID ({reasons}); "
+                "titles, years, venues and ids come from the work summaries"
+            )
+        no_authors = sum(1 for w, g in zip(works, groups, strict=True) if g.best.put_code in details and not w.authors)
+        if no_authors:
+            notes.append(f"{no_authors} works on ORCID list no authors (contributors)")
+        person: Person = build_person(facts, orcid, employments)
+        extra: dict[str, Any] = {
+            "orcid": orcid,
+            "groups": len(groups),
+            "summaries": sum(len(g.summaries) for g in groups),
+        }
+        if failed:
+            extra["details_missing"] = sorted(failed)
+        return Snapshot(source=SOURCE, fetched_at=context.now, person=person, works=tuple(works), notes=tuple(notes), extra=extra)
+
+    def _get_json(self, url: str, refresh: bool) -> Any:
+        assert self.http is not None
+        return self.http.get_json(url, headers=ACCEPT, refresh=refresh)
+
+    def _employments(self, base: str, orcid: str, refresh: bool, notes: list[str]) -> list[Employment]:
+        """Employments, best effort: the affiliation is a nicety, never a reason to fail the pull."""
+        url = f"{base}/{orcid}/employments"
+        assert self.http is not None
+        try:
+            result = self.http.get(url, headers=ACCEPT, refresh=refresh, ok=(200, 404))
+            if result.status == 404:
+                return []
+            return read_employments(result.json())
+        except ValueError:
+            notes.append("the ORCID employments could not be read (not JSON); affiliation unknown")
+        except SourceError as exc:
+            notes.append(f"the ORCID employments could not be read ({exc.reason}); affiliation unknown")
+        return []
+
+    def _details(self, base: str, orcid: str, put_codes: Sequence[str], refresh: bool) -> tuple[dict[str, Summary], dict[str, str]]:
+        """Full works by put-code, and the put-codes that failed with a short reason each."""
+        details: dict[str, Summary] = {}
+        failed: dict[str, str] = {}
+        assert self.http is not None
+        for chunk in chunks(list(put_codes), self.details_chunk):
+            url = f"{base}/{orcid}/works/{','.join(chunk)}"
+            try:
+                found, _errors = read_bulk(self.http.get_json(url, headers=ACCEPT, refresh=refresh), where=url)
+            except SourceError as exc:
+                log.info("ORCID details failed for %d works: %s", len(chunk), exc.reason)
+                reason = exc.reason.replace(url, "/works/<put-codes>")
+                for pc in chunk:
+                    failed[pc] = reason if not isinstance(exc, SourceFormatError) else "unreadable bulk response"
+                continue
+            for pc in chunk:
+                if pc in found:
+                    details[pc] = found[pc]
+                else:
+                    failed[pc] = "ORCID returned an error for single works"
+        return details, failed
+
+    def _push(self, works: Sequence[Work], *, dry_run: bool) -> list[PushResult]:
+        # The push needs the CV, the state file and the console; it lives in ``push.orcid``.
+        raise NotImplementedError("use `profilesync push --to orcid` (profilesync.push.orcid.run_push)")
+
+
+# --- lookups for `profilesync init` ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrcidCandidate:
+    """One person an iD lookup or a name search found."""
+
+    orcid: str
+    name: str
+    other_names: tuple[str, ...] = ()
+    institutions: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        tail = f" ({', '.join(self.institutions[:3])})" if self.institutions else ""
+        return f"{self.orcid}  {self.name}{tail}"
+
+
+def lookup_person(http: HttpClient, base_url: str, orcid: str) -> OrcidCandidate:
+    """Check that ``orcid`` exists and return its name.
+
+    Raises ``UserError`` for a malformed iD or one ORCID does not know, ``SourceError`` when ORCID
+    cannot be reached.
+    """
+    normal = normalize_orcid(orcid)
+    if not normal or not orcid_checksum_ok(normal):
+        raise UserError([Problem(None, "--orcid", f'"{orcid}" is not a valid ORCID iD (checksum ISO 7064 MOD 11-2)', "copy the iD from your ORCID record, e.g. 0000-0003-4209-9451")])
+    base = base_url.rstrip("/")
+    result = http.get(f"{base}/{normal}/person", headers=ACCEPT, ok=(200, 404, 410))
+    if result.status in (404, 410):
+        raise UserError([Problem(None, "--orcid", f"ORCID has no record {normal} (HTTP {result.status})", "check the iD on https://orcid.org")])
+    try:
+        facts = read_person(result.json(), normal)
+    except ValueError:
+        raise SourceFormatError(SOURCE, f"{base}/{normal}/person: the response is not valid JSON") from None
+    return OrcidCandidate(orcid=normal, name=facts.name, other_names=facts.aliases)
+
+
+def search_people(http: HttpClient, base_url: str, name: str, rows: int = 10) -> list[OrcidCandidate]:
+    """Find iDs for a name with the public API's expanded search (``/expanded-search/?q=...``).
+
+    The query asks for the given and family names (the last word is taken as the family name).
+    Returns at most ``rows`` candidates in ORCID's relevance order.
+    """
+    words = name.split()
+    if not words:
+        return []
+    family = words[-1]
+    given = " ".join(words[:-1])
+    query = f"family-name:{_solr_quote(family)}"
+    if given:
+        query = f"given-names:{_solr_quote(given)} AND {query}"
+    doc = http.get_json(f"{base_url.rstrip('/')}/expanded-search/", params={"q": query, "rows": int(rows)}, headers=ACCEPT)
+    out: list[OrcidCandidate] = []
+    for item in (doc or {}).get("expanded-result") or []:
+        orcid = normalize_orcid(str(item.get("orcid-id") or ""))
+        if not orcid:
+            continue
+        full = " ".join(p for p in (item.get("given-names"), item.get("family-names")) if p)
+        name_text = item.get("credit-name") or full or orcid
+        out.append(
+            OrcidCandidate(
+                orcid=orcid,
+                name=str(name_text),
+                other_names=tuple(str(n) for n in item.get("other-name") or ()),
+                institutions=tuple(str(n) for n in item.get("institution-name") or ()),
+            )
+        )
+    return out[:rows]
+
+
+def _solr_quote(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"' if " " in text else escaped.replace(":", "\\:")

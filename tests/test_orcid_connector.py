@@ -1,0 +1,210 @@
+"""The ORCID connector against a local server serving recorded public-API responses."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timezone
+
+import pytest
+
+from profilesync.connectors.base import FetchContext
+from profilesync.errors import SourceFormatError, SourceUnavailable, UserError
+from profilesync.model import Person, PersonIds, Snapshot, WorkType
+from test_orcid_fixtures import (
+    CHAMBERLAIN,
+    EGLEN,
+    JOHNSON,
+    KREUTZER,
+    fixture_bytes,
+    fixture_json,
+    full_work_record,
+    make_connector,
+    replicate_groups,
+    server_factory,
+    summaries_by_put_code,
+    works_file,
+)
+
+NOW = datetime(2026, 11, 28, 6, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def orcid_server(httpserver):
+    return server_factory(httpserver)
+
+
+def context(orcid: str | None = None) -> FetchContext:
+    return FetchContext(person=Person(name="Someone", ids=PersonIds(orcid=orcid)), now=NOW)
+
+
+def pull(server, orcid: str, **kwargs) -> tuple[Snapshot, int]:
+    connector = make_connector(server.base_url, orcid=orcid, **kwargs)
+    snapshot = connector.fetch(context())
+    return snapshot, connector.http.requests_sent
+
+
+def test_eglen_record_parses_names_urls_and_all_groups(orcid_server):
+    works_doc = fixture_json(works_file(EGLEN))
+    server = orcid_server(EGLEN, details=summaries_by_put_code(works_doc))
+    snapshot, _ = pull(server, EGLEN)
+    assert snapshot.source == "orcid"
+    assert snapshot.person.name == "Stephen Eglen"
+    assert snapshot.person.homepage == "https://sje30.github.io"
+    assert snapshot.person.ids.orcid == EGLEN
+    assert len(snapshot.works) == 74  # 78 summaries in 74 groups: duplicates are one work
+    assert snapshot.works[0].title == "Open Code and Peer Review"
+    # 14 summaries have publication-date null; the works still parse, some without a year.
+    assert any(w.year is None for w in snapshot.works)
+    assert all(w.extra["own_record"] is True for w in snapshot.works)
+    assert sum(1 for w in snapshot.works if w.ids.doi) >= 54
+    # "external-id-url": {"value": ""} is an empty url, not a url.
+    assert all(w.url != "" for w in snapshot.works)
+    # other-id values have no field of their own but are kept for the report.
+    other = [i for w in snapshot.works for i in w.extra["orcid_ids"] if i["type"] == "other-id"]
+    assert {"type": "other-id", "value": "115891", "relationship": "self"} in other
+    assert json.loads(json.dumps(snapshot.to_dict()))["works"][0]["extra"]["own_record"] is True
+
+
+def test_duplicate_summaries_in_a_group_are_one_work_keeping_every_id(orcid_server):
+    works_doc = fixture_json(works_file(CHAMBERLAIN))
+    server = orcid_server(CHAMBERLAIN, details=summaries_by_put_code(works_doc))
+    snapshot, _ = pull(server, CHAMBERLAIN)
+    assert len(snapshot.works) == 111
+    by_doi = {w.ids.doi: w for w in snapshot.works if w.ids.doi}
+    density = by_doi["10.1890/07-1139.1"]
+    # The researcher's own entry has an all-caps title and no journal; Scopus's has both.
+    assert density.title.startswith("Density-mediated, context-dependent consumer")
+    assert density.venue == "Ecology"
+    assert density.extra["orcid_group"]["put_codes"] == ["5295427", "5295426"]
+    assert density.extra["orcid_source"] == "Scopus - Elsevier"
+    assert density.ids.orcid_put_code == "5295427"
+    assert snapshot.person.name == "Scott A Chamberlain"  # the credit name
+    assert "Scott Chamberlain" in snapshot.person.aliases
+    assert snapshot.person.ids.github == "sckott"
+    assert snapshot.person.homepage == "http://scottchamberlain.info/"
+
+
+def test_a_record_with_no_works_is_an_empty_snapshot_not_an_error(orcid_server):
+    server = orcid_server(JOHNSON)
+    snapshot, requests = pull(server, JOHNSON)
+    assert snapshot.works == ()
+    assert snapshot.person.name == "Thomas Johnson"
+    assert requests == 3  # person, works, employments; no details call for zero works
+    assert server.bulk_calls == []
+
+
+def test_details_give_authors_with_unicode_and_null_external_ids(orcid_server):
+    works_body, details = full_work_record()
+    server = orcid_server(KREUTZER, person=fixture_bytes("eglen_0000-0001-8607-8025_person.json"), works=works_body, details=details)
+    snapshot, _ = pull(server, KREUTZER)
+    by_code = {w.ids.orcid_put_code: w for w in snapshot.works}
+    chips = by_code["77226586"]
+    assert chips.title == "Dose-Rate Estimation using α-Al2O3:C Chips: Aftermath"
+    assert [a.name for a in chips.authors] == ["Sebastian Kreutzer", "Chantal Tribolo", "Loïc Martin", "Norbert Mercier"]
+    assert chips.year == 2020
+    assert chips.venue == "Ancient TL"
+    assert chips.ids.doi is None  # its only id is a source-work-id
+    assert chips.extra["orcid_ids"][0]["type"] == "source-work-id"
+    package = by_code["40038622"]
+    assert package.title == "Introducing an R package for luminescence dating analysis"  # trailing space gone
+    assert package.authors == ()
+    assert package.extra["orcid_ids"] == []  # "external-ids": {"external-id": null}
+    assert package.year == 2012
+    assert any("1 works on ORCID list no authors" in note for note in snapshot.notes)
+
+
+def test_upper_case_relationship_and_type_are_understood(orcid_server):
+    body = fixture_bytes("academic_tracker_ORCID_works_resorted.json")
+    server = orcid_server("0000-0003-1910-4865", person=fixture_bytes("eglen_0000-0001-8607-8025_person.json"), works=body, details={})
+    snapshot, _ = pull(server, "0000-0003-1910-4865")
+    assert len(snapshot.works) == 6
+    assert all(w.type is WorkType.JOURNAL for w in snapshot.works)
+    assert snapshot.works[0].ids.doi == "10.1016/j.celrep.2021.110013"  # relationship "SELF"
+
+
+def test_bulk_details_failure_still_gives_a_usable_snapshot_with_a_note(orcid_server):
+    server = orcid_server(EGLEN)
+    server.bulk_status = 500
+    snapshot, _ = pull(server, EGLEN)
+    assert len(snapshot.works) == 74
+    assert all(w.authors == () for w in snapshot.works)
+    assert snapshot.works[0].title == "Open Code and Peer Review"
+    assert any(n.startswith("authors of 74 of 74 works could not be fetched from ORCID") and "HTTP 500" in n for n in snapshot.notes)
+    assert len(snapshot.extra["details_missing"]) == 74
+
+
+def test_single_error_slots_in_a_bulk_answer_are_noted(orcid_server):
+    works_doc = fixture_json(works_file(EGLEN))
+    details = summaries_by_put_code(works_doc)
+    missing = str(works_doc["group"][0]["work-summary"][0]["put-code"])
+    del details[missing]
+    server = orcid_server(EGLEN, details=details)
+    snapshot, _ = pull(server, EGLEN)
+    assert snapshot.extra["details_missing"] == [missing]
+    assert any("authors of 1 of 74 works" in n for n in snapshot.notes)
+
+
+def test_details_are_asked_in_chunks_of_put_codes(orcid_server):
+    server = orcid_server(CHAMBERLAIN, details={})
+    pull(server, CHAMBERLAIN, options={"details_chunk": 40})
+    assert [len(c) for c in server.bulk_calls] == [40, 40, 31]  # one put-code per group, 111 groups
+    assert len({pc for c in server.bulk_calls for pc in c}) == 111
+
+
+@pytest.mark.parametrize("count", [8, 200])
+def test_request_count_of_a_pull(orcid_server, count):
+    """What a pull costs: person + works + employments + ceil(works / 50) bulk detail calls.
+
+    The 8-work record is the first 8 groups of the recorded Eglen /works body; no recorded record
+    has 200 works, so that one is built from the recorded work-summaries replicated with
+    distinct put-codes (``replicate_groups``).
+    """
+    works_doc = fixture_json(works_file(EGLEN))
+    if count == 8:
+        doc = {**works_doc, "group": works_doc["group"][:8]}
+    else:
+        doc = replicate_groups(works_doc, count)
+    server = orcid_server(EGLEN, works=json.dumps(doc).encode(), details=summaries_by_put_code(doc))
+    snapshot, requests = pull(server, EGLEN)
+    assert len(snapshot.works) == count
+    assert requests == 3 + math.ceil(count / 50)
+    assert requests == {8: 4, 200: 7}[count]
+    assert len(server.paths) == requests
+    # Without the employments call (sources.orcid.employments: false) it is one fewer.
+    server.paths.clear()
+    _, fewer = pull(server, EGLEN, options={"employments": False})
+    assert fewer == requests - 1
+
+
+def test_person_failure_is_a_source_error(orcid_server):
+    server = orcid_server(EGLEN, person=b"<html>Oops an error happened!</html>")
+    with pytest.raises(SourceFormatError):
+        pull(server, EGLEN)
+
+
+def test_works_that_are_not_a_works_response_are_a_format_error(orcid_server):
+    server = orcid_server(EGLEN, works=fixture_bytes("eglen_0000-0001-8607-8025_person.json"))
+    with pytest.raises(SourceFormatError, match="'group'"):
+        pull(server, EGLEN)
+
+
+def test_an_unreachable_server_is_source_unavailable():
+    connector = make_connector("http://127.0.0.1:9/v3.0", orcid=EGLEN)
+    with pytest.raises(SourceUnavailable):
+        connector.fetch(context())
+
+
+def test_orcid_comes_from_the_cv_when_the_config_has_none(orcid_server):
+    server = orcid_server(JOHNSON)
+    connector = make_connector(server.base_url)
+    snapshot = connector.fetch(context(JOHNSON))
+    assert snapshot.person.ids.orcid == JOHNSON
+
+
+def test_a_bad_checksum_is_refused_before_any_request(orcid_server):
+    server = orcid_server(JOHNSON)
+    connector = make_connector(server.base_url, orcid="0000-0003-1620-1407")
+    with pytest.raises(UserError, match="sources.orcid.id"):
+        connector.fetch(context())
+    assert server.paths == []
