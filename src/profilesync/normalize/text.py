@@ -1,4 +1,11 @@
-"""Text normalisation for comparing titles and venues across sources."""
+"""Text normalisation for comparing titles and venues across sources.
+
+Sources disagree on everything that is not a letter: case, punctuation, LaTeX (``{GPU}``,
+``\\"o``), HTML entities (ACM's ``&#252;``, Scholar's ``&hellip;``, even split into tokens as
+``& hellip ;``), Unicode accents, and text that went through a wrong decoding (Scholar's
+``SjÃ¶strÃ¶m`` for ``Sjöström``). The functions here map all of these to one comparison form.
+Each is cheap on plain ASCII, because the matcher runs them on whole tables.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,89 @@ import html
 import re
 import unicodedata
 
-_LATEX_CMD = re.compile(r"\\[a-zA-Z]+\s*")
+from unidecode import unidecode
+
+_LATEX_ACCENT = re.compile(r"\\[`'^\"~=.]\s*\{?\s*\\?([A-Za-z])\s*\}?|\\[uvHcdbkr]\s*\{\s*\\?([A-Za-z])\s*\}")
+_LATEX_CMD = re.compile(r"\\[a-zA-Z]+\*?\s*")
 _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SPACES = re.compile(r"\s+")
+# An HTML entity, also in the tokenised form the Magellan files have ("& hellip ;", "& #39 ;").
+_ENTITY = re.compile(r"&\s?(#\s?\d{1,6}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8})\s?;")
+
+# Mojibake: UTF-8 bytes read as cp1252/latin-1. A lead byte (U+00C2..U+00DF, or U+00E0..U+00EF for
+# three-byte sequences) followed by continuation bytes, each shown as a cp1252/latin-1 character.
+_CONT = "\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
+_MOJIBAKE = re.compile(f"[\u00e0-\u00ef][{_CONT}]{{2}}|[\u00c2-\u00df\u00e2-\u00fe][{_CONT}]")
+# Scholar lost some of those bytes as literal "?": "â??" was a curly quote or a dash.
+_LOST_QUOTE = re.compile(r"\u00e2\s?(?:\?\s?){1,2}[\u00a6\u0153\u009d]?")
+_LOST_LETTER = re.compile(r"[\u00c3\u00e3\u00c5\u00e5]\?")
 
 
 def strip_accents(text: str) -> str:
+    """Remove combining accents (NFKD): ``Sjöström`` -> ``Sjostrom``. Other scripts are kept."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """ASCII transliteration for comparison (``Zhāng`` -> ``Zhang``, Cyrillic ``і`` -> ``i``).
+
+    Returns the text unchanged when it is already ASCII, which is the common, cheap case.
+    """
+    return text if text.isascii() else unidecode(text)
+
+
+def _decode_mojibake(match: re.Match[str]) -> str:
+    chunk = match.group(0)
+    # Lower-cased copies (the Magellan files) turned the lead byte "Ã" into "ã": undo that first.
+    lead = chunk[0]
+    if "\u00e0" <= lead <= "\u00fe" and len(chunk) == 2:
+        lead = lead.upper()
+    raw = bytearray()
+    for ch in lead + chunk[1:]:
+        try:
+            raw += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            try:
+                raw += ch.encode("latin-1")
+            except UnicodeEncodeError:
+                return chunk
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return chunk
+
+
+def fix_mojibake(text: str) -> str:
+    """Undo UTF-8 text that was decoded as cp1252/latin-1 (``SjÃ¶strÃ¶m`` -> ``Sjöström``).
+
+    Works on lower-cased text too (``sjã¶strã¶m``), which general tools leave alone. Bytes that the
+    source already lost as ``?`` (``â??`` for a curly quote) cannot be recovered; they become a space.
+    Returns the text unchanged when nothing looks double-encoded.
+    """
+    if text.isascii():
+        return text
+    out = _MOJIBAKE.sub(_decode_mojibake, text)
+    out = _LOST_QUOTE.sub(" ", out)
+    return _LOST_LETTER.sub("", out)
+
+
+def unescape_entities(text: str) -> str:
+    """HTML entities to characters, including the tokenised ``& hellip ;`` form."""
+    if "&" not in text:
+        return text
+    text = _ENTITY.sub(lambda m: "&" + m.group(1).replace(" ", "") + ";", text)
+    return html.unescape(text)
+
+
+def strip_latex(text: str) -> str:
+    """``\\"{o}`` -> ``o``, ``\\emph{x}`` -> ``x``, braces dropped."""
+    if "\\" in text:
+        text = _LATEX_ACCENT.sub(lambda m: m.group(1) or m.group(2), text)
+        text = _LATEX_CMD.sub("", text)
+        text = text.replace("\\", " ")
+    return text.replace("{", "").replace("}", "")
 
 
 def clean_title(text: str | None) -> str:
@@ -25,12 +107,25 @@ def clean_title(text: str | None) -> str:
     return out[:-1] if out.endswith(".") and not out.endswith("..") else out
 
 
-def normalize_title(text: str | None) -> str:
-    """Comparison key: lower case, no accents, punctuation or LaTeX commands, single spaces."""
+def normalize_text(text: str | None) -> str:
+    """Comparison key for any free text: entities, LaTeX, mojibake, accents, case and punctuation
+    removed; ASCII letters and digits separated by single spaces.
+    """
     if not text:
         return ""
-    out = html.unescape(text)
-    out = _LATEX_CMD.sub("", out)
-    out = strip_accents(out).casefold()
-    out = _NON_WORD.sub(" ", out).replace("_", " ")
-    return _SPACES.sub(" ", out).strip()
+    out = unescape_entities(text)
+    out = strip_latex(out)
+    out = fold(fix_mojibake(out)).lower()
+    return _NON_ALNUM.sub(" ", out).strip()
+
+
+def normalize_title(text: str | None) -> str:
+    """Comparison key for a title: see :func:`normalize_text`. Hyphenated words are split
+    (``on-demand`` -> ``on demand``), so spelling variants with and without hyphens agree.
+    """
+    return normalize_text(text)
+
+
+def compact(text: str) -> str:
+    """The normalised text without spaces: ``r tree`` and ``rtree`` agree."""
+    return text.replace(" ", "")
