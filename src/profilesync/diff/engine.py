@@ -175,8 +175,29 @@ def compute(data: DiffInput) -> DiffResult:
                     match=dup.score,
                 )
             )
+        paired_cv = {p.cv_index: p.source_index for p in matching.pairs}
         for index in matching.unmatched_source:
             work = kept[index]
+            again = _second_listing(cv.works, paired_cv, work, data.params)
+            if again is not None:
+                cv_index, score = again
+                cv_work, first = cv.works[cv_index], kept[paired_cv[cv_index]]
+                if _is_preprint(cv_work) and work.type in PUBLISHED_TYPES:
+                    versions[cv_work.key or ""].setdefault(source, (work, score))
+                changes.append(
+                    Change(
+                        ChangeKind.DUPLICATE_IN_SOURCE,
+                        source,
+                        f'{source} lists "{clean_title(work.title)}" ({work.venue_acronym or work.venue or work.type.value}, {work.year or "no year"}) '
+                        f'separately from "{clean_title(first.title)}" ({first.venue_acronym or first.venue or first.type.value}, {first.year or "no year"}); '
+                        f"both are the CV's {cv_work.key}: merge them on {source}",
+                        cv_key=cv_work.key,
+                        work=work,
+                        source_value=clean_title(first.title),
+                        match=score,
+                    )
+                )
+                continue
             authorship = researcher_authorship(work, data.person, coauthors=data.coauthors)
             if not authorship.is_researcher:
                 changes.append(
@@ -206,7 +227,7 @@ def compute(data: DiffInput) -> DiffResult:
             )
 
     changes.extend(_version_changes(cv, versions, data.policy))
-    changes.extend(_field_changes(cv, proposals, data.policy, sources))
+    changes.extend(_field_changes(cv, proposals, data.policy, frozenset(versions)))
     software_changes, linked = _software_changes(cv, data.snapshots.get("github"), new_works, data.params)
     changes.extend(software_changes)
     for key in linked:
@@ -232,6 +253,16 @@ def compute(data: DiffInput) -> DiffResult:
     kept_changes.sort(key=lambda c: (KIND_ORDER.index(c.kind), SOURCE_NAMES.index(c.source) if c.source in SOURCE_NAMES else 99, c.subject, c.field or ""))
     coverage = _coverage(cv, present, new_works, sources)
     return DiffResult(tuple(kept_changes), matchings, coverage, suppressed, ignored)
+
+
+def _second_listing(cv_works: Sequence[Work], paired_cv: Mapping[int, int], work: Work, params: MatchParams) -> tuple[int, MatchScore] | None:
+    """A source work that is another listing of a CV work already paired (e.g. Scholar's arXiv
+    row and its conference row of one paper)."""
+    for cv_index in paired_cv:
+        found = match_works([cv_works[cv_index]], [work], params)
+        if found.pairs:
+            return cv_index, found.pairs[0].score
+    return None
 
 
 def _add_new_work(new_works: list[tuple[Work, str, MatchScore | None, list[str]]], work: Work, source: str, params: MatchParams) -> None:
@@ -272,7 +303,7 @@ def _version_changes(cv: CvRecord, versions: Mapping[str, Mapping[str, tuple[Wor
     return out
 
 
-def _field_changes(cv: CvRecord, proposals: Mapping[tuple[str, str], Mapping[str, tuple[Any, Work, MatchScore]]], policy: Policy, sources: Sequence[str]) -> list[Change]:
+def _field_changes(cv: CvRecord, proposals: Mapping[tuple[str, str], Mapping[str, tuple[Any, Work, MatchScore]]], policy: Policy, version_keys: frozenset[str]) -> list[Change]:
     out = []
     for (key, name), by_source in proposals.items():
         cv_work = cv.by_key(key)
@@ -285,6 +316,10 @@ def _field_changes(cv: CvRecord, proposals: Mapping[tuple[str, str], Mapping[str
         value, work, score = by_source[winner]
         if not _differs(name, cv_value, value):
             continue
+        if key in version_keys:
+            continue  # the new_version change already proposes the published record
+        if name == "title" and winner == "scholar" and normalize_title(cv_value or "") == normalize_title(value):
+            continue  # Scholar lower-cases and recases titles; a case-only difference from it is noise
         agree = tuple(s for s in ranked[1:] if not _differs(name, value, by_source[s][0]))
         out.append(
             Change(

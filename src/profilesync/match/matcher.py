@@ -18,7 +18,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from profilesync.model import Work, WorkType
-from profilesync.normalize.names import name_key, same_person_name
+from profilesync.normalize.names import same_person_name
 from profilesync.normalize.text import normalize_title
 
 ID_ORDER: tuple[str, ...] = ("doi", "arxiv", "dblp", "orcid_put_code", "scholar", "github")
@@ -196,7 +196,7 @@ def _version_score(a: Work, b: Work, params: MatchParams) -> MatchScore | None:
     title = fuzz.token_set_ratio(normalize_title(a.title), normalize_title(b.title)) / 100.0
     authors, detail = _author_overlap(a, b)
     if title >= params.version_title and authors >= 0.8 and len(a.authors) >= 2 and len(b.authors) >= 2:
-        first_same = name_key(a.authors[0].name) == name_key(b.authors[0].name)
+        first_same = same_person_name(a.authors[0].name, b.authors[0].name)
         if first_same or title >= 0.8:
             features = (
                 Feature("title", title, 1.0, f"title {title:.2f} (reworded at publication)"),
