@@ -1,0 +1,126 @@
+"""``profilesync export``: homepage and CV files generated from the CV record.
+
+Single-file formats print to stdout unless ``--output FILE`` is given; ``--between [NAME]``
+then rewrites only the block between the file's ``profilesync:start`` / ``profilesync:end``
+marker lines. Directory formats (Hugo bundles, Jekyll pages) need ``--output DIR`` (the site's
+root). Files whose content would not change are left alone, so a site build sees no churn.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from profilesync.app import App
+from profilesync.errors import ExitStatus, Problem, UserError
+from profilesync.export import ExportFormat, ExportResult, render
+
+DESCRIPTION = """\
+Write publication files for a homepage or a LaTeX CV from the CV record.
+
+Formats:
+  bibtex      al-folio _bibliography/papers.bib (keys are the CV keys)
+  csl-json    CSL-JSON for pandoc, citeproc and Zotero
+  hugo        Hugo Blox bundles: content/publication/<slug>/index.md + cite.bib (--output = site root)
+  jekyll      academicpages pages: _publications/<date>-<slug>.md (--output = site root)
+  jsonresume  a resume.json with basics and publications
+  latex       an Awesome-CV \\begin{cventries} block of \\cventry lines
+  markdown    a publication list grouped by year
+
+Examples:
+  profilesync export --format bibtex --output _bibliography/papers.bib
+  profilesync export --format hugo --output ~/site
+  profilesync export --format markdown --output README.md --between
+        rewrite only the lines between "<!-- profilesync:start -->" and "<!-- profilesync:end -->"
+  profilesync export --format latex --output cv/publications.tex --between pubs
+        rewrite the block between "% profilesync:start pubs" and "% profilesync:end pubs"
+"""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", "-f", required=True, choices=[f.value for f in ExportFormat], help="what to write")
+    parser.add_argument("--output", "-o", metavar="PATH", help="file (or, for hugo/jekyll, the site directory); default: stdout")
+    parser.add_argument(
+        "--between",
+        metavar="MARKER",
+        nargs="?",
+        const="",
+        default=None,
+        help="rewrite only the part of --output between 'profilesync:start [MARKER]' and 'profilesync:end [MARKER]' lines",
+    )
+
+
+def run(args: argparse.Namespace, app: App) -> ExitStatus:
+    fmt = ExportFormat(args.format)
+    _check_arguments(args, fmt)
+    record = app.load_cv()
+    result = render(record, fmt)
+    if fmt.writes_directory:
+        return _write_directory(result, app.env.resolve(args.output), app)
+    assert result.text is not None
+    if not args.output:
+        app.out(result.text.rstrip("\n"))
+        return ExitStatus.OK
+    target = app.env.resolve(args.output)
+    text = result.text
+    if args.between is not None:
+        text = _merge_between(target, text, args.between, _label(app, target))
+    written = _write_if_changed(target, text, _label(app, target))
+    app.info(f"{'wrote' if written else 'unchanged'}: {_label(app, target)} ({len(record.works)} works, {fmt.value})")
+    return ExitStatus.OK
+
+
+def _check_arguments(args: argparse.Namespace, fmt: ExportFormat) -> None:
+    if fmt.writes_directory and not args.output:
+        raise UserError([Problem(None, "--output", f"--format {fmt.value} writes a directory of files", "give the site's root directory, e.g. --output .")])
+    if args.between is not None and (fmt.writes_directory or not args.output):
+        raise UserError([Problem(None, "--between", "needs --output FILE of a single-file format", "add --output with the file that holds the markers")])
+
+
+def _merge_between(target: Path, generated: str, name: str, label: str) -> str:
+    from profilesync.export.markers import replace_between
+
+    try:
+        existing = target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError([Problem(label, None, "file not found; --between rewrites part of an existing file", "create it with the marker lines, or drop --between")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError([Problem(label, None, f"cannot read: {exc}")]) from None
+    return replace_between(existing, generated, name, label)
+
+
+def _write_if_changed(target: Path, text: str, label: str) -> bool:
+    """Write atomically unless the file already holds ``text``; True if written."""
+    from profilesync.snapshots import atomic_write_text
+
+    try:
+        if target.is_file() and target.read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass  # unreadable or not text: overwrite it
+    if target.is_dir():
+        raise UserError([Problem(label, None, "is a directory", "give a file name for this format")])
+    try:
+        atomic_write_text(target, text)
+    except OSError as exc:
+        raise UserError([Problem(label, None, f"cannot write: {exc.strerror}", "check the directory exists and is writable")]) from None
+    return True
+
+
+def _write_directory(result: ExportResult, root: Path, app: App) -> ExitStatus:
+    if root.exists() and not root.is_dir():
+        raise UserError([Problem(_label(app, root), None, "is a file, not a directory", "give the site's root directory")])
+    written = 0
+    for relative, text in sorted(result.files.items()):
+        if _write_if_changed(root / relative, text, _label(app, root / relative)):
+            written += 1
+    app.info(f"{result.format.value}: {len(result.files)} files under {_label(app, root)}, {written} written, {len(result.files) - written} unchanged")
+    return ExitStatus.OK
+
+
+def _label(app: App, path: Path) -> str:
+    """``path`` as the user would write it: relative to the working directory when inside it."""
+    try:
+        return str(path.relative_to(app.env.cwd))
+    except ValueError:
+        return str(path)

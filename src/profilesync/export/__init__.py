@@ -1,0 +1,72 @@
+"""Homepage and CV files generated from the CV record.
+
+``render(record, fmt)`` returns an ``ExportResult``: one text for single-file formats, or
+``{relative path: text}`` for the formats that write a directory (Hugo bundles, Jekyll pages).
+Every exporter is a pure function of the record, so the same CV gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from profilesync.cv.record import CvRecord
+
+
+class ExportFormat(str, enum.Enum):
+    BIBTEX = "bibtex"
+    CSL_JSON = "csl-json"
+    HUGO = "hugo"
+    JEKYLL = "jekyll"
+    JSONRESUME = "jsonresume"
+    LATEX = "latex"
+    MARKDOWN = "markdown"
+
+    @property
+    def writes_directory(self) -> bool:
+        return self in (ExportFormat.HUGO, ExportFormat.JEKYLL)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an exporter produced: ``text`` (single file) or ``files`` (path -> text)."""
+
+    format: ExportFormat
+    text: str | None = None
+    files: Mapping[str, str] = field(default_factory=dict)
+
+
+def render(record: CvRecord, fmt: ExportFormat) -> ExportResult:
+    """Render the CV record's publications in ``fmt``. Pure: no I/O."""
+    works = record.works
+    names = record.person.all_names
+    if fmt is ExportFormat.BIBTEX:
+        from profilesync.export.bibtex import export_bibtex
+
+        return ExportResult(fmt, text=export_bibtex(works))
+    if fmt is ExportFormat.CSL_JSON:
+        from profilesync.export.csl_json import export_csl_json
+
+        return ExportResult(fmt, text=export_csl_json(works))
+    if fmt is ExportFormat.JSONRESUME:
+        from profilesync.export.jsonresume import export_jsonresume
+
+        return ExportResult(fmt, text=export_jsonresume(record.person, works))
+    if fmt is ExportFormat.LATEX:
+        from profilesync.export.latex import export_latex
+
+        return ExportResult(fmt, text=export_latex(works, names))
+    if fmt is ExportFormat.MARKDOWN:
+        from profilesync.export.markdown import export_markdown
+
+        return ExportResult(fmt, text=export_markdown(works, names))
+    if fmt is ExportFormat.HUGO:
+        from profilesync.export.hugo import export_hugo
+
+        return ExportResult(fmt, files=export_hugo(works))
+    from profilesync.export.jekyll import export_jekyll
+
+    return ExportResult(fmt, files=export_jekyll(works, names))

@@ -1,0 +1,130 @@
+"""Helpers every export format shares: LaTeX escaping, name parts, slugs, display strings.
+
+LaTeX escaping is pylatexenc's job (it knows the special characters and thousands of Unicode
+characters); name splitting is bibtexparser's (it knows "von" particles and "Family, Given").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from profilesync.model import Work, WorkStatus, WorkType
+from profilesync.normalize.names import same_person_name, strip_dblp_suffix
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """A person's name split the way bibliographies need it."""
+
+    given: str
+    family: str
+    particle: str = ""
+    suffix: str = ""
+
+    @property
+    def bibtex(self) -> str:
+        """``von Family, Jr, Given`` (or ``Family, Given``): the unambiguous BibTeX form."""
+        family = f"{self.particle} {self.family}".strip()
+        if self.suffix:
+            return f"{family}, {self.suffix}, {self.given}".rstrip(", ")
+        return f"{family}, {self.given}" if self.given else family
+
+
+def split_name(name: str) -> NameParts:
+    """Split a written name ("Zili Zhang", "Zhang, Zili", "Ludwig van Beethoven") into parts."""
+    from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+    clean = strip_dblp_suffix(name.replace("*", "").strip())
+    try:
+        parts = parse_single_name_into_parts(clean, strict=False)
+    except Exception:  # bibtexparser raises on unbalanced braces; a bare split is better than nothing
+        words = clean.split()
+        return NameParts(given=" ".join(words[:-1]), family=words[-1] if words else clean)
+    return NameParts(
+        given=" ".join(parts.first),
+        family=" ".join(parts.last),
+        particle=" ".join(parts.von),
+        suffix=" ".join(parts.jr),
+    )
+
+
+@lru_cache(maxsize=4)
+def _encoder(protect: str):
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+    # "keep" leaves characters with no LaTeX macro (CJK, emoji) as they are: XeLaTeX and biber
+    # read UTF-8, and a silent "?" would be worse than an unusual character.
+    return UnicodeToLatexEncoder(
+        non_ascii_only=False,
+        replacement_latex_protection=protect,
+        unknown_char_policy="keep",
+        unknown_char_warning=False,
+    )
+
+
+def latex_escape(text: str, *, for_bibtex: bool = False) -> str:
+    """Escape ``& % $ # _ { } ~ ^ \\`` and accented letters for LaTeX.
+
+    For BibTeX every replacement is wrapped in braces (``{\\"u}``), so BibTeX's case changes and
+    sorting treat it as one letter.
+    """
+    return _encoder("braces-all" if for_bibtex else "braces").unicode_to_latex(text)
+
+
+def slugify(text: str) -> str:
+    """A lower-case ASCII slug for file and directory names."""
+    from unidecode import unidecode
+
+    slug = re.sub(r"[^a-z0-9]+", "-", unidecode(text).lower()).strip("-")
+    return slug or "work"
+
+
+def display_venue(work: Work) -> str:
+    """The venue as a reader would like to see it: full name, or acronym, or "Preprint"."""
+    if work.venue:
+        return work.venue
+    if work.venue_acronym:
+        return work.venue_acronym
+    if work.type is WorkType.PREPRINT or work.status is WorkStatus.PREPRINT:
+        return "Preprint"
+    return ""
+
+
+def short_venue(work: Work) -> str:
+    """The acronym with a two-digit year (``NSDI'23``), as CVs print it; falls back to the full name."""
+    if work.venue_acronym and work.year:
+        return f"{work.venue_acronym}'{work.year % 100:02d}"
+    return work.venue_acronym or display_venue(work)
+
+
+def is_preprint(work: Work) -> bool:
+    return work.type is WorkType.PREPRINT or work.status is WorkStatus.PREPRINT
+
+
+def code_url(work: Work) -> str | None:
+    return f"https://github.com/{work.ids.github}" if work.ids.github else None
+
+
+def doi_url(work: Work) -> str | None:
+    return f"https://doi.org/{work.ids.doi}" if work.ids.doi else None
+
+
+def arxiv_url(work: Work) -> str | None:
+    return f"https://arxiv.org/abs/{work.ids.arxiv}" if work.ids.arxiv else None
+
+
+def best_url(work: Work) -> str | None:
+    """The link a reader should follow: the work's own URL, else DOI, else arXiv."""
+    return work.url or doi_url(work) or arxiv_url(work)
+
+
+def is_self(author: str, names: tuple[str, ...]) -> bool:
+    """True when ``author`` is one of the researcher's names (for highlighting)."""
+    return any(same_person_name(author, n) for n in names)
+
+
+def by_year_desc(works: tuple[Work, ...]) -> list[Work]:
+    """Newest first; works of the same year keep the CV's order (the sort is stable)."""
+    return sorted(works, key=lambda w: -(w.year or 0))

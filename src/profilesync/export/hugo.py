@@ -1,0 +1,68 @@
+"""Hugo Blox (formerly Wowchemy / Hugo Academic) publication bundles.
+
+One page bundle per work: ``content/publication/<slug>/index.md`` (YAML front matter in the
+fields the theme's publication layout reads) and ``cite.bib`` (the theme's "Cite" button).
+"""
+
+from __future__ import annotations
+
+from profilesync.export.bibtex import render_entries
+from profilesync.export.common import arxiv_url, code_url, display_venue, slugify
+from profilesync.export.frontmatter import front_matter_page
+from profilesync.model import Work, WorkType
+
+# Hugo Blox reads CSL type names in publication_types (since v5.8; older themes used "1", "2", ...).
+_PUBLICATION_TYPES: dict[WorkType, str] = {
+    WorkType.CONFERENCE: "paper-conference",
+    WorkType.JOURNAL: "article-journal",
+    WorkType.PREPRINT: "article",
+    WorkType.CHAPTER: "chapter",
+    WorkType.BOOK: "book",
+    WorkType.THESIS: "thesis",
+    WorkType.SOFTWARE: "software",
+    WorkType.DATASET: "dataset",
+    WorkType.OTHER: "article",
+}
+
+BUNDLE_DIR = "content/publication"
+
+
+def bundle_slug(work: Work) -> str:
+    return slugify(work.key or work.title)
+
+
+def index_page(work: Work) -> str:
+    """The ``index.md`` of one bundle."""
+    data: dict[str, object] = {"title": work.title, "authors": list(work.author_names)}
+    if work.year:
+        # Only the year is known; Hugo needs a full timestamp to sort by.
+        data["date"] = f"{work.year}-01-01T00:00:00Z"
+        data["publishDate"] = f"{work.year}-01-01T00:00:00Z"
+    data["publication_types"] = [_PUBLICATION_TYPES[work.type]]
+    venue = display_venue(work)
+    if venue:
+        data["publication"] = f"*{venue}*"
+    if work.venue_acronym:
+        data["publication_short"] = f"*{work.venue_acronym}*"
+    if work.ids.doi:
+        data["doi"] = work.ids.doi
+    if work.url:
+        data["url_pdf"] = work.url
+    code = code_url(work)
+    if code:
+        data["url_code"] = code
+    arxiv = arxiv_url(work)
+    if arxiv:
+        data["links"] = [{"name": "arXiv", "url": arxiv}]
+    data["featured"] = False
+    return front_matter_page(data, "")
+
+
+def export_hugo(works: tuple[Work, ...]) -> dict[str, str]:
+    """``{relative path: text}`` for every bundle, relative to the site root."""
+    files: dict[str, str] = {}
+    for work in works:
+        slug = bundle_slug(work)
+        files[f"{BUNDLE_DIR}/{slug}/index.md"] = index_page(work)
+        files[f"{BUNDLE_DIR}/{slug}/cite.bib"] = render_entries([work])
+    return files

@@ -1,0 +1,71 @@
+"""Jekyll publication pages for the academicpages template (``_publications/*.md``).
+
+The front matter has the fields academicpages' ``_layouts``/``_includes`` read: title, collection,
+category (conferences / manuscripts / books), permalink, date, venue, paperurl, citation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from profilesync.export.common import best_url, display_venue, slugify
+from profilesync.export.frontmatter import front_matter_page
+from profilesync.export.markdown import work_line
+from profilesync.model import Work, WorkType
+
+_CATEGORIES: dict[WorkType, str] = {
+    WorkType.CONFERENCE: "conferences",
+    WorkType.JOURNAL: "manuscripts",
+    WorkType.PREPRINT: "manuscripts",
+    WorkType.BOOK: "books",
+    WorkType.CHAPTER: "books",
+}
+
+PUBLICATIONS_DIR = "_publications"
+
+
+def page_name(work: Work) -> str:
+    """``2023-01-01-zhang2023auncel``: academicpages sorts and links pages by this stem."""
+    return f"{work.year or 1900}-01-01-{slugify(work.key or work.title)}"
+
+
+def citation_text(work: Work) -> str:
+    """The one-line citation academicpages shows under the title (HTML-escaped, as it expects)."""
+    authors = ", ".join(work.author_names)
+    venue = display_venue(work)
+    year = f" ({work.year})" if work.year else ""
+    text = f'{html.escape(authors)}{year}. "{html.escape(work.title)}."'
+    if venue:
+        text += f" <i>{html.escape(venue)}</i>."
+    return text
+
+
+def publication_page(work: Work, self_names: tuple[str, ...] = ()) -> str:
+    name = page_name(work)
+    data: dict[str, object] = {
+        "title": work.title,
+        "collection": "publications",
+        "category": _CATEGORIES.get(work.type, "manuscripts"),
+        "permalink": f"/publication/{name}",
+        "date": dt.date(work.year or 1900, 1, 1),
+    }
+    venue = display_venue(work)
+    if venue:
+        data["venue"] = venue
+    url = best_url(work)
+    if url:
+        data["paperurl"] = url
+    data["citation"] = citation_text(work)
+    return front_matter_page(data, work_line(work, self_names))
+
+
+def export_jekyll(works: tuple[Work, ...], self_names: tuple[str, ...] = ()) -> dict[str, str]:
+    """``{relative path: text}`` under ``_publications/``, relative to the site root."""
+    files: dict[str, str] = {}
+    for work in works:
+        path = f"{PUBLICATIONS_DIR}/{page_name(work)}.md"
+        if path in files:  # two works with the same key slug cannot happen; same title slug can
+            path = f"{PUBLICATIONS_DIR}/{page_name(work)}-{len(files)}.md"
+        files[path] = publication_page(work, self_names)
+    return files

@@ -1,0 +1,50 @@
+"""JSON Resume (``resume.json``): ``basics`` from the CV's person and ``publications`` from its works."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from profilesync.export.common import best_url, display_venue
+from profilesync.model import Person, Work
+
+
+def homepage_url(homepage: str | None) -> str | None:
+    """JSON Resume's ``url`` must be a URI; CVs often write a bare ``example.org``."""
+    if not homepage:
+        return None
+    return homepage if "://" in homepage else f"https://{homepage}"
+
+
+def publication_item(work: Work) -> dict[str, Any]:
+    item: dict[str, Any] = {"name": work.title}
+    venue = display_venue(work)
+    if venue:
+        item["publisher"] = venue
+    if work.year:
+        item["releaseDate"] = str(work.year)
+    url = best_url(work)
+    if url:
+        item["url"] = url
+    if work.authors:
+        item["summary"] = ", ".join(work.author_names)
+    return item
+
+
+def resume_document(person: Person, works: tuple[Work, ...]) -> dict[str, Any]:
+    basics: dict[str, Any] = {"name": person.name}
+    url = homepage_url(person.homepage)
+    if url:
+        basics["url"] = url
+    profiles = []
+    if person.ids.github:
+        profiles.append({"network": "GitHub", "username": person.ids.github, "url": f"https://github.com/{person.ids.github}"})
+    if person.ids.orcid:
+        profiles.append({"network": "ORCID", "username": person.ids.orcid, "url": f"https://orcid.org/{person.ids.orcid}"})
+    if profiles:
+        basics["profiles"] = profiles
+    return {"basics": basics, "publications": [publication_item(w) for w in works]}
+
+
+def export_jsonresume(person: Person, works: tuple[Work, ...]) -> str:
+    return json.dumps(resume_document(person, works), ensure_ascii=False, indent=2) + "\n"
