@@ -209,7 +209,20 @@ def compute(data: DiffInput) -> DiffResult:
                     )
                 )
                 continue
-            _add_new_work(new_works, work, source, data.params)
+            again = _add_new_work(new_works, work, source, data.params)
+            if again is not None:
+                first, score = again
+                changes.append(
+                    Change(
+                        ChangeKind.DUPLICATE_IN_SOURCE,
+                        source,
+                        f'{source} lists "{clean_title(work.title)}" ({work.venue_acronym or work.venue or work.type.value}, {work.year or "no year"}) '
+                        f'and "{clean_title(first.title)}" ({first.venue_acronym or first.venue or first.type.value}, {first.year or "no year"}) separately ({score.explain()}); merge them on {source}',
+                        work=work,
+                        source_value=clean_title(first.title),
+                        match=score,
+                    )
+                )
         if source in data.suspicious:
             continue
         for index in matching.unmatched_cv:
@@ -265,16 +278,22 @@ def _second_listing(cv_works: Sequence[Work], paired_cv: Mapping[int, int], work
     return None
 
 
-def _add_new_work(new_works: list[tuple[Work, str, MatchScore | None, list[str]]], work: Work, source: str, params: MatchParams) -> None:
-    """Cluster works the CV lacks across sources, so one paper is one change."""
+def _add_new_work(new_works: list[tuple[Work, str, MatchScore | None, list[str]]], work: Work, source: str, params: MatchParams) -> tuple[Work, MatchScore] | None:
+    """Cluster works the CV lacks across sources, so one paper is one change.
+
+    Returns the earlier listing and the match when ``source`` itself already listed the work
+    (a duplicate inside the source), else None.
+    """
     for existing, first, _, also in new_works:
-        if first == source:
+        found = match_works([existing], [work], params)
+        if not found.pairs:
             continue
-        if score_pair(existing, work, params).tier is not Tier.NONE:
-            if source not in also:
-                also.append(source)
-            return
+        if first == source or source in also:
+            return existing, found.pairs[0].score
+        also.append(source)
+        return None
     new_works.append((work, source, None, []))
+    return None
 
 
 def _version_changes(cv: CvRecord, versions: Mapping[str, Mapping[str, tuple[Work, MatchScore]]], policy: Policy) -> list[Change]:
