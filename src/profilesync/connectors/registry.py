@@ -45,6 +45,7 @@ def policy_for(config: Config, source: SourceConfig) -> HttpPolicy:
         connect_timeout_s=min(10.0, source.timeout_s),
         max_retry_wait_s=min(60.0, source.timeout_s / 2),
         min_interval_s=float(interval),
+        retries=int(source.options.get("retries", 3)),
         cache_dir=config.cache_dir / "http",
     )
 
