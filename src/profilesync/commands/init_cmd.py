@@ -120,7 +120,7 @@ def list_candidates(name: str, args: argparse.Namespace, app: App) -> ExitStatus
             if c.detail:
                 app.out(f"  {' ' * width}  {c.detail}")
             app.out(f"  {' ' * width}  {c.url}")
-        app.out(f"Put the right one in config.yaml as sources.{source}.id, e.g.  {source}: {{id: {json.dumps(candidates[0].id)}}}")
+        app.out(f"Put the right one in config.yaml as sources.{source}.id, e.g.  {source}: {{id: {_quote(candidates[0].id)}}}")
     return ExitStatus.SOURCE_FAILED if failed else ExitStatus.OK
 
 
@@ -144,6 +144,11 @@ def _dblp_policy(args: argparse.Namespace, app: App):
         policy = HttpPolicy(source="dblp", min_interval_s=DEFAULT_MIN_INTERVAL["dblp"], deadline_s=60.0)
         base_url = DEFAULT_BASE_URLS["dblp"]
     return (args.dblp_base_url or base_url).rstrip("/"), policy
+
+
+def _quote(value: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML); non-ASCII kept readable."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 # --- starter files ---------------------------------------------------------------------------
@@ -178,13 +183,13 @@ def write_starter_files(args: argparse.Namespace, app: App) -> None:
 
 
 def _dblp_block(args: argparse.Namespace) -> list[str]:
-    lines = ["  dblp:"]
+    lines = ["  dblp:", "    enabled: true"]
     if args.dblp_pid:
-        lines.append(f"    id: {json.dumps(args.dblp_pid)}")
+        lines.append(f"    id: {_quote(args.dblp_pid)}")
     else:
         lines.append('    # id: "95/7448-1"   # your DBLP pid; without it the person is resolved by name + coauthors')
     if args.dblp_base_url:
-        lines.append(f"    base_url: {json.dumps(args.dblp_base_url.rstrip('/'))}")
+        lines.append(f"    base_url: {_quote(args.dblp_base_url.rstrip('/'))}")
     lines.append('    # coauthors: ["A Frequent Coauthor"]   # helps pick the right DBLP person when no id is set')
     return lines
 
@@ -210,7 +215,7 @@ def starter_config(name: str, cv_name: str, source_lines: list[str]) -> str:
         "# profilesync configuration, written by `profilesync init`.",
         "# Check it with `profilesync validate`; the README lists every key.",
         "profile:",
-        f"  name: {json.dumps(name)}",
+        f"  name: {_quote(name)}",
         "  aliases: []   # other ways your name is written, e.g. [\"Zhang, Zili\"]",
         f"cv: {cv_name}",
         "cache_dir: cache",
@@ -227,12 +232,12 @@ def starter_config(name: str, cv_name: str, source_lines: list[str]) -> str:
 
 def starter_cv(name: str, ids: dict[str, str | None]) -> str:
     """The text of an empty but valid cv.yaml for ``name``."""
-    id_text = ", ".join(f"{k}: {json.dumps(v) if v else 'null'}" for k, v in ids.items())
+    id_text = ", ".join(f"{k}: {_quote(v) if v else 'null'}" for k, v in ids.items())
     lines = [
         "# Your canonical CV record. `profilesync diff` compares it with the sources;",
         "# `profilesync push --to cv` adds what you accept. Fields profilesync does not know are kept.",
         "person:",
-        f"  name: {json.dumps(name)}",
+        f"  name: {_quote(name)}",
         "  aliases: []",
         f"  ids: {{{id_text}}}",
         "  homepage: null",
