@@ -49,8 +49,20 @@ Exit codes: 0 in sync / success, 1 differences found (diff), 2 usage, config or 
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _parser_class(env: Environment) -> type[argparse.ArgumentParser]:
+    """An ArgumentParser whose help and errors go to the injected streams, not sys.stdout."""
+
+    class Parser(argparse.ArgumentParser):
+        def _print_message(self, message: str, file=None) -> None:  # noqa: ANN001
+            if message:
+                (env.stderr if file is sys.stderr else env.stdout).write(message)
+
+    return Parser
+
+
+def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
+    parser_cls = _parser_class(env or Environment.from_system())
+    parser = parser_cls(
         prog="profilesync",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -84,7 +96,7 @@ def _command_module(name: str):
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
     """Run the CLI; returns the exit status instead of exiting, so tests can call it in-process."""
     env = env or Environment.from_system()
-    parser = build_parser()
+    parser = build_parser(env)
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:  # argparse exits 2 on usage errors and 0 on --help
