@@ -159,9 +159,9 @@ def test_nothing_to_do_is_a_usage_error(tmp_path, cli, digest):
     assert "give --name" in result.stderr
 
 
-def test_help_shows_examples(tmp_path, capsys, cli, digest):
+def test_help_shows_examples(tmp_path, cli, digest):
     result = cli(["init", "--help"], cwd=tmp_path)
     assert result.exit_code == 0
-    text = capsys.readouterr().out
+    text = result.stdout
     assert 'profilesync init --name "Zili Zhang"' in text
     assert "--dblp-base-url" in text
