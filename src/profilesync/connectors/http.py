@@ -56,6 +56,8 @@ class HttpPolicy:
     max_redirects: int = 5
     max_bytes: int = 50 * 1024 * 1024
     headers: Mapping[str, str] = field(default_factory=dict)
+    # Statuses the HTTP cache stores. GitHub adds 404: "this repository has no CITATION.cff".
+    cache_statuses: tuple[int, ...] = (200,)
 
     @property
     def user_agent(self) -> str:
@@ -113,7 +115,7 @@ def _build_session(policy: HttpPolicy) -> requests.Session:
             cache_name=str(_cache_file(policy.cache_dir)),
             backend="sqlite",
             expire_after=timedelta(seconds=policy.cache_expire_s),
-            allowable_codes=(200,),
+            allowable_codes=policy.cache_statuses,
             # Authorization and token headers are never part of the cache key nor stored.
             ignored_parameters=("Authorization", "access_token", "token", "api_key"),
             match_headers=("Accept",),
@@ -233,7 +235,8 @@ class HttpClient:
                 response = self._send(session, method, url, kwargs)
         else:
             response = self._send(session, method, url, kwargs)
-        if not getattr(response, "from_cache", False):
+        # A 304 comes back as the cached response (from_cache) but was a request all the same.
+        if not getattr(response, "from_cache", False) or getattr(response, "revalidated", False):
             self.requests_sent += 1
         return response
 

@@ -26,6 +26,9 @@ BUILTIN: dict[str, str] = {
 # Seconds between two requests to one host, as each service asks (docs/sources.md).
 DEFAULT_MIN_INTERVAL: dict[str, float] = {"dblp": 2.0, "orcid": 0.1, "scholar": 5.0, "github": 0.0}
 
+# Statuses worth caching besides 200: GitHub's 404 for "no CITATION.cff" keeps repeated pulls free.
+CACHE_STATUSES: dict[str, tuple[int, ...]] = {"github": (200, 404)}
+
 
 def connector_class(name: str) -> type[Connector]:
     module_name, _, attr = BUILTIN[name].partition(":")
@@ -47,6 +50,7 @@ def policy_for(config: Config, source: SourceConfig) -> HttpPolicy:
         min_interval_s=float(interval),
         retries=int(source.options.get("retries", 3)),
         cache_dir=config.cache_dir / "http",
+        cache_statuses=CACHE_STATUSES.get(source.name, (200,)),
     )
 
 
