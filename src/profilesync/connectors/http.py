@@ -233,6 +233,12 @@ class HttpClient:
                 if refresh:
                     kwargs["refresh"] = True
                 response = self._send(session, method, url, kwargs)
+                if refresh and getattr(response, "from_cache", False) and not (response.headers.get("ETag") or response.headers.get("Last-Modified")):
+                    # Nothing to revalidate with: requests-cache would hand back the stored body,
+                    # but --refresh promises current data, so fetch it again.
+                    kwargs.pop("refresh", None)
+                    kwargs["force_refresh"] = True
+                    response = self._send(session, method, url, kwargs)
         else:
             response = self._send(session, method, url, kwargs)
         # A 304 comes back as the cached response (from_cache) but was a request all the same.
@@ -302,6 +308,15 @@ class HttpClient:
             return result.json()
         except ValueError as exc:
             raise SourceFormatError(self.policy.source, f"{url}: the response is not valid JSON ({exc})") from None
+
+    def forget(self, url: str, *, params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None) -> None:
+        """Drop a stored response (e.g. one that turned out unparsable) so the next pull refetches."""
+        session = self.session
+        cache = getattr(session, "cache", None)
+        if cache is None:
+            return
+        prepared = session.prepare_request(requests.Request("GET", url, params=params, headers=dict(headers or {})))
+        cache.delete(requests=[prepared])
 
     def close(self) -> None:
         if self._session is not None:
