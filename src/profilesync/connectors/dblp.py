@@ -88,19 +88,10 @@ class DblpConnector(Connector):
         try:
             return parse_person_xml(result.content, url)
         except SourceFormatError:
-            self._forget(url)
+            # Drop the unusable response, so the next pull asks DBLP again instead of replaying
+            # a broken page until the cache entry expires.
+            self.http.forget(url)
             raise
-
-    def _forget(self, url: str) -> None:
-        """Drop a cached response that turned out to be unusable, so the next pull asks DBLP again
-        instead of replaying a broken page until the cache entry expires."""
-        import requests
-
-        session = self.http.session if self.http is not None else None
-        cache = getattr(session, "cache", None)
-        if cache is not None:
-            # Prepared by the session, so the cache key sees the same headers the real request had.
-            cache.delete(requests=[session.prepare_request(requests.Request("GET", url))])
 
     def _resolve(self, context: FetchContext) -> tuple[DblpPerson, str]:
         """Find the person by name and coauthors; returns the page and a sentence saying why."""
