@@ -18,9 +18,10 @@ When the details fail (a chunk errors, or single slots come back as errors) the 
 make a usable snapshot: titles, types, years, venues and ids are all in the summaries; only the
 authors are missing, and ``Snapshot.notes`` says for how many works.
 
-Reads are anonymous: the public API answers without a token, and the configured token is a
-member-API write token that may belong to the sandbox, which the production public API would
-reject with 401 (docs/sources.md §2.6).
+The token in ``token_env``, when set, is sent on reads too: a registered client's token gets a
+per-client quota instead of the per-IP anonymous one (docs/sources.md §2.7). The same variable
+may hold a sandbox write token for ``push``, which the production public API refuses with 401
+(§2.6); then the pull drops the token, reads anonymously and says so in a note.
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ class OrcidConnector(Connector):
         orcid = self.orcid_for(context)
         base = self.config.base_url.rstrip("/")
         notes: list[str] = []
-        person_doc = self._get_json(f"{base}/{orcid}/person", context.refresh)
+        self._anonymous = False
+        person_doc = self._get_json(f"{base}/{orcid}/person", context.refresh, notes)
         facts = read_person(person_doc, orcid, where=f"{base}/{orcid}/person")
         works_doc = self._get_json(f"{base}/{orcid}/works", context.refresh)
         groups = read_groups(works_doc, orcid, where=f"{base}/{orcid}/works")
@@ -119,16 +121,32 @@ class OrcidConnector(Connector):
             extra["details_missing"] = sorted(failed)
         return Snapshot(source=SOURCE, fetched_at=context.now, person=person, works=tuple(works), notes=tuple(notes), extra=extra)
 
-    def _get_json(self, url: str, refresh: bool) -> Any:
+    def _headers(self) -> dict[str, str]:
+        if self._token and not self._anonymous:
+            return {**ACCEPT, "Authorization": f"Bearer {self._token}"}
+        return dict(ACCEPT)
+
+    def _get_json(self, url: str, refresh: bool, notes: list[str] | None = None) -> Any:
+        """GET a JSON document; a token the public API refuses (401) is dropped once, with a note."""
         assert self.http is not None
-        return self.http.get_json(url, headers=ACCEPT, refresh=refresh)
+        headers = self._headers()
+        result = self.http.get(url, headers=headers, refresh=refresh, ok=(200, 401) if "Authorization" in headers else (200,))
+        if result.status == 401:
+            self._anonymous = True
+            if notes is not None:
+                notes.append(f"ORCID's public API refused the token in ${self.config.token_env} (HTTP 401); the record was read anonymously")
+            result = self.http.get(url, headers=ACCEPT, refresh=refresh)
+        try:
+            return result.json()
+        except ValueError as exc:
+            raise SourceFormatError(SOURCE, f"{url}: the response is not valid JSON ({exc})") from None
 
     def _employments(self, base: str, orcid: str, refresh: bool, notes: list[str]) -> list[Employment]:
         """Employments, best effort: the affiliation is a nicety, never a reason to fail the pull."""
         url = f"{base}/{orcid}/employments"
         assert self.http is not None
         try:
-            result = self.http.get(url, headers=ACCEPT, refresh=refresh, ok=(200, 404))
+            result = self.http.get(url, headers=self._headers(), refresh=refresh, ok=(200, 404))
             if result.status == 404:
                 return []
             return read_employments(result.json())
@@ -146,7 +164,7 @@ class OrcidConnector(Connector):
         for chunk in chunks(list(put_codes), self.details_chunk):
             url = f"{base}/{orcid}/works/{','.join(chunk)}"
             try:
-                found, _errors = read_bulk(self.http.get_json(url, headers=ACCEPT, refresh=refresh), where=url)
+                found, _errors = read_bulk(self._get_json(url, refresh), where=url)
             except SourceError as exc:
                 log.info("ORCID details failed for %d works: %s", len(chunk), exc.reason)
                 reason = exc.reason.replace(url, "/works/<put-codes>")
@@ -160,9 +178,11 @@ class OrcidConnector(Connector):
                     failed[pc] = "ORCID returned an error for single works"
         return details, failed
 
+    _anonymous: bool = False
+
     def _push(self, works: Sequence[Work], *, dry_run: bool) -> list[PushResult]:
-        # The push needs the CV, the state file and the console; it lives in ``push.orcid``.
-        raise NotImplementedError("use `profilesync push --to orcid` (profilesync.push.orcid.run_push)")
+        # The push needs the CV, the ORCID snapshot and the push state; it lives in ``push.orcid``.
+        raise UserError("ORCID works are added with `profilesync push --to orcid`")
 
 
 # --- lookups for `profilesync init` ------------------------------------------------------------
