@@ -162,6 +162,8 @@ def compute(data: DiffInput) -> DiffResult:
             for name in WORK_FIELDS:
                 if name in locks or (name in ("doi", "arxiv") and "ids" in locks):
                     continue
+                if src_work.extra.get(f"{name}_truncated"):
+                    continue  # Scholar cuts long titles and author lists; a cut value proposes nothing
                 proposals[(key, name)][source] = (_value(src_work, name), src_work, pair.score)
         for dup in matching.duplicates:
             work, original = kept[dup.source_index], kept[dup.duplicate_of]
