@@ -1,0 +1,349 @@
+"""An editable CV file: publications in profilesync's vocabulary, and the file's text.
+
+``apply_changes`` (``cv.apply``) edits a ``CvDocument`` through a handful of methods that speak
+the CV schema's field names (title, authors, venue, ids.doi, ...). Each format (profilesync YAML
+here; BibTeX, RenderCV and JSON Resume in their own modules) maps those onto its own file and keeps
+whatever profilesync does not manage: comments, order, quoting, unknown fields and entries.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from profilesync.config import CvFormat
+from profilesync.cv.record import CvRecord, record_from_data
+from profilesync.cv.textpatch import patch_text
+from profilesync.errors import Problem, UserError
+
+# The order fields take in a new or extended publication entry (and the CV schema's order).
+FIELD_ORDER: tuple[str, ...] = ("key", "title", "authors", "venue", "venue_full", "year", "type", "status", "pages", "url", "code", "ids", "lock")
+ID_ORDER: tuple[str, ...] = ("doi", "arxiv", "dblp", "orcid_put_code", "scholar")
+
+
+def plain(value: Any) -> Any:
+    """ruamel's commented containers and scalar subclasses as plain dicts, lists, str and int."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+class CvDocument(ABC):
+    """One CV file opened for editing. Methods raise ``KeyError`` for an unknown publication key."""
+
+    format: CvFormat
+
+    def __init__(self, path: Path, text: str, label: str | None = None):
+        self.path = path
+        self.original_text = text
+        self.label = label or path.name
+
+    @abstractmethod
+    def publications(self) -> list[dict[str, Any]]:
+        """The current publications as plain dicts in the CV schema's vocabulary."""
+
+    @abstractmethod
+    def update_publication(self, key: str, updates: Mapping[str, Any]) -> None:
+        """Set fields of the publication ``key``; an ``ids`` value is merged into the ids."""
+
+    @abstractmethod
+    def add_publication(self, entry: Mapping[str, Any]) -> None:
+        """Add a new publication (a dict in the CV schema's vocabulary, with a fresh ``key``)."""
+
+    def update_person(self, field: str, value: Any) -> str | None:
+        """Set a person field; returns None, or why this format cannot hold it."""
+        return f"a {self.format.value} CV has no place for the person's {field}"
+
+    def add_ignore(self, rule: Mapping[str, Any]) -> str | None:
+        """Append an ignore rule; returns None, or why this format cannot hold it."""
+        return f"a {self.format.value} CV has no ignore list"
+
+    def ignore_rules(self) -> list[dict[str, Any]]:
+        return []
+
+    @abstractmethod
+    def to_data(self) -> dict[str, Any]:
+        """The whole CV as plain data in the profilesync schema (for validation and reading)."""
+
+    @abstractmethod
+    def render(self) -> str:
+        """The file's new text; unchanged parts are byte-identical to the original."""
+
+    def record(self) -> CvRecord:
+        return record_from_data(self.path, self.to_data())
+
+    def reopen(self, text: str) -> CvDocument:
+        """The same kind of document read from ``text`` (used to check what will be written)."""
+        return type(self)(self.path, text, self.label)
+
+    def find(self, key: str) -> dict[str, Any]:
+        for entry in self.publications():
+            if entry.get("key") == key:
+                return entry
+        raise KeyError(key)
+
+
+# --- profilesync's own cv.yaml --------------------------------------------------------------------
+
+
+def _detect_indent(text: str) -> tuple[int, int, int]:
+    """(mapping, sequence, offset) for ruamel, read from the file so new lines look like old ones.
+
+    The mapping indent is taken from the first nested key under a top-level key, the sequence
+    settings from the first list under ``publications:`` (else any top-level list).
+    """
+    lines = text.splitlines()
+    mapping = None
+    seq: tuple[int, int] | None = None
+    for index, line in enumerate(lines):
+        if not re.match(r"^[A-Za-z_][\w\-]*:\s*(#.*)?$", line):
+            continue
+        for following in lines[index + 1 :]:
+            if not following.strip() or following.lstrip().startswith("#"):
+                continue
+            indent = len(following) - len(following.lstrip(" "))
+            if indent == 0:
+                break
+            stripped = following.lstrip(" ")
+            if stripped.startswith("- ") or stripped == "-":
+                content = indent + 1 + (len(stripped[1:]) - len(stripped[1:].lstrip(" ")))
+                if seq is None or line.startswith("publications"):
+                    seq = (content, indent)
+            elif mapping is None:
+                mapping = indent
+            break
+    mapping = mapping or 2
+    sequence, offset = seq or (mapping + 2, mapping)
+    return mapping, max(sequence, offset + 2), offset
+
+
+def _rt_yaml(text: str):
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt", pure=True)
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a long title the user wrote on one line
+    mapping, sequence, offset = _detect_indent(text)
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return yaml
+
+
+def _safe_load(text: str) -> Any:
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=True).load(text)
+
+
+def _insert_ordered(mapping: Any, field: str, value: Any, order: tuple[str, ...] = FIELD_ORDER) -> None:
+    """Set ``mapping[field]``; a new field goes after the last field that precedes it in ``order``."""
+    if field in mapping:
+        mapping[field] = value
+        return
+    if field in order:
+        rank = order.index(field)
+        position = 0
+        for index, existing in enumerate(mapping):
+            if existing in order and order.index(existing) < rank:
+                position = index + 1
+        if position < len(mapping):
+            mapping.insert(position, field, value)
+            return
+    mapping[field] = value
+
+
+def _like(old: Any, new: Any) -> Any:
+    """``new`` written the way ``old`` was: same quoting for strings, same flow style for lists."""
+    from ruamel.yaml.comments import CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+    if isinstance(new, str) and isinstance(old, (DoubleQuotedScalarString, SingleQuotedScalarString)):
+        return type(old)(new)
+    if isinstance(new, list) and isinstance(old, CommentedSeq):
+        # Edit the list in place so comments on unchanged items stay where they are.
+        while len(old) > len(new):
+            old.pop()
+        for index, item in enumerate(new):
+            if index < len(old):
+                if old[index] != item:
+                    old[index] = _like(old[index], item)
+            else:
+                old.append(item)
+        return old
+    return new
+
+
+class YamlCvDocument(CvDocument):
+    """profilesync's ``cv.yaml``, edited with ruamel.yaml's round-trip mode."""
+
+    format = CvFormat.PROFILESYNC
+
+    def __init__(self, path: Path, text: str, label: str | None = None):
+        super().__init__(path, text, label)
+        self._yaml = _rt_yaml(text)
+        try:
+            self.data = self._yaml.load(text)
+        except Exception as exc:  # the reader validated the file already; this is a safety net
+            raise UserError([Problem(self.label, None, f"cannot be edited: {exc}", "run `profilesync validate`")]) from None
+        if self.data.get("publications") is None:
+            from ruamel.yaml.comments import CommentedSeq
+
+            self.data["publications"] = CommentedSeq()
+
+    def _entries(self) -> Any:
+        return self.data["publications"]
+
+    def _entry(self, key: str) -> Any:
+        for entry in self._entries():
+            if entry.get("key") == key:
+                return entry
+        raise KeyError(key)
+
+    def publications(self) -> list[dict[str, Any]]:
+        return [plain(e) for e in self._entries()]
+
+    def update_publication(self, key: str, updates: Mapping[str, Any]) -> None:
+        entry = self._entry(key)
+        for field, value in updates.items():
+            if field == "ids":
+                ids = entry.get("ids")
+                if ids is None:
+                    ids = self._new_map(self._style_of("ids"))
+                    _insert_ordered(entry, "ids", ids)
+                for name, id_value in value.items():
+                    _insert_ordered(ids, name, _like(ids.get(name), id_value), ID_ORDER)
+            else:
+                _insert_ordered(entry, field, _like(entry[field], value) if field in entry else self._styled(field, value))
+
+    def add_publication(self, entry: Mapping[str, Any]) -> None:
+        new = self._new_map(False)
+        for field in sorted(entry, key=lambda f: FIELD_ORDER.index(f) if f in FIELD_ORDER else len(FIELD_ORDER)):
+            value = entry[field]
+            if field == "ids":
+                ids = self._new_map(self._style_of("ids"))
+                for name in sorted(value, key=lambda n: ID_ORDER.index(n) if n in ID_ORDER else len(ID_ORDER)):
+                    ids[name] = value[name]
+                value = ids
+            else:
+                value = self._styled(field, value)
+            new[field] = value
+        entries = self._entries()
+        entries.insert(_insertion_index([e.get("year") for e in entries], entry.get("year")), new)
+
+    def update_person(self, field: str, value: Any) -> str | None:
+        person = self.data["person"]
+        _insert_ordered(person, field, _like(person.get(field), value), ("name", "aliases", "ids", "homepage", "affiliation"))
+        return None
+
+    def ignore_rules(self) -> list[dict[str, Any]]:
+        return [plain(r) for r in self.data.get("ignore") or ()]
+
+    def add_ignore(self, rule: Mapping[str, Any]) -> str | None:
+        from ruamel.yaml.comments import CommentedSeq
+
+        rules = self.data.get("ignore")
+        if rules is None:
+            rules = CommentedSeq()
+            self.data["ignore"] = rules
+        if not rules:
+            rules.fa.set_block_style()  # "ignore: []" becomes a block list, one rule per item
+        item = self._new_map(False)
+        item.update(rule)
+        rules.append(item)
+        return None
+
+    def _style_of(self, field: str) -> bool:
+        """True when most existing entries write ``field`` in flow style (``[a, b]`` / ``{k: v}``)."""
+        flows = [e[field].fa.flow_style() for e in self._entries() if hasattr(e.get(field), "fa")]
+        return bool(flows) and sum(1 for f in flows if f) * 2 >= len(flows)
+
+    def _styled(self, field: str, value: Any) -> Any:
+        if isinstance(value, list):
+            from ruamel.yaml.comments import CommentedSeq
+
+            seq = CommentedSeq(value)
+            if self._style_of(field):
+                seq.fa.set_flow_style()
+            else:
+                seq.fa.set_block_style()
+            return seq
+        return value
+
+    @staticmethod
+    def _new_map(flow: bool) -> Any:
+        from ruamel.yaml.comments import CommentedMap
+
+        mapping = CommentedMap()
+        if flow:
+            mapping.fa.set_flow_style()
+        else:
+            mapping.fa.set_block_style()
+        return mapping
+
+    def to_data(self) -> dict[str, Any]:
+        return plain(self.data)
+
+    def _dump(self, data: Any) -> str:
+        stream = io.StringIO()
+        self._yaml.dump(data, stream)
+        return stream.getvalue()
+
+    def render(self) -> str:
+        after = self._dump(self.data)
+        before = self._dump(self._yaml.load(self.original_text))
+        patched = patch_text(self.original_text, before, after)
+        try:
+            if _safe_load(patched) == _safe_load(after):
+                return patched
+        except Exception:  # a splice that does not parse: use the serialiser's whole output
+            pass
+        return after
+
+
+def _insertion_index(years: list[Any], year: Any) -> int:
+    """Where a new work goes: among works of its year when the list runs newest-first; else last."""
+    known = [y for y in years if isinstance(y, int)]
+    descending = len(known) >= 2 and all(a >= b for a, b in zip(known, known[1:], strict=False))
+    if not descending or not isinstance(year, int):
+        return len(years)
+    for index, existing in enumerate(years):
+        if isinstance(existing, int) and existing < year:
+            return index
+    return len(years)
+
+
+def open_document(path: Path, fmt: CvFormat, label: str | None = None, *, person_name: str | None = None, aliases: tuple[str, ...] = ()) -> CvDocument:
+    """Open ``path`` for editing in ``fmt``. Raises ``UserError`` if it cannot be read."""
+    name = label or path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError([Problem(name, None, "file not found", "check cv.path in config.yaml")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError([Problem(name, None, f"cannot read: {exc}", "save the file as UTF-8")]) from None
+    if fmt is CvFormat.PROFILESYNC:
+        return YamlCvDocument(path, text, name)
+    if fmt is CvFormat.BIBTEX:
+        from profilesync.cv.bibtex_cv import BibtexCvDocument
+
+        return BibtexCvDocument(path, text, name, person_name=person_name, aliases=aliases)
+    if fmt is CvFormat.RENDERCV:
+        from profilesync.cv.rendercv_cv import RenderCvDocument
+
+        return RenderCvDocument(path, text, name, person_name=person_name, aliases=aliases)
+    from profilesync.cv.jsonresume_cv import JsonResumeCvDocument
+
+    return JsonResumeCvDocument(path, text, name, person_name=person_name, aliases=aliases)

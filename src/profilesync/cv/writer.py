@@ -1,0 +1,136 @@
+"""Write an edited CV back safely: validate, back up, replace atomically.
+
+``save_document`` is the only place that writes the CV file. The new text is read back with the
+format's own reader and validated against ``cv.schema.json`` before anything is written; no
+publication may disappear; the file must not have changed on disk since it was read. The old
+file is copied to a timestamped backup (the last ``keep`` are kept), and the new one replaces it
+with ``os.replace``, so a crash at any moment leaves either the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from profilesync.cv.document import CvDocument
+from profilesync.errors import Problem, UserError
+from profilesync.validation import check
+
+DEFAULT_KEEP_BACKUPS = 10
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What ``save_document`` did. ``backup`` is None when nothing was written."""
+
+    path: Path
+    written: bool
+    backup: Path | None
+    diff: str
+
+
+def unified_diff(document: CvDocument, new_text: str) -> str:
+    """A ``diff -u`` of the CV file, as ``push --dry-run`` prints it."""
+    name = document.label
+    return "".join(
+        difflib.unified_diff(
+            document.original_text.splitlines(keepends=True),
+            new_text.splitlines(keepends=True),
+            fromfile=f"a/{name}",
+            tofile=f"b/{name}",
+        )
+    )
+
+
+def check_new_text(document: CvDocument, new_text: str) -> None:
+    """Read ``new_text`` back and validate it. Raises ``UserError`` (nothing is written) if the
+    result is not a valid CV, or if a publication would be lost."""
+    try:
+        reread = document.reopen(new_text)
+        data = reread.to_data()
+    except UserError as exc:
+        raise UserError([Problem(document.label, p.where, f"the edited CV would not read back: {p.what}", "report this as a bug; the file was not changed") for p in exc.problems]) from None
+    problems = check(data, "cv.schema.json", document.label)
+    if problems:
+        raise UserError([Problem(p.file, p.where, f"the edited CV would be invalid: {p.what}", p.fix or "the file was not changed") for p in problems])
+    before = [e.get("key") for e in document.reopen(document.original_text).publications()]
+    after = {e.get("key") for e in reread.publications()}
+    lost = [k for k in before if k not in after]
+    if lost:
+        raise UserError([Problem(document.label, None, f"the edit would remove {', '.join(map(str, lost))}", "profilesync never deletes CV entries; the file was not changed")])
+    keys = [e.get("key") for e in reread.publications()]
+    dupes = sorted({str(k) for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise UserError([Problem(document.label, None, f"the edit would duplicate the key(s) {', '.join(dupes)}", "the file was not changed")])
+    reread.record()  # the record builder must accept it too
+
+
+def backup_path(directory: Path, cv_path: Path, now: datetime) -> Path:
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    candidate = directory / f"{cv_path.name}.{stamp}.bak"
+    number = 1
+    while candidate.exists():
+        number += 1
+        candidate = directory / f"{cv_path.name}.{stamp}-{number}.bak"
+    return candidate
+
+
+def prune_backups(directory: Path, cv_path: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backups of ``cv_path``; returns the deleted paths."""
+    backups = sorted(directory.glob(f"{cv_path.name}.*.bak"))
+    doomed = backups[: max(0, len(backups) - keep)]
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
+
+
+def _replace_atomically(path: Path, text: str) -> None:
+    """Temporary file in the same directory, fsync, keep the old file's mode, ``os.replace``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            shutil.copymode(path, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def save_document(document: CvDocument, *, backup_dir: Path, now: datetime, keep: int = DEFAULT_KEEP_BACKUPS) -> SaveResult:
+    """Validate the edited document and write it over the CV file.
+
+    Returns a ``SaveResult``; raises ``UserError`` (and writes nothing) when the result would be
+    invalid, when the file changed on disk since it was read, or when a write fails.
+    """
+    new_text = document.render()
+    diff = unified_diff(document, new_text)
+    if new_text == document.original_text:
+        return SaveResult(document.path, False, None, diff)
+    check_new_text(document, new_text)
+    try:
+        on_disk = document.path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError([Problem(document.label, None, f"cannot read it again before writing: {exc}")]) from None
+    if on_disk != document.original_text:
+        raise UserError([Problem(document.label, None, "the file changed on disk while profilesync was editing it", "run the push again")])
+    try:
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        backup = backup_path(backup_dir, document.path, now)
+        _replace_atomically(backup, document.original_text)
+        _replace_atomically(document.path, new_text)
+    except OSError as exc:
+        raise UserError([Problem(document.label, None, f"cannot write: {exc.strerror or exc}", "check that the file and the backup directory are writable; the CV was not changed")]) from None
+    prune_backups(backup_dir, document.path, keep)
+    return SaveResult(document.path, True, backup, diff)

@@ -1,0 +1,143 @@
+"""``push --to cv``: pick the changes to apply, edit the CV document, and save it safely.
+
+Which changes are applied:
+
+- every change the researcher accepted (``profilesync review``), while the source still says the
+  same thing (the decision's value digest matches);
+- with ``yes``: also every strong-tier change (a match safe to apply unattended), and every change
+  named explicitly with ``only``;
+- ``only`` keys (a CV key, the key a new work would get, or a change id from the JSON report)
+  restrict all of the above.
+
+Nothing here prints; the command renders the returned ``CvPushOutcome``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from profilesync.cv.apply import REPORT_ONLY, AppliedResult, apply_changes, new_key_for
+from profilesync.cv.document import CvDocument, open_document
+from profilesync.cv.writer import SaveResult, save_document, unified_diff
+from profilesync.diff.changes import Change, ChangeKind
+from profilesync.match.matcher import Tier
+from profilesync.state import Decision, DecisionRecord
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from profilesync.config import Config
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The changes chosen for the CV, and how many proposals were left for review."""
+
+    chosen: tuple[Change, ...]
+    accepted: frozenset[str]  # fingerprints chosen because the researcher accepted them
+    waiting: int  # CV-editing proposals neither accepted nor taken by --yes
+    unknown_only: tuple[str, ...]  # --only values that named nothing
+
+
+@dataclass(frozen=True)
+class CvPushOutcome:
+    selection: Selection
+    applied: AppliedResult
+    diff: str
+    saved: SaveResult | None  # None on a dry run
+
+
+def _accepted(change: Change, decisions: Mapping[str, DecisionRecord]) -> bool:
+    record = decisions.get(change.fingerprint)
+    return bool(record and record.decision is Decision.ACCEPTED and not record.applied and record.value_digest == change.value_digest)
+
+
+def _names(change: Change, document: CvDocument) -> set[str]:
+    """The --only values that select ``change``."""
+    names = {change.fingerprint}
+    if change.cv_key:
+        names.add(change.cv_key)
+    if change.kind is ChangeKind.MISSING_IN_CV and change.work is not None:
+        names.add(new_key_for(change.work, document))
+    return names
+
+
+def select_changes(
+    changes: Sequence[Change],
+    decisions: Mapping[str, DecisionRecord],
+    document: CvDocument,
+    *,
+    take_strong: bool,
+    only: Iterable[str] = (),
+) -> Selection:
+    """Choose the changes to apply (see the module docstring for the rules)."""
+    wanted = set(only)
+    matched: set[str] = set()
+    chosen: list[Change] = []
+    accepted: set[str] = set()
+    waiting = 0
+    for change in changes:
+        if change.kind in REPORT_ONLY:
+            continue
+        named = _names(change, document) & wanted if wanted else set()
+        matched |= named
+        if wanted and not named:
+            continue
+        if _accepted(change, decisions):
+            chosen.append(change)
+            accepted.add(change.fingerprint)
+        elif take_strong and (named or (change.match is not None and change.match.tier is Tier.STRONG)):
+            chosen.append(change)
+        else:
+            waiting += 1
+    return Selection(tuple(chosen), frozenset(accepted), waiting, tuple(sorted(wanted - matched)))
+
+
+def open_cv(config: Config, label: str | None = None) -> CvDocument:
+    return open_document(config.cv_path, config.cv_format, label, person_name=config.name, aliases=config.aliases)
+
+
+def plan_and_apply(document: CvDocument, changes: Sequence[Change], decisions: Mapping[str, DecisionRecord], *, take_strong: bool, only: Iterable[str] = ()) -> tuple[Selection, AppliedResult, str]:
+    """Select, apply to ``document`` in memory, and return the unified diff of the file."""
+    selection = select_changes(changes, decisions, document, take_strong=take_strong, only=only)
+    applied = apply_changes(document, selection.chosen)
+    return selection, applied, unified_diff(document, document.render())
+
+
+def push_to_cv(
+    config: Config,
+    changes: Sequence[Change],
+    decisions: Mapping[str, DecisionRecord],
+    *,
+    now: datetime,
+    take_strong: bool,
+    only: Iterable[str] = (),
+    dry_run: bool = False,
+    label: str | None = None,
+    confirm=None,
+) -> CvPushOutcome:
+    """Apply the selected changes to the CV file; on a dry run, only compute the diff.
+
+    ``confirm(diff) -> bool`` (interactive runs) may veto the write. Raises ``UserError`` when the
+    CV cannot be read, or the result would be invalid (nothing is written then).
+    """
+    document = open_cv(config, label)
+    selection, applied, diff = plan_and_apply(document, changes, decisions, take_strong=take_strong, only=only)
+    if dry_run or not applied.changed or (confirm is not None and not confirm(diff)):
+        return CvPushOutcome(selection, applied, diff, None)
+    saved = save_document(document, backup_dir=config.cache_dir / "backups", now=now)
+    _record_applied(config, applied, selection, now)
+    return CvPushOutcome(selection, applied, diff, saved)
+
+
+def _record_applied(config: Config, applied: AppliedResult, selection: Selection, now: datetime) -> None:
+    """Remember what was applied, so the next diff does not propose it again."""
+    from profilesync.state import State
+
+    state = State(config.cache_dir)
+    fresh = [e.change for e in applied.edits if e.change.fingerprint not in selection.accepted]
+    if fresh:
+        state.record([(c.fingerprint, Decision.ACCEPTED, c.value_digest) for c in fresh], now)
+    state.mark_applied([e.change.fingerprint for e in applied.edits])
