@@ -27,7 +27,7 @@ from profilesync.config import SOURCE_NAMES, Policy
 from profilesync.cv.record import CvRecord
 from profilesync.diff.changes import KIND_ORDER, Change, ChangeKind
 from profilesync.match.authorship import researcher_authorship
-from profilesync.match.matcher import MatchParams, MatchScore, SourceMatching, Tier, match_works, score_pair
+from profilesync.match.matcher import Feature, MatchParams, MatchScore, SourceMatching, Tier, match_works, score_pair
 from profilesync.model import Person, Snapshot, Work, WorkStatus, WorkType
 from profilesync.normalize.names import same_person_name, strip_dblp_suffix
 from profilesync.normalize.text import clean_title, normalize_title
@@ -142,6 +142,7 @@ def compute(data: DiffInput) -> DiffResult:
     versions: dict[str, dict[str, tuple[Work, MatchScore]]] = defaultdict(dict)
     present: dict[str, dict[str, bool]] = {w.key or "": {"cv": True} for w in cv.works}
     new_works: list[tuple[Work, str, MatchScore | None, list[str]]] = []  # work, first source, -, also_in
+    known_as: list[Work] = []  # the sources' records of CV works, carrying the CV key
     ignored = 0
 
     for source in sources:
@@ -155,6 +156,7 @@ def compute(data: DiffInput) -> DiffResult:
             cv_work, src_work = cv.works[pair.cv_index], kept[pair.source_index]
             key = cv_work.key or ""
             present[key][source] = True
+            known_as.append(src_work.with_(key=key))
             if _is_preprint(cv_work) and src_work.type in PUBLISHED_TYPES:
                 versions[key][source] = (src_work, pair.score)
                 continue
@@ -243,7 +245,7 @@ def compute(data: DiffInput) -> DiffResult:
 
     changes.extend(_version_changes(cv, versions, data.policy))
     changes.extend(_field_changes(cv, proposals, data.policy, frozenset(versions)))
-    software_changes, linked = _software_changes(cv, data.snapshots.get("github"), new_works, data.params)
+    software_changes, linked = _software_changes(cv, data.snapshots.get("github"), new_works, data.params, known_as)
     changes.extend(software_changes)
     for key in linked:
         present.setdefault(key, {"cv": True})["github"] = True
@@ -359,8 +361,15 @@ def _field_changes(cv: CvRecord, proposals: Mapping[tuple[str, str], Mapping[str
     return out
 
 
-def _software_changes(cv: CvRecord, snapshot: Snapshot | None, new_works: list[tuple[Work, str, MatchScore | None, list[str]]], params: MatchParams) -> tuple[list[Change], set[str]]:
-    """Repositories linked to CV papers: offer ``code:``; a repo citing an unknown paper is evidence."""
+def _software_changes(
+    cv: CvRecord, snapshot: Snapshot | None, new_works: list[tuple[Work, str, MatchScore | None, list[str]]], params: MatchParams, known_as: Sequence[Work] = ()
+) -> tuple[list[Change], set[str]]:
+    """Repositories linked to CV papers: offer ``code:``; a repo citing an unknown paper is evidence.
+
+    Repositories are linked against the CV works and against the sources' records of them
+    (``known_as``, carrying the CV key): a repository citing the published title or the DOI that
+    only DBLP knows still finds its CV entry.
+    """
     if snapshot is None:
         return [], set()
     software = [w for w in snapshot.works if w.type is WorkType.SOFTWARE]
@@ -372,9 +381,14 @@ def _software_changes(cv: CvRecord, snapshot: Snapshot | None, new_works: list[t
         return [], set()
     out: list[Change] = []
     linked: set[str] = set()
-    for link in link_software(cv.works, software):
-        repo_url = f"https://github.com/{link.repo}"
+    best: dict[str, Any] = {}
+    for link in link_software([*cv.works, *known_as], software):
+        held = best.get(link.repo)
+        if held is None or (held.cv_key is None and link.cv_key) or (bool(held.cv_key) == bool(link.cv_key) and link.score > held.score):
+            best[link.repo] = link
+    for link in best.values():
         repo_work = next((w for w in software if (w.ids.github or "").lower() == link.repo.lower()), None)
+        repo_url = repo_work.url if repo_work is not None and repo_work.url else f"https://github.com/{link.repo}"
         if link.cv_key:
             linked.add(link.cv_key)
             cv_work = cv.by_key(link.cv_key)
@@ -383,13 +397,18 @@ def _software_changes(cv: CvRecord, snapshot: Snapshot | None, new_works: list[t
                     Change(
                         ChangeKind.FIELD_DIFFERS,
                         "github",
-                        f"repository {link.repo} implements this paper (linked by {link.how}); add code: {repo_url}",
+                        f"repository {repo_url.split('github.com/')[-1]} implements this paper (linked by {link.how}); add code: {repo_url}",
                         cv_key=link.cv_key,
                         field="code",
                         cv_value=None,
                         source_value=repo_url,
                         work=repo_work,
-                        match=MatchScore(link.score, Tier.STRONG if link.how in ("doi", "arxiv") else Tier.PROBABLE, link.how),
+                        match=MatchScore(
+                            link.score,
+                            Tier.STRONG if link.how in ("doi", "arxiv") else Tier.PROBABLE,
+                            str(link.how),
+                            (Feature("link", link.score, 1.0, f"the repository cites this paper by {link.how}"),),
+                        ),
                     )
                 )
             continue
