@@ -32,7 +32,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -57,6 +57,10 @@ from profilesync.errors import (
     UserError,
 )
 from profilesync.model import ExternalIds, Person, PersonIds, Snapshot, Work, WorkType
+
+if TYPE_CHECKING:
+    from profilesync.config import SourceConfig
+    from profilesync.connectors.http import HttpClient
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +108,21 @@ class Reply:
     from_cache: bool  # no request at all, or a 304 (both reuse the stored body)
 
 
+@dataclass(frozen=True)
+class PullStats:
+    """What one fetch cost. ``requests`` counts every request that reached GitHub, 304s included."""
+
+    requests: int
+    not_modified: int
+    authenticated: bool
+    quota_remaining: int | None
+
+    @property
+    def quota_cost(self) -> int:
+        """Requests GitHub counts against the hourly quota: with a token a 304 is free, without one it is not."""
+        return self.requests - self.not_modified if self.authenticated else self.requests
+
+
 @dataclass
 class _PullState:
     """Book-keeping of one fetch (mutable on purpose: it lives only inside ``fetch``)."""
@@ -125,9 +144,10 @@ class GithubConnector(Connector):
     name: ClassVar[str] = "github"
     capabilities: ClassVar[Capability] = Capability.READ
 
-    @property
-    def options(self) -> GithubOptions:
-        return GithubOptions.from_options(self.config.options)
+    def __init__(self, config: SourceConfig, http: HttpClient | None = None, *, token: str | None = None):
+        super().__init__(config, http, token=token)
+        self.options = GithubOptions.from_options(config.options)
+        self.stats: PullStats | None = None  # of the last fetch; tests and benchmarks read it
 
     # ----------------------------------------------------------------------------------- fetch
 
@@ -146,6 +166,18 @@ class GithubConnector(Connector):
             raise UserError([Problem(None, "sources.github.id", "no GitHub login is configured", 'set sources.github.id (e.g. "Gold-Sea") or person.ids.github in the CV')])
         options = self.options
         state = _PullState(now=context.now, refresh=context.refresh)
+        sent_before = self.http.requests_sent
+        try:
+            return self._fetch(context, login, options, state)
+        finally:
+            self.stats = PullStats(
+                requests=self.http.requests_sent - sent_before,
+                not_modified=state.not_modified,
+                authenticated=bool(self._token),
+                quota_remaining=state.remaining,
+            )
+
+    def _fetch(self, context: FetchContext, login: str, options: GithubOptions, state: _PullState) -> Snapshot:
         base = self.config.base_url.rstrip("/")
 
         profile = self._get(f"{base}/users/{quote(login)}", state, refresh=True, missing_ok=True)
