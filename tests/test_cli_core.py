@@ -157,6 +157,13 @@ def test_demo_report_is_valid_and_shows_every_kind_of_drift(demo):
     assert find("missing_in_source", source="orcid")
     # Scholar lists a paper twice
     assert find("duplicate_in_source", source="scholar")
+    # a repository that belongs to a paper: offered as the paper's code link
+    [ditto_code] = find("field_differs", cv_key="jin2023ditto", field="code")
+    assert ditto_code["source"] == "github" and ditto_code["source_value"].lower() == "https://github.com/chaojin0310/ditto"
+    assert ditto_code["match"]["by"] == "doi" and ditto_code["match"]["tier"] == "strong"
+    # ... and a repository citing a paper the CV lacks counts as evidence for it
+    [jolteon] = [c for c in find("missing_in_cv") if c["work"]["title"].startswith("Jolteon")]
+    assert "github" in jolteon["also_in"]
     # citation counts
     assert report["metrics"]["scholar"]["citations"] > 0
     assert report["summary"] == {k: sum(1 for c in changes if c["kind"] == k) for k in report["summary"]}
