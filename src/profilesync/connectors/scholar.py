@@ -19,8 +19,8 @@ metrics and rows, but the findings decided against it:
   browser, and importing it loads a ``.env`` file into the environment.
 
 So this connector fetches ``/citations?user=<id>&cstart=N&pagesize=100`` through profilesync's
-own HTTP policy (User-Agent with contact address, per-host rate limit, cache, no retries for
-Scholar) and parses the documented CSS ids (``scholar_page``). ``base_url`` works as for every
+own HTTP policy (User-Agent with contact address, per-host rate limit, cache; no retries for
+Scholar unless configured) and parses the documented CSS ids (``scholar_page``). ``base_url`` works as for every
 other source. There is no browser, no CAPTCHA solving and no proxy rotation: a refusal is reported,
 never worked around.
 
@@ -82,8 +82,15 @@ class ScholarConnector(Connector):
             refresh=context.refresh,
             detail_budget=int(self.config.options.get("detail_budget", 0) or 0),
             max_pages=int(self.config.options.get("max_pages", DEFAULT_MAX_PAGES) or DEFAULT_MAX_PAGES),
+            # Scholar gets no retries unless the user asks: a second request to a server that
+            # just refused us only deepens the block (the policy's default of 3 is for APIs).
+            retries=int(self.config.options.get("retries", 0)),
         )
         fetched = run_with_deadline(job, self.config.timeout_s)
+        if self.http is not None:
+            # The worker sent them with its own client built from this policy; count them here so
+            # the pull summary tells network from cache as it does for the other sources.
+            self.http.requests_sent += fetched.requests
         return to_snapshot(fetched, user_id=user_id, base_url=self.config.base_url, now=context.now)
 
     def _policy(self) -> HttpPolicy:

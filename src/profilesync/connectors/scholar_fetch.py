@@ -1,9 +1,10 @@
 """Fetch one Scholar profile page by page (runs inside the worker process).
 
-One request per page of 100 rows, no retries: a CAPTCHA or a 429 is answered by stopping, never
-by asking again, because repeated requests are what turn Scholar's soft block into a long one.
-Every way this can fail ends as ``ScholarUnavailable``; a page Scholar refused is removed from
-the HTTP cache so the next pull asks again instead of replaying the refusal.
+One request per page of 100 rows, no retries unless ``sources.scholar.retries`` asks: a CAPTCHA
+or a 429 is answered by stopping, never by asking again, because repeated requests are what turn
+Scholar's soft block into a long one. Every way this can fail ends as ``ScholarUnavailable``; a
+page Scholar refused is kept out of the HTTP cache so the next pull asks again instead of
+replaying the refusal.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class ScholarJob:
     refresh: bool = False
     detail_budget: int = 0
     max_pages: int = DEFAULT_MAX_PAGES
+    retries: int = 0
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def fetch_profile(job: ScholarJob) -> ScholarFetched:
     Raises ``ScholarUnavailable`` for every failure of the profile pages. A failing detail page
     only adds a note: the list already holds everything the pull promises.
     """
-    policy = replace(job.policy, deadline_s=max(job.budget_s, 0.1), retries=0)
+    policy = replace(job.policy, deadline_s=max(job.budget_s, 0.1), retries=job.retries)
     client = HttpClient(policy)
     try:
         _drop_refusals_from_cache(client)
@@ -162,12 +164,14 @@ def _page(client: HttpClient, url: str, params: Mapping[str, Any], refresh: bool
     except SourceError as exc:
         raise _from_http_error(exc, client) from None
     status = response.status_code
-    if status != 200:
-        raise _from_status(status, response.url, response.headers, params)
     text = response.content.decode(response.encoding or "utf-8", errors="replace")
+    # A refusal page says more than its status (Google's "unusual traffic" page comes as a 429).
     block = detect_block(response.url, text)
     if block is not None:
-        raise ScholarUnavailable(block.failure, block.reason)
+        reset = retry_after_time(response.headers) if status == 429 else None
+        raise ScholarUnavailable(block.failure, block.reason, reset)
+    if status != 200:
+        raise _from_status(status, response.url, response.headers, params)
     try:
         return parse(text)
     except LayoutError as exc:
