@@ -208,3 +208,20 @@ def test_a_bad_checksum_is_refused_before_any_request(orcid_server):
     with pytest.raises(UserError, match="sources.orcid.id"):
         connector.fetch(context())
     assert server.paths == []
+
+
+def test_a_read_token_is_sent_and_dropped_once_when_the_public_api_refuses_it(orcid_server):
+    server = orcid_server(JOHNSON)
+    connector = make_connector(server.base_url, orcid=JOHNSON, token="read-public-token")
+    connector.fetch(context())
+    assert server.authorizations == ["Bearer read-public-token"] * 3
+    server.paths.clear()
+    server.authorizations.clear()
+    server.refuse_tokens = True
+    connector = make_connector(server.base_url, orcid=JOHNSON, token="sandbox-write-token")
+    snapshot = connector.fetch(context())
+    # The first request is refused, repeated without the token, and the rest go anonymous.
+    assert server.authorizations == ["Bearer sandbox-write-token", None, None, None]
+    assert snapshot.person.name == "Thomas Johnson"
+    assert any("refused the token in $ORCID_TOKEN (HTTP 401)" in n for n in snapshot.notes)
+    assert all("sandbox-write-token" not in n for n in snapshot.notes)

@@ -84,7 +84,9 @@ class OrcidServer:
         self.bulk_status: int | None = None
         self.bulk_calls: list[list[str]] = []
         self.employments_status = employments_status
+        self.refuse_tokens = False  # answer 401 to any request that carries a token
         self.paths: list[str] = []
+        self.authorizations: list[str | None] = []
         httpserver.expect_request(re.compile(r"^/v3\.0/.*$")).respond_with_handler(self._handle)
 
     @property
@@ -93,10 +95,13 @@ class OrcidServer:
 
     def _handle(self, request: Request) -> Response:
         self.paths.append(request.path)
+        self.authorizations.append(request.headers.get("Authorization"))
         prefix = f"/v3.0/{self.orcid}"
         json_type = "application/json;charset=UTF-8"
         if request.headers.get("Accept") != "application/json":
             return Response(b'{"response-code":406}', status=406, content_type=json_type)
+        if self.refuse_tokens and request.headers.get("Authorization"):
+            return Response(b'{"error":"invalid_token","error_description":"Invalid access token"}', status=401, content_type=json_type)
         if request.path == f"{prefix}/person":
             return Response(self.person, content_type=json_type)
         if request.path == f"{prefix}/works":
@@ -113,11 +118,11 @@ class OrcidServer:
         return Response(b'{"response-code":404}', status=404, content_type=json_type)
 
 
-def make_connector(base_url: str, *, retries: int = 0, options: Mapping[str, Any] | None = None, orcid: str | None = None, cache_dir: Path | None = None) -> OrcidConnector:
+def make_connector(base_url: str, *, retries: int = 0, options: Mapping[str, Any] | None = None, orcid: str | None = None, cache_dir: Path | None = None, token: str | None = None) -> OrcidConnector:
     """The connector as the registry builds it, with test timings (no rate-limit sleeps, no backoff)."""
     config = SourceConfig(name="orcid", enabled=True, id=orcid, base_url=base_url, timeout_s=10.0, token_env="ORCID_TOKEN", options=dict(options or {}))
     policy = HttpPolicy(source="orcid", min_interval_s=0, retries=retries, backoff_factor=0, connect_timeout_s=2, read_timeout_s=5, deadline_s=20, cache_dir=cache_dir)
-    return OrcidConnector(config, HttpClient(policy))
+    return OrcidConnector(config, HttpClient(policy), token=token)
 
 
 def replicate_groups(works_doc: Mapping[str, Any], count: int, start: int = 900_000_000) -> dict[str, Any]:

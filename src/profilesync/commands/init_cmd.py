@@ -64,13 +64,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dblp-pid", metavar="PID", help='with --write: the DBLP pid to put in the config, e.g. "95/7448-1"')
     parser.add_argument("--dblp-base-url", metavar="URL", help="DBLP host or mirror to search (default: the config's, else https://dblp.org)")
     parser.add_argument("--max-hits", type=int, default=DEFAULT_HITS, metavar="N", help=f"candidates to list per source (default {DEFAULT_HITS})")
+    from profilesync.connectors import orcid_init
+
+    orcid_init.configure(parser)  # --orcid, --orcid-search, --orcid-base-url
 
 
 def run(args: argparse.Namespace, app: App) -> ExitStatus:
-    if not args.name and not args.write:
+    if not args.name and not args.write and not args.orcid:
         raise UserError([Problem(None, "init", "nothing to do", 'give --name "Full Name" to find your ids, and/or --write to write starter files')])
     if args.max_hits < 1:
         raise UserError([Problem(None, "--max-hits", f"expected a positive number, got {args.max_hits}", "use e.g. --max-hits 10")])
+    if args.orcid:
+        from profilesync.connectors.orcid_init import check_orcid_arg
+
+        check_orcid_arg(args, app)  # before writing: a wrong iD leaves no files behind
     if args.write:
         write_starter_files(args, app)
     if args.name and not args.offline:
@@ -95,14 +102,25 @@ def find_dblp(name: str, args: argparse.Namespace, app: App) -> list[Candidate]:
     return [Candidate("dblp", h.pid, h.name, h.url, "; ".join(h.affiliations) or None) for h in hits]
 
 
+def find_orcid(name: str, args: argparse.Namespace, app: App) -> list[Candidate]:
+    """Candidates from ORCID's expanded search (asked only with --orcid-search)."""
+    from profilesync.connectors.orcid_init import find_orcid as find
+
+    return find(name, args, app)
+
+
 # Source -> finder, in the order results are printed. Add ORCID etc. here.
-FINDERS: dict[str, Finder] = {"dblp": find_dblp}
+FINDERS: dict[str, Finder] = {"dblp": find_dblp, "orcid": find_orcid}
+# Finders that ask another service only when the user says so.
+OPT_IN_FINDERS: dict[str, str] = {"orcid": "orcid_search"}
 
 
 def list_candidates(name: str, args: argparse.Namespace, app: App) -> ExitStatus:
     """Print every finder's candidates. Exit 3 when a finder failed, else 0 (also when none matched)."""
     failed = False
     for source, finder in FINDERS.items():
+        if source in OPT_IN_FINDERS and not getattr(args, OPT_IN_FINDERS[source], False):
+            continue
         app.info(f"searching {source} for {name!r} ...")
         try:
             candidates = finder(name, args, app)
@@ -195,7 +213,13 @@ def _dblp_block(args: argparse.Namespace) -> list[str]:
 
 
 # One function per source block; a source that gains an id flag (--orcid ...) adds its own here.
-SOURCE_BLOCKS: dict[str, Callable[[argparse.Namespace], list[str]]] = {"dblp": _dblp_block}
+def _orcid_block(args: argparse.Namespace) -> list[str]:
+    from profilesync.connectors.orcid_init import orcid_block
+
+    return orcid_block(args)
+
+
+SOURCE_BLOCKS: dict[str, Callable[[argparse.Namespace], list[str]]] = {"dblp": _dblp_block, "orcid": _orcid_block}
 
 
 def _source_blocks(args: argparse.Namespace) -> list[str]:
@@ -206,7 +230,9 @@ def _source_blocks(args: argparse.Namespace) -> list[str]:
 
 
 def _person_ids(args: argparse.Namespace) -> dict[str, str | None]:
-    return {"orcid": None, "scholar": None, "github": None, "dblp": args.dblp_pid or None}
+    from profilesync.connectors.orcid_init import normalized_arg
+
+    return {"orcid": normalized_arg(args), "scholar": None, "github": None, "dblp": args.dblp_pid or None}
 
 
 def starter_config(name: str, cv_name: str, source_lines: list[str]) -> str:

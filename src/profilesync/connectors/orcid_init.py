@@ -1,0 +1,106 @@
+"""The ORCID part of ``profilesync init``: ``--orcid ID`` and ``--orcid-search``.
+
+- ``--orcid 0000-...`` checks the iD's checksum, asks the public API whose record it is (unless
+  ``--offline``) and, with ``--write``, puts it in ``sources.orcid.id`` and ``person.ids.orcid``.
+- ``--orcid-search`` adds ORCID's expanded search to the name search (``--name``). It is opt-in
+  because it asks a second service about the name.
+
+``commands/init_cmd.py`` calls these through ``configure``, ``check_orcid_arg``, ``find_orcid`` and
+``orcid_block``; the lookups themselves are ``connectors.orcid.lookup_person`` / ``search_people``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING, Any
+
+from profilesync.errors import Problem, UserError
+from profilesync.normalize.identifiers import normalize_orcid, orcid_checksum_ok
+
+if TYPE_CHECKING:
+    from profilesync.app import App
+    from profilesync.connectors.http import HttpClient
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--orcid", metavar="iD", help="your ORCID iD, e.g. 0000-0003-4209-9451; checked on ORCID, and with --write put in the config")
+    parser.add_argument("--orcid-search", action="store_true", help="with --name: also list ORCID records with that name (public API expanded search)")
+    parser.add_argument("--orcid-base-url", metavar="URL", help="ORCID public API to ask (default: the config's, else https://pub.orcid.org/v3.0)")
+
+
+def normalized_arg(args: argparse.Namespace) -> str | None:
+    """The ``--orcid`` value in canonical form; raises ``UserError`` when it is not a valid iD."""
+    raw = getattr(args, "orcid", None)
+    if not raw:
+        return None
+    orcid = normalize_orcid(raw)
+    if not orcid or not orcid_checksum_ok(orcid):
+        raise UserError([Problem(None, "--orcid", f'"{raw}" is not a valid ORCID iD (the check digit, ISO 7064 MOD 11-2, does not match)', "copy the iD from your ORCID record, e.g. 0000-0003-4209-9451")])
+    return orcid
+
+
+def _client(args: argparse.Namespace, app: App) -> tuple[str, HttpClient]:
+    """Base URL and HTTP client: the flag, else an existing config's ORCID settings, else defaults."""
+    from profilesync.config import DEFAULT_BASE_URLS, load_config
+    from profilesync.connectors.http import HttpClient, HttpPolicy
+    from profilesync.connectors.registry import DEFAULT_MIN_INTERVAL, policy_for
+
+    config = None
+    if app.config_path.exists():
+        try:
+            config = load_config(app.config_path)
+        except UserError:
+            config = None
+    source = config.sources.get("orcid") if config is not None else None
+    if config is not None and source is not None:
+        policy = policy_for(config, source)
+        base_url = source.base_url
+    else:
+        policy = HttpPolicy(source="orcid", min_interval_s=DEFAULT_MIN_INTERVAL["orcid"], deadline_s=60.0)
+        base_url = DEFAULT_BASE_URLS["orcid"]
+    return (getattr(args, "orcid_base_url", None) or base_url).rstrip("/"), HttpClient(policy)
+
+
+def check_orcid_arg(args: argparse.Namespace, app: App) -> None:
+    """Validate ``--orcid`` and, unless ``--offline``, print whose record it is.
+
+    Raises ``UserError`` (bad or unknown iD) before anything is written; ``SourceError`` when
+    ORCID cannot be reached (use ``--offline`` to write the files anyway).
+    """
+    from profilesync.connectors.orcid import lookup_person
+
+    orcid = normalized_arg(args)
+    if orcid is None or getattr(args, "offline", False):
+        return
+    base_url, http = _client(args, app)
+    try:
+        found = lookup_person(http, base_url, orcid)
+    finally:
+        http.close()
+    aka = f" (also: {', '.join(found.other_names)})" if found.other_names else ""
+    app.out(f"orcid: {orcid} is {found.name}{aka}")
+
+
+def find_orcid(name: str, args: argparse.Namespace, app: App) -> list[Any]:
+    """ORCID candidates for ``name`` as init's ``Candidate``s. Raises the HTTP client's ``SourceError``s."""
+    from profilesync.commands.init_cmd import Candidate
+    from profilesync.connectors.orcid import search_people
+
+    base_url, http = _client(args, app)
+    try:
+        found = search_people(http, base_url, name, rows=args.max_hits)
+    finally:
+        http.close()
+    return [Candidate("orcid", c.orcid, c.name, f"https://orcid.org/{c.orcid}", "; ".join(c.institutions[:3]) or None) for c in found]
+
+
+def orcid_block(args: argparse.Namespace) -> list[str]:
+    """The ``sources.orcid`` lines of the starter config."""
+    orcid = normalized_arg(args)
+    if orcid is None:
+        return []
+    lines = ["  orcid:", f"    id: {json.dumps(orcid)}", "    token_env: ORCID_TOKEN   # only for `push --to orcid`: a member-API token with /activities/update"]
+    if getattr(args, "orcid_base_url", None):
+        lines.append(f"    base_url: {json.dumps(args.orcid_base_url.rstrip('/'))}")
+    return lines
