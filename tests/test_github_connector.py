@@ -636,3 +636,25 @@ def test_request_counts_of_first_and_second_pull_of_a_100_repository_account(tmp
     # listing changed: profile 304, listing 200, 3 CITATION.cff 304, 97 cached 404s asked again
     assert (third.stats.requests, third.stats.not_modified, third.stats.quota_cost) == (102, 4, 98)
     assert len(github.seen) == 102 + 2 + 102
+
+
+# ------------------------------------------------------------------ from pull to paper links
+
+
+def test_pulled_repository_links_to_the_cv_paper_it_cites(tmp_path, github):
+    from profilesync.cv.record import publication_to_work
+    from profilesync.diff.software import LinkBasis, link_software
+
+    github.add("/users/jacquev6/repos", route_from_recording(REPOS_2020), "*")
+    github.add("/repos/jacquev6/DrawTurksHead/contents/CITATION.cff", contents_cff("jacquev6/DrawTurksHead", cff_text("pytorch_pytorch")))
+    snapshot = pull(make_connector(tmp_path, github, {}))
+    # round trip through the snapshot's JSON form, as the diff reads it from cache/snapshots/
+    software = Snapshot.from_dict(json.loads(json.dumps(snapshot.to_dict()))).works
+    cv_works = [
+        publication_to_work({"key": "ansel2024", "title": "PyTorch 2", "authors": [], "year": 2024, "type": "conference", "ids": {"doi": "10.1145/3620665.3640366"}}),
+        publication_to_work({"key": "knots", "title": "Drawing Turk's Head knots", "authors": [], "type": "journal"}),
+    ]
+
+    links = link_software(cv_works, software)
+
+    assert [(link.repo, link.cv_key, link.how) for link in links] == [("jacquev6/drawturkshead", "ansel2024", LinkBasis.DOI)]
