@@ -328,7 +328,7 @@ def test_401_is_an_auth_error_with_how_to_get_a_token_and_nothing_changes_locall
         profile.push(yes=True, environ={"ORCID_TOKEN": "expired-token-value"})
     message = str(raised.value)
     assert "/activities/update" in message
-    assert "HTTP 401" in message
+    assert "HTTP 401: Invalid access token" in message
     assert "https://sandbox.orcid.org/oauth/authorize" in message
     assert "expired-token-value" not in message
     assert len(profile.member.posts) == 1  # stopped at the first refusal
@@ -448,3 +448,26 @@ def test_simple_comparison_uses_ids_group_put_codes_and_titles():
         Work(title="A New Paper", key="e", ids=ExternalIds(doi="10.1/y")),
     ]
     assert [w.key for w in simple_missing(cv, [orcid_work])] == ["e"]
+
+
+def test_cli_push_to_orcid_dry_run_then_yes_then_nothing(profile):
+    result = run_cli(["push", "--to", "orcid"], profile.root, profile.environ)
+    assert result.exit_code == 0, result.stderr
+    assert "dry run: 3 request(s)" in result.stdout
+    assert profile.member.received == []
+    result = run_cli(["push", "--to", "orcid", "--yes", "--only", "eglen2023workshop"], profile.root, profile.environ)
+    assert result.exit_code == 0, result.stderr
+    assert [p["body"] for p in profile.member.posts] == [EXPECTED_BODIES["eglen2023workshop"]]
+    result = run_cli(["push", "--to", "orcid", "--yes", "--only", "eglen2023workshop"], profile.root, profile.environ)
+    assert "nothing to push" in result.stdout
+    assert len(profile.member.posts) == 1
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def test_cli_push_with_a_refused_token_exits_2(profile):
+    before = tree_digest(profile.root)
+    result = run_cli(["push", "--to", "orcid", "--yes"], profile.root, {"ORCID_TOKEN": "wrong-token"})
+    assert result.exit_code == 2
+    assert "/activities/update" in result.stderr
+    assert "wrong-token" not in result.stdout + result.stderr
+    assert tree_digest(profile.root) == before

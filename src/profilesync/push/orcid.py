@@ -281,7 +281,8 @@ class OrcidWriter:
     def _result(self, planned: PlannedPost, response: requests.Response) -> PushResult:
         status = response.status_code
         error = _error_body(response)
-        message = str(error.get("developer-message") or error.get("user-message") or "").strip()
+        # Member-API errors carry developer-message; OAuth refusals (401) carry error_description.
+        message = str(error.get("developer-message") or error.get("user-message") or error.get("error_description") or "").strip()
         if status == 201:
             match = _PUT_CODE_IN_LOCATION.search(response.headers.get("Location", ""))
             return PushResult(planned.key, Outcome.CREATED, remote_id=match.group(1) if match else None)
