@@ -79,6 +79,11 @@ def test_duplicate_summaries_in_a_group_are_one_work_keeping_every_id(orcid_serv
     assert density.extra["orcid_group"]["put_codes"] == ["5295427", "5295426"]
     assert density.extra["orcid_source"] == "Scopus - Elsevier"
     assert density.ids.orcid_put_code == "5295427"
+    # A part-of ISSN is the journal's id: kept for the report, never taken as the work's own.
+    ecology = by_doi["10.1111/ele.12279"]
+    assert {"type": "issn", "value": "1461-023X", "relationship": "part-of"} in ecology.extra["orcid_ids"]
+    # Two versions of one F1000 paper are two groups with their own DOIs.
+    assert {"10.12688/f1000research.2-191.v1", "10.12688/f1000research.2-191.v2"} <= set(by_doi)
     assert snapshot.person.name == "Scott A Chamberlain"  # the credit name
     assert "Scott Chamberlain" in snapshot.person.aliases
     assert snapshot.person.ids.github == "sckott"
@@ -225,3 +230,19 @@ def test_a_read_token_is_sent_and_dropped_once_when_the_public_api_refuses_it(or
     assert snapshot.person.name == "Thomas Johnson"
     assert any("refused the token in $ORCID_TOKEN (HTTP 401)" in n for n in snapshot.notes)
     assert all("sandbox-write-token" not in n for n in snapshot.notes)
+
+
+def test_the_current_employment_is_the_affiliation(orcid_server):
+    # The /employments body is CONSTRUCTED in the documented shape (see fixtures/orcid/README.md).
+    server = orcid_server(EGLEN, details={})
+    server.employments = fixture_bytes("constructed_employments_0000-0001-8607-8025.json")
+    snapshot, _ = pull(server, EGLEN)
+    assert snapshot.person.affiliation == "University of Cambridge"
+    assert snapshot.person.extra["employments"][1] == {"organization": "University of Edinburgh", "role": "Research Fellow", "start_year": 1998, "end_year": 2001}
+
+
+def test_a_failing_employments_call_is_a_note_not_a_failed_pull(orcid_server):
+    server = orcid_server(JOHNSON, employments_status=500)
+    snapshot, _ = pull(server, JOHNSON)
+    assert snapshot.person.affiliation is None
+    assert any(n.startswith("the ORCID employments could not be read (") for n in snapshot.notes)

@@ -84,6 +84,7 @@ class OrcidServer:
         self.bulk_status: int | None = None
         self.bulk_calls: list[list[str]] = []
         self.employments_status = employments_status
+        self.employments: bytes | None = None  # a body for /employments; else employments_status
         self.refuse_tokens = False  # answer 401 to any request that carries a token
         self.paths: list[str] = []
         self.authorizations: list[str | None] = []
@@ -107,6 +108,8 @@ class OrcidServer:
         if request.path == f"{prefix}/works":
             return Response(self.works, content_type=json_type)
         if request.path == f"{prefix}/employments":
+            if self.employments is not None:
+                return Response(self.employments, content_type=json_type)
             return Response(b'{"response-code":404}', status=self.employments_status, content_type=json_type)
         match = re.fullmatch(rf"{re.escape(prefix)}/works/([0-9,]+)", request.path)
         if match:
