@@ -198,6 +198,12 @@ class YamlCvDocument(CvDocument):
             self.data = self._yaml.load(text)
         except Exception as exc:  # the reader validated the file already; this is a safety net
             raise UserError([Problem(self.label, None, f"cannot be edited: {exc}", "run `profilesync validate`")]) from None
+        if not isinstance(self.data, Mapping):
+            raise UserError([Problem(self.label, None, "expected a mapping at the top level", "run `profilesync validate`")])
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """Make sure the structure the edits need exists (an empty ``publications:`` list)."""
         if self.data.get("publications") is None:
             from ruamel.yaml.comments import CommentedSeq
 

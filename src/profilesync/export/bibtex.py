@@ -36,6 +36,9 @@ def entry_fields(work: Work) -> tuple[str, list[tuple[str, str]]]:
     venue = work.venue or work.venue_acronym
     if venue and venue_field and not (is_preprint(work) and work.ids.arxiv and not work.venue):
         fields.append((venue_field, latex_escape(venue, for_bibtex=True)))
+    elif is_preprint(work) and not work.ids.arxiv:
+        # Without a venue or an eprint a @misc is anonymous; say what it is.
+        fields.append(("howpublished", "Preprint"))
     if work.year:
         fields.append(("year", str(work.year)))
     if work.pages:

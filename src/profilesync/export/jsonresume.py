@@ -28,6 +28,12 @@ def publication_item(work: Work) -> dict[str, Any]:
         item["url"] = url
     if work.authors:
         item["summary"] = ", ".join(work.author_names)
+        # Not a JSON Resume field (themes ignore it): it lets the file be read back as a CV.
+        item["authors"] = list(work.author_names)
+    if work.ids.doi:
+        item["doi"] = work.ids.doi
+    if work.ids.arxiv:
+        item["arxiv"] = work.ids.arxiv
     return item
 
 

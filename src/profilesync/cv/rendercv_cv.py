@@ -1,0 +1,216 @@
+"""A RenderCV YAML file as the canonical CV (publications in ``cv.sections.publications``).
+
+RenderCV's publication entry has ``title``, ``authors`` (the researcher bolded as
+``**Name**``), ``journal`` (one venue string), ``date``, ``doi`` and ``url``, and allows extra
+keys. The CV fields RenderCV has no slot for (pages, code, lock, a second arXiv id) are kept as
+extra keys of the entry, which RenderCV ignores. The file is edited with the same round-trip
+machinery as ``cv.yaml``: comments, order, quoting and everything outside the publication entries
+(``design``, ``locale``, other sections) stay byte-identical.
+
+Entries have no key field; a key is derived from the work (``cv.keys``) when the file is opened,
+unless the entry carries a ``key:`` of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from profilesync.config import CvFormat
+from profilesync.cv.document import YamlCvDocument, plain
+from profilesync.cv.fields import (
+    arxiv_doi,
+    doi_and_arxiv,
+    looks_like_preprint,
+    split_venue,
+    strip_markup,
+    venue_replaceable,
+    with_year,
+    year_of,
+)
+from profilesync.cv.keys import unique_key
+from profilesync.export.common import is_self
+from profilesync.model import Author, Work
+from profilesync.normalize.identifiers import normalize_arxiv, normalize_doi
+
+# Entry keys RenderCV defines for a publication; everything else is an extra key.
+ENTRY_ORDER: tuple[str, ...] = ("title", "authors", "summary", "doi", "url", "journal", "date", "arxiv", "pages", "code", "lock")
+
+
+def derived_keys(entries: list[Mapping[str, Any]], to_work) -> list[str]:
+    """Keys for ``entries`` in order: an entry's own ``key`` (or ``id``), else derived and unique."""
+    own = [str(e.get("key") or e.get("id") or "") for e in entries]
+    taken = {k for k in own if k}
+    keys = []
+    for entry, key in zip(entries, own, strict=True):
+        if not key:
+            key = unique_key(to_work(entry), taken)
+            taken.add(key)
+        keys.append(key)
+    return keys
+
+
+class RenderCvDocument(YamlCvDocument):
+    format = CvFormat.RENDERCV
+
+    def __init__(self, path: Path, text: str, label: str | None = None, *, person_name: str | None = None, aliases: tuple[str, ...] = ()):
+        self.person_name = person_name
+        self.aliases = aliases
+        super().__init__(path, text, label)
+        entries = list(self._entries())
+        self._keys: dict[int, str] = dict(zip((id(e) for e in entries), derived_keys(entries, self._work_for_key), strict=True))
+
+    def reopen(self, text: str) -> RenderCvDocument:
+        return RenderCvDocument(self.path, text, self.label, person_name=self.person_name, aliases=self.aliases)
+
+    def _prepare(self) -> None:
+        pass  # the sections are created only when a publication is added
+
+    def _section_name(self) -> str | None:
+        sections = (self.data.get("cv") or {}).get("sections") or {}
+        for name in sections:
+            if "publication" in str(name).lower():
+                return str(name)
+        return None
+
+    def _entries(self) -> Any:
+        name = self._section_name()
+        if name is None:
+            return []
+        return self.data["cv"]["sections"][name] or []
+
+    def _ensure_section(self) -> Any:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+        cv = self.data.get("cv")
+        if cv is None:
+            cv = self.data["cv"] = CommentedMap()
+        if cv.get("sections") is None:
+            cv["sections"] = CommentedMap()
+        name = self._section_name() or "publications"
+        if cv["sections"].get(name) is None:
+            cv["sections"][name] = CommentedSeq()
+        return cv["sections"][name]
+
+    def _entry(self, key: str) -> Any:
+        for entry in self._entries():
+            if self._keys.get(id(entry)) == key:
+                return entry
+        raise KeyError(key)
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _work_for_key(entry: Mapping[str, Any]) -> Work:
+        authors = tuple(Author(strip_markup(str(a))) for a in entry.get("authors") or ())
+        return Work(title=str(entry.get("title") or ""), authors=authors, year=year_of(entry.get("date")))
+
+    def _to_publication(self, entry: Mapping[str, Any]) -> dict[str, Any]:
+        pub: dict[str, Any] = {"key": self._keys.get(id(entry), ""), "title": str(entry.get("title") or "")}
+        pub["authors"] = [strip_markup(str(a)) for a in entry.get("authors") or ()]
+        journal = entry.get("journal")
+        pub.update(split_venue(str(journal)) if journal else {})
+        year = year_of(entry.get("date"))
+        if year:
+            pub["year"] = year
+        doi, arxiv = doi_and_arxiv(normalize_doi(entry.get("doi")))
+        arxiv = normalize_arxiv(str(entry["arxiv"])) if entry.get("arxiv") else arxiv
+        preprint = looks_like_preprint(str(journal or "")) or (arxiv is not None and doi is None and not journal)
+        pub["type"] = "preprint" if preprint else "other"
+        pub["status"] = "preprint" if preprint else "published"
+        for name in ("pages", "url", "code"):
+            if entry.get(name):
+                pub[name] = str(entry[name])
+        ids = {k: v for k, v in (("doi", doi), ("arxiv", arxiv)) if v}
+        if ids:
+            pub["ids"] = ids
+        if entry.get("lock"):
+            pub["lock"] = [str(x) for x in entry["lock"]]
+        return pub
+
+    def publications(self) -> list[dict[str, Any]]:
+        return [self._to_publication(e) for e in self._entries()]
+
+    def to_data(self) -> dict[str, Any]:
+        cv = self.data.get("cv") or {}
+        person: dict[str, Any] = {"name": str(cv.get("name") or self.person_name or "Unknown"), "aliases": list(self.aliases)}
+        if isinstance(cv.get("website"), str):
+            person["homepage"] = str(cv["website"])
+        return {"person": person, "publications": self.publications()}
+
+    # --- editing ----------------------------------------------------------------------------------
+
+    def _bolds_self(self) -> bool:
+        return any(str(a).startswith("**") for e in self._entries() for a in e.get("authors") or ())
+
+    def _author_list(self, names: list[str]) -> list[str]:
+        own = (self.person_name, *self.aliases) if self.person_name else ()
+        bold = self._bolds_self()
+        return [f"**{n}**" if bold and own and is_self(n, own) else n for n in names]
+
+    def _translate(self, entry: Mapping[str, Any], updates: Mapping[str, Any]) -> dict[str, Any]:
+        """CV field updates as RenderCV entry keys."""
+        out: dict[str, Any] = {}
+        for name, value in updates.items():
+            if name in ("type", "status", "key"):
+                continue  # RenderCV has no type; the venue and DOI say whether it is a preprint
+            if name == "title":
+                out["title"] = value
+            elif name == "authors":
+                out["authors"] = self._author_list(list(value))
+            elif name == "venue_full":
+                out["journal"] = value
+            elif name == "venue":
+                if "venue_full" not in updates and venue_replaceable(entry.get("journal")):
+                    out["journal"] = value
+            elif name == "year":
+                out["date"] = with_year(entry.get("date"), int(value), as_text=False)
+            elif name == "ids":
+                current_doi, current_arxiv = doi_and_arxiv(normalize_doi(entry.get("doi")))
+                if value.get("doi"):
+                    if current_arxiv and not entry.get("arxiv"):
+                        out["arxiv"] = current_arxiv  # keep the preprint's id when the DOI becomes the publisher's
+                    out["doi"] = value["doi"]
+                if value.get("arxiv"):
+                    if not entry.get("doi") and not value.get("doi"):
+                        out["doi"] = arxiv_doi(value["arxiv"])
+                    elif current_arxiv != value["arxiv"]:
+                        out["arxiv"] = value["arxiv"]
+            elif name in ("pages", "url", "code", "lock"):
+                out[name] = value
+        return out
+
+    def update_publication(self, key: str, updates: Mapping[str, Any]) -> None:
+        from profilesync.cv.document import _insert_ordered, _like
+
+        entry = self._entry(key)
+        for name, value in self._translate(plain(entry), updates).items():
+            _insert_ordered(entry, name, _like(entry[name], value) if name in entry else self._styled(name, value), ENTRY_ORDER)
+
+    def add_publication(self, entry: Mapping[str, Any]) -> None:
+        from profilesync.cv.document import _insertion_index
+
+        values = self._translate({}, {k: v for k, v in entry.items() if k != "key"})
+        new = self._new_map(False)
+        for name in sorted(values, key=lambda n: ENTRY_ORDER.index(n) if n in ENTRY_ORDER else len(ENTRY_ORDER)):
+            new[name] = self._styled(name, values[name])
+        section = self._ensure_section()
+        section.insert(_insertion_index([year_of(e.get("date")) for e in section], entry.get("year")), new)
+        self._keys[id(new)] = str(entry["key"])
+
+    def update_person(self, field: str, value: Any) -> str | None:
+        from profilesync.cv.document import _like
+
+        target = {"name": "name", "homepage": "website"}.get(field)
+        if target is None:
+            return f"a RenderCV file has no place for the person's {field}"
+        cv = self.data.setdefault("cv", self._new_map(False))
+        cv[target] = _like(cv.get(target), value)
+        return None
+
+    def ignore_rules(self) -> list[dict[str, Any]]:
+        return []
+
+    def add_ignore(self, rule: Mapping[str, Any]) -> str | None:
+        return "a RenderCV file has no ignore list (reject the change in `profilesync review` instead)"
