@@ -28,7 +28,7 @@ from profilesync.config import load_config
 from profilesync.connectors import registry
 from profilesync.connectors.base import FetchContext
 from profilesync.connectors.github import GithubConnector, GithubOptions, select_repos
-from profilesync.errors import AuthError, RateLimited, SourceBlocked, UserError
+from profilesync.errors import AuthError, RateLimited, SourceBlocked, SourceFormatError, UserError
 from profilesync.model import Person, Snapshot, WorkType
 
 FIXTURES = Path(__file__).parent / "fixtures" / "github"
@@ -658,3 +658,46 @@ def test_pulled_repository_links_to_the_cv_paper_it_cites(tmp_path, github):
     links = link_software(cv_works, software)
 
     assert [(link.repo, link.cv_key, link.how) for link in links] == [("jacquev6/drawturkshead", "ansel2024", LinkBasis.DOI)]
+
+
+# ------------------------------------------------------------------------- bad answers, writes
+
+
+def test_unparsable_listing_fails_and_is_not_kept_in_the_cache(tmp_path, github):
+    good = route_from_recording(REPOS_2020)
+    # CONSTRUCTED: a cut-off body under the recorded ETag, as a broken proxy might deliver it.
+    github.add("/users/jacquev6/repos", Route(body=good.body[:500], headers=good.headers), "*")
+    with pytest.raises(SourceFormatError) as caught:
+        pull(make_connector(tmp_path, github, {}, citation_files=False))
+    assert "not valid JSON" in caught.value.reason
+
+    github.add("/users/jacquev6/repos", good, "*")
+    snapshot = pull(make_connector(tmp_path, github, {}, citation_files=False))
+
+    retry = github.requests_to("/users/jacquev6/repos")[-1]
+    assert retry.headers.get("If-None-Match") is None  # the broken body was dropped, not revalidated
+    assert len(snapshot.works) == 10
+
+
+def test_one_refused_citation_file_is_noted_and_the_others_are_read(tmp_path, github):
+    github.add("/users/jacquev6/repos", route_from_recording(REPOS_2020), "*")
+    # CONSTRUCTED: a 403 without rate-limit exhaustion for one repository's file.
+    github.add("/repos/jacquev6/IpMap/contents/CITATION.cff", json_route({"message": "Repository access blocked"}, status=403))
+    github.add("/repos/jacquev6/LowVoltage/contents/CITATION.cff", contents_cff("jacquev6/LowVoltage", cff_text("pytorch_pytorch")))
+    connector = make_connector(tmp_path, github, {})
+
+    snapshot = pull(connector)
+
+    assert any(n.startswith("jacquev6/IpMap/contents/CITATION.cff: not read (") for n in snapshot.notes)
+    assert snapshot.works[-1].title == "PyTorch"
+    assert connector.stats.requests == 12
+
+
+def test_github_is_read_only():
+    from profilesync.config import SourceConfig
+    from profilesync.errors import ReadOnlyError
+
+    connector = GithubConnector(SourceConfig("github", True, "jacquev6", "https://api.github.com", 10.0))
+
+    with pytest.raises(ReadOnlyError):
+        connector.push([], dry_run=False)

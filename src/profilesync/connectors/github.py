@@ -184,7 +184,7 @@ class GithubConnector(Connector):
         if profile is None:
             raise UserError([Problem(None, "sources.github.id", f'GitHub has no user "{login}" (HTTP 404)', "check the login in the address of your GitHub profile page")])
         if not isinstance(profile.data, Mapping):
-            raise SourceFormatError(self.name, f"{profile.url}: expected a JSON object for the profile")
+            raise self._malformed(profile.url, "expected a JSON object for the profile")
         owner = str(profile.data.get("login") or login)
 
         listed, listing_changed = self._list_repos(base, owner, options, state)
@@ -239,7 +239,7 @@ class GithubConnector(Connector):
             pages += 1
             changed = changed or not reply.from_cache
             if not isinstance(reply.data, list):
-                raise SourceFormatError(self.name, f"{reply.url}: expected a JSON list of repositories")
+                raise self._malformed(reply.url, "expected a JSON list of repositories")
             repos.extend(r for r in reply.data if isinstance(r, Mapping))
             url = self._next_page(reply, base, state)
         return repos, changed
@@ -270,7 +270,7 @@ class GithubConnector(Connector):
         if options.citation_files:
             cff = self._citation_file(base, full_name, state, revalidate)
         readme: CitedPaper | None = None
-        if options.readme and cff is None and not any(hints_from_text(t)[0] or hints_from_text(t)[1] for t in (description, homepage)):
+        if options.readme and cff is None and not any(any(hints_from_text(t)) for t in (description, homepage)):
             readme = self._readme_hints(base, full_name, state, revalidate)
         cites = build_cites(
             cff.preferred if cff else None,
@@ -359,9 +359,13 @@ class GithubConnector(Connector):
             return None
         try:
             return self._get(url, state, refresh=revalidate or state.refresh, missing_ok=True)
-        except RateLimited as exc:
-            state.stopped_optional = exc.reason
+        except (SourceBlocked, SourceFormatError) as exc:
+            # One repository's file is refused or garbled: note it and go on with the others.
+            state.notes.append(f"{url.split('/repos/', 1)[-1]}: not read ({exc.reason})")
+            return None
         except SourceError as exc:
+            # Rate limited, or the host stopped answering: asking again per repository would only
+            # burn quota or wait out a timeout each time.
             state.stopped_optional = exc.reason
         state.skipped_optional += 1
         return None
@@ -389,8 +393,17 @@ class GithubConnector(Connector):
         try:
             data = response.json()
         except ValueError as exc:
-            raise SourceFormatError(self.name, f"{url}: the response is not valid JSON ({exc})") from None
+            raise self._malformed(url, f"the response is not valid JSON ({exc})") from None
         return Reply(url=url, data=data, headers=dict(response.headers), not_modified=revalidated, from_cache=from_cache)
+
+    def _malformed(self, url: str, what: str) -> SourceFormatError:
+        """The error for an unusable 200, after dropping it from the HTTP cache.
+
+        Otherwise the next pull would revalidate the stored body, get a 304 and reuse it forever.
+        """
+        assert self.http is not None
+        self.http.forget(url, headers=self._headers)
+        return SourceFormatError(self.name, f"{url}: {what}")
 
     def _note_quota(self, headers: Mapping[str, str], state: _PullState) -> None:
         remaining = _header_int(headers, "X-RateLimit-Remaining")
