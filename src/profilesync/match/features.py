@@ -8,6 +8,7 @@ for a match ("title 0.97, 5/5 authors, same year").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from profilesync.normalize.names import PersonName, parse_name, split_authors
 from profilesync.normalize.text import normalize_title
 from profilesync.normalize.venues import venue_key, venue_tokens
 
+_REPORT = re.compile(r"tech(?:nical)?\.? ?rep|\breport\b|rapport|thesis|dissertation|working paper|manuscript|\bbulletin\b|\bpatent\b")
 # Words too common in titles to say anything about identity.
 TITLE_STOPWORDS = frozenset(
     "a an the of in on for and or to with by from at as is are its into via using based towards toward "
@@ -38,6 +40,7 @@ class Prepared:
     venue: str | None
     venue_words: frozenset[str]
     preprint: bool
+    report: bool = False
 
     @property
     def compact_title(self) -> str:
@@ -71,6 +74,7 @@ def prepare_fields(
         venue=vkey,
         venue_words=venue_tokens(venue),
         preprint=vkey == "corr" if preprint is None else preprint,
+        report=bool(venue and _REPORT.search(venue.lower())),
     )
 
 
@@ -92,6 +96,39 @@ def _year(value: int | float | str | None) -> int | None:
     except (TypeError, ValueError):
         return None
     return year if 1900 <= year <= 2100 else None
+
+
+# Title words of recurring, generic items ("Editorial", "Book review column", "Chair's message"):
+# a title made of these says little about which work it is.
+GENERIC_TITLE_WORDS = frozenset(
+    "editorial editor editors guest message chair chairs treasurer column book review reviews notes note "
+    "introduction preface foreword letter letters report panel session reminiscences influential papers "
+    "interview obituary errata erratum corrigendum addendum special issue section news announcement "
+    "tutorial keynote abstract invited talk comments response reply overview welcome".split()
+)
+
+
+def _generic(content: frozenset[str]) -> float:
+    if not content:
+        return 1.0
+    return sum(1 for t in content if t in GENERIC_TITLE_WORDS) / len(content)
+
+
+def _extras(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, float]:
+    """Content words the longer title has before / after the span it shares with the shorter one.
+
+    Extra words at the end are usually a subtitle or a citation tail; extra words at the front
+    ("Optimization of hypothetical queries" vs "Hypothetical queries") more often mean another paper.
+    Returns both counts scaled to [0, 1] (4 or more words -> 1).
+    """
+    short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    words = set(short)
+    positions = [k for k, t in enumerate(long_) if t in words]
+    if not positions:
+        return 1.0, 1.0
+    head = sum(1 for t in long_[: positions[0]] if t not in TITLE_STOPWORDS)
+    tail = sum(1 for t in long_[positions[-1] + 1 :] if t not in TITLE_STOPWORDS)
+    return min(head, 4) / 4.0, min(tail, 4) / 4.0
 
 
 # --- authors -------------------------------------------------------------------------------------
@@ -144,16 +181,33 @@ FEATURE_NAMES: tuple[str, ...] = (
     "title_containment",
     "title_jaccard",
     "title_exact",
+    "title_compact",
+    "title_specific",
+    "title_generic",
+    "title_strong_specific",
+    "title_head_extra",
+    "title_tail_extra",
     "authors_known",
     "authors_min",
     "authors_max",
     "first_author",
+    "authors_disjoint",
+    "last_author",
+    "title_strong_no_authors",
     "year_known",
     "year_same",
     "year_near",
+    "year_far",
     "venue_known",
     "venue_same",
     "venue_words",
+    "venue_report",
+)
+
+
+# Features that are 0 or 1 (the model gives them one weight instead of a shape).
+BINARY_FEATURES = frozenset(
+    {"title_exact", "authors_known", "first_author", "authors_disjoint", "last_author", "year_known", "year_same", "year_near", "year_far", "venue_known", "venue_same", "venue_report"}
 )
 
 
@@ -183,9 +237,18 @@ def compute(a: Prepared, b: Prepared) -> PairFeatures:
         union = len(a.content | b.content) or 1
         containment = inter / small
         jaccard = inter / union
-        exact = 1.0 if a.compact_title == b.compact_title else 0.0
+        ca, cb = a.compact_title, b.compact_title
+        exact = 1.0 if ca == cb else 0.0
+        compact = fuzz.ratio(ca, cb) / 100.0
+        if min(len(ca), len(cb)) >= 20:
+            compact = max(compact, fuzz.partial_ratio(ca, cb) / 100.0)
+        specific = min(len(a.content), len(b.content), 6) / 6.0
+        generic = max(_generic(a.content), _generic(b.content))
+        head_extra, tail_extra = _extras(a.tokens, b.tokens)
     else:
-        ratio = token_set = partial = containment = jaccard = exact = 0.0
+        ratio = token_set = partial = containment = jaccard = exact = compact = specific = generic = 0.0
+        head_extra = tail_extra = 0.0
+    title_best = max(ratio, token_set, partial, compact)
     na, nb = len(a.authors), len(b.authors)
     if na and nb:
         hits = author_matches(a.authors, b.authors)
@@ -193,13 +256,15 @@ def compute(a: Prepared, b: Prepared) -> PairFeatures:
         amin = hits / min(na, nb)
         amax = hits / max(na, nb)
         first = 1.0 if _same_author(a.authors[0], b.authors[0]) else 0.0
+        last = 1.0 if _same_author(a.authors[-1], b.authors[-1]) else 0.0
     else:
-        hits, authors_known, amin, amax, first = 0, 0.0, 0.0, 0.0, 0.0
+        hits, authors_known, amin, amax, first, last = 0, 0.0, 0.0, 0.0, 0.0, 0.0
+    disjoint = authors_known * float(hits == 0)
     if a.year and b.year:
         gap = abs(a.year - b.year)
-        year_known, year_same, year_near = 1.0, float(gap == 0), float(gap <= 1)
+        year_known, year_same, year_near, year_far = 1.0, float(gap == 0), float(gap <= 1), float(gap >= 3)
     else:
-        year_known = year_same = year_near = 0.0
+        year_known = year_same = year_near = year_far = 0.0
     if a.venue and b.venue:
         venue_known, venue_same = 1.0, float(a.venue == b.venue)
     else:
@@ -215,15 +280,26 @@ def compute(a: Prepared, b: Prepared) -> PairFeatures:
         containment,
         jaccard,
         exact,
+        compact,
+        specific,
+        generic,
+        title_best * specific * (1.0 - generic),
+        head_extra,
+        tail_extra,
         authors_known,
         amin,
         amax,
         first,
+        disjoint,
+        last,
+        title_best * (1.0 - authors_known),
         year_known,
         year_same,
         year_near,
+        year_far,
         venue_known,
         venue_same,
         venue_words,
+        float(a.report != b.report),
     )
     return PairFeatures(values, hits, na, nb)

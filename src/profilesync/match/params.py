@@ -1,0 +1,136 @@
+"""Matcher parameters: the fitted profiles from ``match/default.yaml`` plus config overrides.
+
+Two profiles ship: ``clean`` (fitted on DBLP-ACM: curated records such as DBLP, ORCID, a CV) and
+``noisy`` (fitted on DBLP-Scholar: scraped records with truncated titles, initials-only authors and
+missing years, such as Google Scholar). ``source_profiles`` says which source uses which; the
+config's ``matching:`` section may override any scalar, the thresholds of a profile, or the
+source-to-profile map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from profilesync.errors import Problem, UserError
+from profilesync.match.scoring import Profile, Shape
+
+DEFAULT_YAML = "default.yaml"
+
+
+def _fallback_profile(name: str) -> Profile:
+    """A hand-set profile used only if the shipped YAML is missing (a broken install)."""
+    shapes = {
+        "title_ratio": Shape((0.0, 0.8, 0.9, 1.0), (-6.0, -2.0, 2.0, 5.0)),
+        "authors_min": Shape((0.0, 1.0), (-2.0, 3.0)),
+        "year_same": Shape((0.0, 1.0), (0.0, 1.0)),
+    }
+    return Profile(name=name, bias=-1.0, shapes=shapes, strong=0.95, probable=0.5, fitted_on="built-in fallback")
+
+
+@dataclass(frozen=True)
+class MatchParams:
+    """Everything the matcher needs besides the works. Immutable; build with :func:`load_params`.
+
+    - ``profiles``: fitted scoring models by name; ``profile`` is the one in use.
+    - ``source_profiles``: source name -> profile name (``scholar: noisy``).
+    - ``version_title`` / ``version_authors``: how similar a preprint and its published form must
+      be in title (token-set similarity) and author overlap to count as one work.
+    - ``block_max_df``: title tokens shared by more works than this are too common to block on.
+    """
+
+    profiles: Mapping[str, Profile] = field(default_factory=lambda: {"clean": _fallback_profile("clean")})
+    profile: str = "clean"
+    source_profiles: Mapping[str, str] = field(default_factory=dict)
+    version_title: float = 0.5
+    version_authors: float = 0.6
+    block_keys: int = 4
+    block_max_df: int = 2000
+    duplicate_margin: float = 0.05
+
+    @property
+    def model(self) -> Profile:
+        return self.profiles.get(self.profile) or next(iter(self.profiles.values()))
+
+    @property
+    def strong(self) -> float:
+        return self.model.strong
+
+    @property
+    def probable(self) -> float:
+        return self.model.probable
+
+    def for_source(self, source: str | None) -> MatchParams:
+        """The same parameters with the profile that ``source`` uses (``scholar`` -> ``noisy``)."""
+        name = self.source_profiles.get(source or "", self.source_profiles.get("default", self.profile))
+        return self if name == self.profile or name not in self.profiles else replace(self, profile=name)
+
+    def with_profile(self, name: str) -> MatchParams:
+        if name not in self.profiles:
+            raise UserError([Problem(None, "matching.profile", f"unknown matcher profile {name!r}", f"use one of: {', '.join(sorted(self.profiles))}")])
+        return replace(self, profile=name)
+
+
+@lru_cache(maxsize=1)
+def _default_yaml() -> dict[str, Any]:
+    try:
+        text = resources.files("profilesync.match").joinpath(DEFAULT_YAML).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    from ruamel.yaml import YAML
+
+    return dict(YAML(typ="safe", pure=True).load(text) or {})
+
+
+_SCALARS = ("version_title", "version_authors", "block_keys", "block_max_df", "duplicate_margin")
+
+
+def params_from_dict(data: Mapping[str, Any], *, where: str = "matching") -> MatchParams:
+    """Build parameters from a YAML-shaped mapping (the shipped file merged with overrides)."""
+    profiles = {str(name): Profile.from_dict(str(name), body) for name, body in (data.get("profiles") or {}).items()}
+    if not profiles:
+        profiles = {"clean": _fallback_profile("clean")}
+    kwargs: dict[str, Any] = {}
+    for key in _SCALARS:
+        if key in data:
+            try:
+                kwargs[key] = type(MatchParams.__dataclass_fields__[key].default)(data[key])
+            except (TypeError, ValueError):
+                raise UserError([Problem(None, f"{where}.{key}", f"{data[key]!r} is not a number", "give a number")]) from None
+    profile = str(data.get("profile") or ("clean" if "clean" in profiles else next(iter(profiles))))
+    if profile not in profiles:
+        raise UserError([Problem(None, f"{where}.profile", f"unknown matcher profile {profile!r}", f"use one of: {', '.join(sorted(profiles))}")])
+    return MatchParams(profiles=profiles, profile=profile, source_profiles=dict(data.get("source_profiles") or {}), **kwargs)
+
+
+def load_params(overrides: Mapping[str, Any] | None = None) -> MatchParams:
+    """The shipped parameters, with the config's ``matching:`` section applied on top.
+
+    Overrides may set the scalars above, ``profile``, ``source_profiles``, and per-profile
+    thresholds: ``{"profiles": {"noisy": {"strong": 0.97}}}``. Raises UserError on unknown
+    profile names or non-numeric values.
+    """
+    base = _default_yaml()
+    data: dict[str, Any] = {k: v for k, v in base.items() if k != "profiles"}
+    profiles = {name: dict(body) for name, body in (base.get("profiles") or {}).items()}
+    over = dict(overrides or {})
+    for name, body in (over.pop("profiles", None) or {}).items():
+        if name not in profiles:
+            raise UserError([Problem(None, f"matching.profiles.{name}", f"unknown matcher profile {name!r}", f"use one of: {', '.join(sorted(profiles))}")])
+        for key in ("strong", "probable"):
+            if key in (body or {}):
+                profiles[name][key] = body[key]
+    # Legacy top-level thresholds apply to every profile.
+    for key in ("strong", "probable"):
+        if key in over:
+            value = over.pop(key)
+            for body in profiles.values():
+                body[key] = value
+    sp = {**(data.get("source_profiles") or {}), **(over.pop("source_profiles", None) or {})}
+    data.update(over)
+    data["source_profiles"] = sp
+    data["profiles"] = profiles
+    return params_from_dict(data)
