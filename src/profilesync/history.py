@@ -32,7 +32,7 @@ class HistoryEntry:
     """The metrics of one pull. ``None`` means the source did not report that value."""
 
     fetched_at: datetime
-    works: int
+    works: int | None = None
     citations: int | None = None
     h_index: int | None = None
     i10_index: int | None = None
@@ -66,7 +66,7 @@ class HistoryEntry:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> HistoryEntry:
-        kwargs: dict[str, Any] = {"fetched_at": parse_time(str(data["fetched_at"])), "works": int(data.get("works", 0))}
+        kwargs: dict[str, Any] = {"fetched_at": parse_time(str(data["fetched_at"]))}
         for f in fields(cls):
             if f.name not in kwargs and data.get(f.name) is not None:
                 kwargs[f.name] = int(data[f.name])
