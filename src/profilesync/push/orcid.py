@@ -93,7 +93,7 @@ class PushTarget:
     @property
     def orcid_host(self) -> str:
         """The registry host iDs live on (for contributor iD URIs and OAuth)."""
-        return "orcid.org" if self.production else "sandbox.orcid.org"
+        return "orcid.org" if self.production and "sandbox" not in self.host else "sandbox.orcid.org"
 
     @property
     def state_key(self) -> str:
