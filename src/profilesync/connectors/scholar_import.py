@@ -179,7 +179,8 @@ def _bibtex_work(entry: Any, label: str, problems: list[Problem]) -> Work | None
         venue=venue,
         type=kind,
         ids=ExternalIds(doi=normalize_doi(fields.get("doi")), arxiv=arxiv),
-        pages=fields.get("pages", "").replace("--", "-") or None,
+        # LaTeX decoding turns "1--18" into an en dash; Scholar's list writes "1-18".
+        pages=fields.get("pages", "").replace("--", "-").replace("\u2013", "-") or None,
         url=fields.get("url") or None,
         source_ref=entry.key,
         extra=quirk_flags(title, venue, year, truncated),

@@ -1,0 +1,151 @@
+"""`profilesync import scholar FILE` on Scholar's export formats.
+
+The exports are CONSTRUCTED (tests/fixtures/scholar/README.md) in the shape Scholar's
+Export -> BibTeX / CSV writes, from the real rows of two saved profile pages.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import run_cli, tree_digest
+from profilesync.connectors.scholar_import import read_scholar_export
+from profilesync.errors import UserError
+from profilesync.model import Snapshot, WorkType
+from profilesync.snapshots import SnapshotStore
+from test_scholar_support import FIXTURES, NOW, write_config
+
+BIB = "constructed_citations_LZ5D_p4AAAAJ.bib"
+CSV = "constructed_citations_P1RwlvoAAAAJ.csv"
+
+
+@pytest.fixture
+def profile(tmp_path):
+    write_config(tmp_path, "https://scholar.google.com")
+    for name in (BIB, CSV):
+        shutil.copy(FIXTURES / name, tmp_path / name)
+    return tmp_path
+
+
+def saved(profile) -> Snapshot:
+    return Snapshot.from_dict(json.loads((profile / "cache" / "snapshots" / "scholar.json").read_text(encoding="utf-8")))
+
+
+def test_bibtex_export(profile):
+    result = run_cli(["import", "scholar", BIB], profile, now=NOW)
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == f"imported 5 works from {BIB} into cache/snapshots/scholar.json"
+    snapshot = saved(profile)
+    assert snapshot.source == "scholar"
+    assert snapshot.fetched_at == NOW
+    assert snapshot.metrics.is_empty()
+    assert snapshot.extra == {"imported_from": BIB, "import_format": "bibtex"}
+    assert "no citation counts" in snapshot.notes[0]
+    works = snapshot.works
+    first = works[0]
+    assert first.title == "Performance comparison of various machine learning approaches to identify the best one in predicting heart disease"
+    assert [a.name for a in first.authors] == ["EM Abd Allah", "DE El-Matary", "EM Eid", "AST El Dien"]
+    assert (first.year, first.venue, first.pages, first.type) == (2022, "Journal of Computer and Communications", "1-18", WorkType.JOURNAL)
+    assert first.citations is None
+    conference = works[1]
+    assert conference.type is WorkType.CONFERENCE
+    assert conference.venue == "2011 28th National Radio Science Conference (NRSC)"
+    assert conference.extra == {"authors_truncated": True}
+    assert [a.name for a in conference.authors] == ["EAAA Hagras", "D El-Saied", "HH Aly"]
+    # Scholar reuses a key for two entries: both are kept, braces and LaTeX decoded.
+    twins = [w for w in works if w.source_ref == "el2013performance"]
+    assert [w.venue for w in twins] == [None, "International Journal of Scientific & Engineering Research"]
+    assert twins[0].title == "Performance Analysis of LDPC-IDMA-UWB Signals in Non-Gaussian Noisy Channel"
+    assert works[-1].year is None
+    assert works[-1].extra == {"year_missing": True}
+
+
+def test_csv_export(profile):
+    result = run_cli(["import", "scholar", CSV], profile, now=NOW)
+
+    assert result.exit_code == 0, result.stderr
+    snapshot = saved(profile)
+    assert snapshot.extra["import_format"] == "csv"
+    assert len(snapshot.works) == 4
+    first = snapshot.works[0]
+    assert first.title == "Set in stone: Analysis of an immutable web3 social media platform"
+    assert [a.name for a in first.authors] == ["Wenrui Zuo", "Aravindh Raman", "Raúl J Mondragón", "Gareth Tyson"]
+    assert (first.year, first.pages, first.type) == (2023, "1865-1874", WorkType.CONFERENCE)
+    preprint = snapshot.works[2]
+    assert preprint.type is WorkType.PREPRINT
+    assert preprint.ids.arxiv == "2410.03532"
+    assert snapshot.works[3].venue is None
+
+
+def test_import_replaces_the_previous_snapshot_and_says_so(profile):
+    assert run_cli(["import", "scholar", CSV], profile, now=NOW.replace(month=1)).exit_code == 0
+
+    result = run_cli(["import", "scholar", BIB], profile, now=NOW)
+
+    assert result.exit_code == 0
+    assert "replaced the scholar snapshot of 2026-01-01T06:00:00Z (4 works)" in result.stderr
+    assert len(saved(profile).works) == 5
+
+
+@pytest.mark.parametrize(
+    ("content", "where", "what"),
+    [
+        ("@article{a,\n  title={Fine},\n  year={2020}\n}\n\n@inproceedings{b,\n  title={Broken\n  year=\n", "line 6", "not valid BibTeX"),
+        ("@article{a,\n  title={A title},\n  year={in press}\n}\n", "line 1", "the year 'in press' is not a year"),
+        ("@article{a,\n  author={Someone, A},\n  year={2020}\n}\n", "line 1", "has no title"),
+        ("\ufeffAuthors,Title,Publication,Volume,Number,Pages,Year,Publisher\n\"A, B; \",T,V,,,,2020,\n\"C, D; \",U,V,,,,20x1,\n", "line 3", "the year '20x1' is not a year"),
+        ("Authors,Title,Publication,Volume,Number,Pages,Year,Publisher\nA,T,V,1,2,3,2020,P,extra,more\n", "line 2", "10 fields where the header has 8"),
+        ("Name,Heading\nA,T\n", "line 1", "neither a BibTeX nor a CSV export"),
+        ("Authors,Title,Publication,Volume,Number,Pages,Year,Publisher\n", None, "only a header"),
+        ("", None, "the file is empty"),
+    ],
+    ids=["broken-entry", "bad-year", "no-title", "csv-bad-year", "csv-extra-fields", "not-an-export", "header-only", "empty"],
+)
+def test_bad_files_exit_2_name_the_line_and_write_nothing(profile, content, where, what):
+    (profile / "bad.txt").write_text(content, encoding="utf-8")
+    SnapshotStore(profile / "cache" / "snapshots").save(read_scholar_export(profile / CSV, CSV, now=NOW))
+    before = tree_digest(profile / "cache")
+
+    result = run_cli(["import", "scholar", "bad.txt"], profile, now=NOW)
+
+    assert result.exit_code == 2
+    prefix = f"error: bad.txt: {where}: " if where else "error: bad.txt: "
+    assert prefix in result.stderr, result.stderr
+    assert what in result.stderr
+    assert result.stdout == ""
+    assert tree_digest(profile / "cache") == before
+
+
+def test_not_utf8_and_missing_file(profile):
+    (profile / "latin1.csv").write_bytes("Authors,Title\n\"Mondragón, R\",T\n".encode("latin-1"))
+
+    latin = run_cli(["import", "scholar", "latin1.csv"], profile)
+    missing = run_cli(["import", "scholar", "nope.bib"], profile)
+
+    assert latin.exit_code == 2
+    assert "latin1.csv: line 2: the file is not UTF-8 text" in latin.stderr
+    assert missing.exit_code == 2
+    assert "nope.bib: no such file" in missing.stderr
+    assert not (profile / "cache").exists()
+
+
+def test_only_known_sources_can_be_imported(profile):
+    result = run_cli(["import", "dblp", BIB], profile)
+
+    assert result.exit_code == 2
+    assert "invalid choice" in result.stderr
+
+
+def test_bibtex_parse_errors_do_not_reach_the_terminal(profile, capfd):
+    (profile / "bad.bib").write_text("@inproceedings{b,\n  title={Broken\n", encoding="utf-8")
+
+    with pytest.raises(UserError):
+        read_scholar_export(profile / "bad.bib", "bad.bib", now=NOW)
+
+    captured = capfd.readouterr()
+    assert "aborted" not in captured.err
+    assert captured.out == ""
