@@ -701,3 +701,28 @@ def test_github_is_read_only():
 
     with pytest.raises(ReadOnlyError):
         connector.push([], dry_run=False)
+
+
+def test_stored_citation_answers_outlive_the_cache_expiry_while_the_listing_is_unchanged(tmp_path, github):
+    import time
+
+    from profilesync.config import SourceConfig
+    from profilesync.connectors.http import HttpClient, HttpPolicy
+
+    github.add("/users/jacquev6/repos", route_from_recording(REPOS_2020), "*")
+    github.add("/repos/jacquev6/DrawTurksHead/contents/CITATION.cff", contents_cff("jacquev6/DrawTurksHead", cff_text("pytorch_pytorch")))
+    config = SourceConfig("github", True, "jacquev6", github.base, 10.0, token_env="GITHUB_TOKEN")
+
+    def connector() -> GithubConnector:
+        # Built by hand only to shorten the cache lifetime to one second (the config has no key for it).
+        policy = HttpPolicy(source="github", cache_dir=tmp_path / "http", cache_expire_s=1.0, min_interval_s=0, retries=0, cache_statuses=(200, 404))
+        return GithubConnector(config, HttpClient(policy), token=TOKEN)
+
+    pull(connector())
+    time.sleep(1.2)  # every stored answer is now expired
+    later = connector()
+    snapshot = pull(later)
+
+    # profile and listing revalidated (304); the 10 CITATION.cff answers (1 file, 9 absent) reused unasked
+    assert (later.stats.requests, later.stats.not_modified) == (2, 2)
+    assert snapshot.works[0].extra["cites"]["doi"] == "10.1145/3620665.3640366"

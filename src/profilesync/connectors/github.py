@@ -15,8 +15,11 @@ Quota (docs/sources.md section 3.3/3.4): 60 requests/hour without a token, 5,000
 profile and the listing pages are always revalidated with ``If-None-Match`` (requests-cache sends
 the stored ETag; a 304 reuses the stored body and, with a token, costs no quota). The per-repository
 CITATION.cff lookups are revalidated only when the listing changed or the run asks for a refresh:
-a repository cannot gain a CITATION.cff without a push, and a push changes the listing. Optional
-lookups stop while the quota left is at or below ``quota_reserve``, and the snapshot says so.
+a repository cannot gain a CITATION.cff without a push, and a push changes the listing. While the
+listing is unchanged, the stored answers (a file, or a 404 "none") are reused whatever their age,
+so a repeated pull of an unchanged account costs two conditional requests. A lookup with no stored
+answer is sent; optional lookups stop while the quota left is at or below ``quota_reserve``, and the
+snapshot says so (an unauthenticated 100-repository account thus completes over several runs).
 
 The token (constructor ``token=``, read by the registry from the environment variable the config
 names) is sent only in the ``Authorization`` header: never in a URL, a log line, a note or the
@@ -66,6 +69,9 @@ log = logging.getLogger(__name__)
 
 API_VERSION = "2022-11-28"
 PER_PAGE = 100
+# While the listing is unchanged, a stored CITATION.cff/README answer is reused however old it is
+# (requests-cache: only-if-cached with max-stale). Ten years stands for "no age limit".
+_STORED_ANSWER = "only-if-cached,max-stale=315360000"  # no space: requests-cache re-joins the parts
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,9 @@ class Reply:
     headers: Mapping[str, str]
     not_modified: bool  # the server answered 304 and the stored body was reused
     from_cache: bool  # no request at all, or a 304 (both reuse the stored body)
+
+
+_NOT_STORED = object()  # _get(stored_only=True): the HTTP cache holds no answer for the URL
 
 
 @dataclass(frozen=True)
@@ -346,19 +355,21 @@ class GithubConnector(Connector):
     def _optional(self, url: str, state: _PullState, revalidate: bool) -> Reply | None:
         """A lookup the pull can do without (CITATION.cff, README): None when absent or skipped.
 
-        Skipped while the quota left is at or below ``quota_reserve``, and for the rest of the
-        pull once the quota runs out or the host stops answering; the caller's note says so.
+        Unless ``revalidate``, the stored answer is used whatever its age (it costs nothing).
+        A request is skipped while the quota left is at or below ``quota_reserve``, and for the
+        rest of the pull once the quota runs out or the host stops answering; a note says so.
         """
-        if state.stopped_optional:
-            state.skipped_optional += 1
-            return None
-        reserve = self.options.quota_reserve
-        if state.remaining is not None and state.remaining <= reserve:
-            state.stopped_optional = self._quota_reason(state, f"only {state.remaining} requests were left")
-            state.skipped_optional += 1
-            return None
         try:
-            return self._get(url, state, refresh=revalidate or state.refresh, missing_ok=True)
+            if not revalidate:
+                stored = self._get(url, state, refresh=False, missing_ok=True, stored_only=True)
+                if stored is not _NOT_STORED:
+                    return stored
+            if not state.stopped_optional and state.remaining is not None and state.remaining <= self.options.quota_reserve:
+                state.stopped_optional = self._quota_reason(state, f"only {state.remaining} requests were left")
+            if state.stopped_optional:
+                state.skipped_optional += 1
+                return None
+            return self._get(url, state, refresh=revalidate, missing_ok=True)
         except (SourceBlocked, SourceFormatError) as exc:
             # One repository's file is refused or garbled: note it and go on with the others.
             state.notes.append(f"{url.split('/repos/', 1)[-1]}: not read ({exc.reason})")
@@ -375,10 +386,19 @@ class GithubConnector(Connector):
         token = "" if self._token else f" (set a token in ${self.config.token_env or 'GITHUB_TOKEN'} for 5,000 requests/hour)"
         return f"{what} of the GitHub API quota{when}{token}"
 
-    def _get(self, url: str, state: _PullState, *, refresh: bool, missing_ok: bool = False) -> Reply | None:
-        """GET ``url`` from the API; None on 404 when ``missing_ok``; a typed error otherwise."""
+    def _get(self, url: str, state: _PullState, *, refresh: bool, missing_ok: bool = False, stored_only: bool = False) -> Any:
+        """GET ``url`` from the API; None on 404 when ``missing_ok``; a typed error otherwise.
+
+        With ``stored_only`` nothing is sent: the stored answer is used whatever its age, and
+        ``_NOT_STORED`` is returned when there is none.
+        """
         assert self.http is not None
-        response = self.http.request("GET", url, headers=self._headers, refresh=refresh)
+        headers = self._headers
+        if stored_only:
+            headers["Cache-Control"] = _STORED_ANSWER
+        response = self.http.request("GET", url, headers=headers, refresh=refresh)
+        if stored_only and response.status_code == 504 and getattr(response, "from_cache", False):
+            return _NOT_STORED
         revalidated = bool(getattr(response, "revalidated", False))
         from_cache = bool(getattr(response, "from_cache", False))
         if revalidated:
