@@ -31,7 +31,6 @@ from __future__ import annotations
 import base64
 import binascii
 import fnmatch
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -64,8 +63,6 @@ from profilesync.model import ExternalIds, Person, PersonIds, Snapshot, Work, Wo
 if TYPE_CHECKING:
     from profilesync.config import SourceConfig
     from profilesync.connectors.http import HttpClient
-
-log = logging.getLogger(__name__)
 
 API_VERSION = "2022-11-28"
 PER_PAGE = 100
@@ -137,7 +134,6 @@ class _PullState:
     """Book-keeping of one fetch (mutable on purpose: it lives only inside ``fetch``)."""
 
     now: datetime
-    refresh: bool
     remaining: int | None = None
     limit: int | None = None
     reset_at: datetime | None = None
@@ -174,7 +170,7 @@ class GithubConnector(Connector):
         if not login:
             raise UserError([Problem(None, "sources.github.id", "no GitHub login is configured", 'set sources.github.id (e.g. "Gold-Sea") or person.ids.github in the CV')])
         options = self.options
-        state = _PullState(now=context.now, refresh=context.refresh)
+        state = _PullState(now=context.now)
         sent_before = self.http.requests_sent
         try:
             return self._fetch(context, login, options, state)
