@@ -247,6 +247,8 @@ def _apply_profile(document: CvDocument, change: Change) -> Edit | str:
     name = change.field or ""
     if name not in PERSON_FIELDS or change.source_value in (None, ""):
         return f"profilesync does not write the person's {name or 'field'}"
+    if document.to_data().get("person", {}).get(name) == change.source_value:
+        return f"person.{name} already has this value"
     problem = document.update_person(name, change.source_value)
     if problem:
         return problem

@@ -50,11 +50,11 @@ def render(record: CvRecord, fmt: ExportFormat) -> ExportResult:
     if fmt is ExportFormat.CSL_JSON:
         from profilesync.export.csl_json import export_csl_json
 
-        return ExportResult(fmt, text=export_csl_json(works))
+        return _checked(ExportResult(fmt, text=export_csl_json(works)), "csl-data.json")
     if fmt is ExportFormat.JSONRESUME:
         from profilesync.export.jsonresume import export_jsonresume
 
-        return ExportResult(fmt, text=export_jsonresume(record.person, works))
+        return _checked(ExportResult(fmt, text=export_jsonresume(record.person, works)), "jsonresume.schema.json")
     if fmt is ExportFormat.LATEX:
         from profilesync.export.latex import export_latex
 
@@ -70,3 +70,19 @@ def render(record: CvRecord, fmt: ExportFormat) -> ExportResult:
     from profilesync.export.jekyll import export_jekyll
 
     return ExportResult(fmt, files=export_jekyll(works, names))
+
+
+class InvalidExport(Exception):
+    """An export that fails its format's schema: a bug in profilesync, never written out."""
+
+
+def _checked(result: ExportResult, schema_name: str) -> ExportResult:
+    """``result`` if its JSON validates against ``schema_name``; raises ``InvalidExport``."""
+    import json
+
+    from profilesync.export.validate import schema_errors
+
+    errors = schema_errors(json.loads(result.text or "null"), schema_name)
+    if errors:
+        raise InvalidExport(f"{result.format.value} export fails {schema_name}: " + "; ".join(errors[:5]))
+    return result
