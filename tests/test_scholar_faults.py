@@ -268,3 +268,27 @@ def test_scheduled_diff_reports_scholar_stale_with_metrics(httpserver, tmp_path)
     assert report["metrics"]["scholar"]["citations"] == 1027
     assert report["metrics"]["scholar"]["h_index"] == 12
     assert snapshot_file.read_bytes() == before
+
+
+def test_a_worker_that_fails_is_one_typed_error_too(httpserver, tmp_path):
+    # The HTTP cache directory cannot be created (a file is in its place): the worker fails
+    # before any request, and says why.
+    httpserver.expect_request("/citations").respond_with_data(fixture("profile_LZ5D_p4AAAAJ_2026.html"), content_type=HTML)
+    _, connector = connector_for(tmp_path, base_url(httpserver))
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "http").write_text("not a directory", encoding="utf-8")
+
+    error = expect_failure(connector, ScholarFailure.WORKER_CRASHED, within_s=10)
+
+    assert "the Scholar worker failed (FileExistsError" in error.reason
+    assert len(httpserver.log) == 0
+
+
+def test_missing_user_id_is_a_config_error(tmp_path):
+    (tmp_path / "config.yaml").write_text("profile:\n  name: Test Researcher\nsources:\n  scholar:\n    enabled: true\n", encoding="utf-8")
+
+    result = run_cli(["pull", "--source", "scholar"], tmp_path, now=NOW)
+
+    assert result.exit_code == 2
+    assert "sources.scholar.id: no Google Scholar user id is set" in result.stderr
+    assert not (tmp_path / "cache" / "snapshots").exists()

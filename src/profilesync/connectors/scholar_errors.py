@@ -32,7 +32,7 @@ class ScholarFailure(str, enum.Enum):
     NETWORK = "network"
     SERVER_ERROR = "server_error"
     LAYOUT_CHANGED = "layout_changed"
-    WORKER_CRASHED = "worker_crashed"
+    WORKER_CRASHED = "worker_crashed"  # the worker raised something unforeseen, or died
 
     @property
     def blocked(self) -> bool:

@@ -112,7 +112,7 @@ def worker_main() -> int:
     except ScholarUnavailable as exc:
         result = Failure.of(exc)
     except Exception as exc:  # noqa: BLE001 - anything unexpected still ends as one typed failure
-        result = Failure(ScholarFailure.LAYOUT_CHANGED, f"cannot read the Scholar page ({exc.__class__.__name__}: {exc})")
+        result = Failure(ScholarFailure.WORKER_CRASHED, f"the Scholar worker failed ({exc.__class__.__name__}: {exc})")
     out.write(pickle.dumps(result))
     out.flush()
     return 0
