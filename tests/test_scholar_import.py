@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import timedelta
 
 import pytest
 
-from conftest import run_cli, tree_digest
+from conftest import REPO_ROOT, run_cli, tree_digest
 from profilesync.connectors.scholar_import import read_scholar_export
 from profilesync.errors import UserError
 from profilesync.model import Snapshot, WorkType
 from profilesync.snapshots import SnapshotStore
-from test_scholar_support import FIXTURES, NOW, write_config
+from test_scholar_support import FIXTURES, HTML, NOW, base_url, fixture, write_config
 
 BIB = "constructed_citations_LZ5D_p4AAAAJ.bib"
 CSV = "constructed_citations_P1RwlvoAAAAJ.csv"
@@ -149,3 +150,32 @@ def test_bibtex_parse_errors_do_not_reach_the_terminal(profile, capfd):
     captured = capfd.readouterr()
     assert "aborted" not in captured.err
     assert captured.out == ""
+
+
+def test_blocked_pull_then_import_makes_scholar_usable_again(httpserver, tmp_path):
+    """The fallback as a blocked user lives it, on the bundled demo profile."""
+
+
+    for name in ("config.yaml", "cv.yaml"):
+        shutil.copy(REPO_ROOT / name, tmp_path / name)
+    shutil.copytree(REPO_ROOT / "cache", tmp_path / "cache", ignore=shutil.ignore_patterns("http", "*.sqlite", "state.db", "status.json", "backups"))
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("    timeout_s: 120\n", f'    timeout_s: 10\n    base_url: "{base_url(httpserver)}"\n    min_interval_s: 0\n'),
+        encoding="utf-8",
+    )
+    shutil.copy(FIXTURES / CSV, tmp_path / CSV)
+    httpserver.expect_request("/citations").respond_with_data(fixture("constructed_captcha.html"), content_type=HTML)
+
+    blocked = run_cli(["diff", "--refresh", "--source", "scholar", "--format", "json"], tmp_path, now=NOW)
+    imported = run_cli(["import", "scholar", CSV], tmp_path, now=NOW + timedelta(hours=1))
+    after = run_cli(["diff", "--source", "scholar", "--format", "json"], tmp_path, now=NOW + timedelta(hours=2))
+
+    assert blocked.exit_code == 3
+    assert json.loads(blocked.stdout)["sources"]["scholar"]["status"] == "stale"
+    assert imported.exit_code == 0, imported.stderr
+    assert after.exit_code in (0, 1), after.stderr
+    scholar = json.loads(after.stdout)["sources"]["scholar"]
+    assert scholar["status"] == "ok"
+    assert scholar["works"] == 4
+    assert len(httpserver.log) == 1  # the plain diff after the import asked Scholar nothing
