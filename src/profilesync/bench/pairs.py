@@ -10,8 +10,8 @@ from profilesync.match.features import FEATURE_NAMES, Prepared, compute, prepare
 from profilesync.match.scoring import Profile, sigmoid
 
 
-def prepare_record(record: Record) -> Prepared:
-    return prepare_fields(record.title, record.authors, record.venue, record.year)
+def prepare_record(record: Record, normalized_title: str | None = None) -> Prepared:
+    return prepare_fields(record.title, record.authors, record.venue, record.year, normalized_title=normalized_title)
 
 
 def feature_rows(pairs: Sequence[LabelledPair]) -> list[tuple[float, ...]]:

@@ -54,13 +54,15 @@ def prepare_fields(
     year: int | float | str | None = None,
     *,
     preprint: bool | None = None,
+    normalized_title: str | None = None,
 ) -> Prepared:
     """Comparison form from plain field values (the benchmark tables, a CSV row).
 
     ``authors`` may be a sequence of names or one comma-separated string; ``year`` may be a
     string or a float (``"1997.0"``); years outside 1900..2100 count as unknown.
+    ``normalized_title`` skips normalising the title again when the caller already has it.
     """
-    norm = normalize_title(title)
+    norm = normalize_title(title) if normalized_title is None else normalized_title
     tokens = tuple(norm.split())
     names = split_authors(authors) if isinstance(authors, str) or authors is None else tuple(authors)
     parsed = tuple(p for p in (parse_name(n) for n in names) if p.family)

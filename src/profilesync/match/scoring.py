@@ -64,6 +64,7 @@ class Profile:
     probable: float
     fitted_on: str = ""
     metrics: Mapping[str, Any] = field(default_factory=dict)
+    _cache: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def contributions(self, names: Sequence[str], values: Sequence[float]) -> list[tuple[str, float, float]]:
         """``(name, value, log-odds contribution)`` for every feature this profile knows."""
@@ -75,7 +76,27 @@ class Profile:
         return out
 
     def log_odds(self, names: Sequence[str], values: Sequence[float]) -> float:
-        return self.bias + sum(c for _, _, c in self.contributions(names, values))
+        """Bias plus every contribution; the hot path of table linkage, hence the compiled form."""
+        compiled = self._compiled(tuple(names))
+        z = self.bias
+        for k, knots, vals in compiled:
+            x = values[k]
+            if x <= knots[0]:
+                z += vals[0]
+            elif x >= knots[-1]:
+                z += vals[-1]
+            else:
+                m = bisect_right(knots, x) - 1
+                z += vals[m] + (x - knots[m]) / (knots[m + 1] - knots[m]) * (vals[m + 1] - vals[m])
+        return z
+
+    def _compiled(self, names: tuple[str, ...]) -> tuple[tuple[int, tuple[float, ...], tuple[float, ...]], ...]:
+        cache = self._cache
+        compiled = cache.get(names)
+        if compiled is None:
+            compiled = tuple((k, self.shapes[n].knots, self.shapes[n].values) for k, n in enumerate(names) if n in self.shapes)
+            cache[names] = compiled
+        return compiled
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -89,6 +89,7 @@ def venue_key(text: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def venue_tokens(text: str | None) -> frozenset[str]:
     """The informative words of a venue name (no "proceedings", "conference", years)."""
     return frozenset(t for t in normalize_text(text).split() if t not in VENUE_STOPWORDS and not t.isdigit() and len(t) > 1)
