@@ -179,3 +179,15 @@ def test_blocked_pull_then_import_makes_scholar_usable_again(httpserver, tmp_pat
     assert scholar["status"] == "ok"
     assert scholar["works"] == 4
     assert len(httpserver.log) == 1  # the plain diff after the import asked Scholar nothing
+
+
+def test_metrics_copied_from_the_profile_page(profile):
+    result = run_cli(["import", "scholar", CSV, "--citations", "39", "--h-index", "4", "--i10-index", "2"], profile, now=NOW)
+    bad = run_cli(["import", "scholar", CSV, "--h-index", "four"], profile, now=NOW)
+
+    assert result.exit_code == 0, result.stderr
+    metrics = saved(profile).metrics
+    assert (metrics.citations, metrics.h_index, metrics.i10_index) == (39, 4, 2)
+    assert "metrics typed in at import" in saved(profile).notes[-1]
+    assert bad.exit_code == 2
+    assert "expected a whole number, not 'four'" in bad.stderr

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from profilesync.app import App
 from profilesync.errors import ExitStatus, UserError
-from profilesync.model import Snapshot, format_time
+from profilesync.model import Metrics, Snapshot, format_time
 
 DESCRIPTION = """\
 Read a source's own export file into that source's snapshot (cache/snapshots/<source>.json).
@@ -27,9 +28,13 @@ Export -> BibTeX or CSV. Then:
   profilesync import scholar citations.bib
   profilesync import scholar citations.csv
 
-The format is recognised from the content. The export has no citation counts or h-index, so
-the report shows none for Scholar until the next successful pull. Nothing is written when the
-file cannot be read; the error names the line.
+The format is recognised from the content. The export has no citation counts or h-index; copy
+them from the "Cited by" box of your profile if you want them in reports until the next
+successful pull:
+
+  profilesync import scholar citations.bib --citations 1027 --h-index 12 --i10-index 14
+
+Nothing is written when the file cannot be read; the error names the line.
 """
 
 Reader = Callable[[Path, str, datetime], Snapshot]
@@ -48,6 +53,15 @@ READERS: dict[str, Reader] = {"scholar": _read_scholar}
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", choices=sorted(READERS), help="the source the file was exported from")
     parser.add_argument("file", metavar="FILE", help="the exported file (Scholar: BibTeX or CSV)")
+    parser.add_argument("--citations", type=_count, metavar="N", help='total citations, as the profile\'s "Cited by" box shows')
+    parser.add_argument("--h-index", type=_count, metavar="N", help="h-index, as the profile shows it")
+    parser.add_argument("--i10-index", type=_count, metavar="N", help="i10-index, as the profile shows it")
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}")
+    return int(text)
 
 
 def run(args: argparse.Namespace, app: App) -> ExitStatus:
@@ -56,6 +70,10 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
     path = app.env.resolve(args.file)
     label = _label(app, path)
     snapshot = READERS[args.source](path, label, app.env.now())
+    typed = Metrics(citations=args.citations, h_index=args.h_index, i10_index=args.i10_index)
+    if not typed.is_empty():
+        # Numbers the user copied from the profile page: the export itself has none.
+        snapshot = replace(snapshot, metrics=typed, notes=(*snapshot.notes, "metrics typed in at import from the profile page"))
     store = SnapshotStore(app.config.snapshot_dir)
     try:
         previous = store.load(args.source)
