@@ -45,12 +45,15 @@ def test_yes_applies_strong_changes_keeps_comments_and_makes_a_backup(demo: Path
     text = (demo / "cv.yaml").read_text(encoding="utf-8")
     assert text != original
     comments = [line for line in original.splitlines() if line.lstrip().startswith("#")]
-    assert comments and all(line in text.splitlines() for line in comments)
+    assert comments
+    assert all(line in text.splitlines() for line in comments)
     assert "ids: {doi: 10.1145/3597204, arxiv: null, dblp: null}" in text  # flow style kept
     backups = list((demo / "cache" / "backups").glob("cv.yaml.*.bak"))
-    assert len(backups) == 1 and backups[0].read_text(encoding="utf-8") == original
+    assert len(backups) == 1
+    assert backups[0].read_text(encoding="utf-8") == original
     # The preprint -> published change is probable, not strong: it waits for review.
-    assert "wu2023fastserve" in text and 'title: "Fast Distributed Inference Serving for Large Language Models"' in text
+    assert "wu2023fastserve" in text
+    assert 'title: "Fast Distributed Inference Serving for Large Language Models"' in text
     assert "wait for your decision" in result.stderr
 
     again = run_cli(["push", "--to", "cv", "--yes"], demo, now=NOW)
@@ -69,7 +72,8 @@ def test_without_yes_or_decisions_nothing_is_written(demo: Path):
     before = tree_digest(demo)
     result = run_cli(["push", "--to", "cv"], demo, now=NOW)
     assert result.exit_code == 0
-    assert "nothing to apply" in result.stderr and "--yes" in result.stderr
+    assert "nothing to apply" in result.stderr
+    assert "--yes" in result.stderr
     assert tree_digest(demo) == before
 
 
@@ -121,5 +125,6 @@ def test_invalid_cv_stops_push_before_anything_is_written(demo: Path):
     before = tree_digest(demo)
     result = run_cli(["push", "--to", "cv", "--yes"], demo, now=NOW)
     assert result.exit_code == 2
-    assert "cv.yaml" in result.stderr and "year" in result.stderr
+    assert "cv.yaml" in result.stderr
+    assert "year" in result.stderr
     assert tree_digest(demo) == before

@@ -95,7 +95,9 @@ def test_changes_land_where_they_belong(cv_file: Path):
     assert "Zili Zhang" in fast.author_names  # DBLP's homonym number is not copied
     # missing_in_cv: a new entry with a derived key
     added = record.by_key("wu2024dlora")
-    assert added is not None and added.venue_acronym == "OSDI" and added.year == 2024
+    assert added is not None
+    assert added.venue_acronym == "OSDI"
+    assert added.year == 2024
     assert result.added_keys == ("wu2024dlora",)
     assert record.person.homepage == "https://zilizhang.site"
     assert any(rule.scholar == "abc123" and rule.source == "scholar" for rule in record.ignore)
@@ -194,13 +196,15 @@ def test_backup_is_the_old_file_and_backups_are_pruned(cv_file: Path):
     backups = cv_file.parent / "backups"
     document, _ = edit(cv_file, all_changes())
     saved = save_document(document, backup_dir=backups, now=NOW)
-    assert saved.backup is not None and saved.backup.read_bytes() == original
+    assert saved.backup is not None
+    assert saved.backup.read_bytes() == original
     assert saved.backup.name == "cv.yaml.20261128T060000.bak"
     for day in range(1, 15):
         (backups / f"cv.yaml.202611{day:02d}T000000.bak").write_text("x")
     deleted = prune_backups(backups, cv_file, keep=10)
     remaining = sorted(p.name for p in backups.glob("cv.yaml.*.bak"))
-    assert len(remaining) == 10 and len(deleted) == 5
+    assert len(remaining) == 10
+    assert len(deleted) == 5
     assert remaining[-1] == "cv.yaml.20261128T060000.bak"  # the newest is kept
 
 

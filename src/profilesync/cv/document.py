@@ -46,6 +46,9 @@ class CvDocument(ABC):
     """One CV file opened for editing. Methods raise ``KeyError`` for an unknown publication key."""
 
     format: CvFormat
+    # False for formats whose entries have no key of their own (RenderCV, JSON Resume): their
+    # keys are derived from title, first author and year, so an edit may change them.
+    stable_keys: bool = True
 
     def __init__(self, path: Path, text: str, label: str | None = None):
         self.path = path

@@ -47,6 +47,7 @@ def _detect_indent(text: str) -> int | str:
 
 class JsonResumeCvDocument(CvDocument):
     format = CvFormat.JSONRESUME
+    stable_keys = False
 
     def __init__(self, path: Path, text: str, label: str | None = None, *, person_name: str | None = None, aliases: tuple[str, ...] = ()):
         super().__init__(path, text, label)

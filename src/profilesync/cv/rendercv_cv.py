@@ -53,6 +53,7 @@ def derived_keys(entries: list[Mapping[str, Any]], to_work) -> list[str]:
 
 class RenderCvDocument(YamlCvDocument):
     format = CvFormat.RENDERCV
+    stable_keys = False
 
     def __init__(self, path: Path, text: str, label: str | None = None, *, person_name: str | None = None, aliases: tuple[str, ...] = ()):
         self.person_name = person_name

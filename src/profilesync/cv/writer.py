@@ -60,7 +60,9 @@ def check_new_text(document: CvDocument, new_text: str) -> None:
         raise UserError([Problem(p.file, p.where, f"the edited CV would be invalid: {p.what}", p.fix or "the file was not changed") for p in problems])
     before = [e.get("key") for e in document.reopen(document.original_text).publications()]
     after = {e.get("key") for e in reread.publications()}
-    lost = [k for k in before if k not in after]
+    lost = [k for k in before if k not in after] if document.stable_keys else []
+    if len(after) < len(before):
+        lost = lost or [f"{len(before) - len(after)} publication(s)"]
     if lost:
         raise UserError([Problem(document.label, None, f"the edit would remove {', '.join(map(str, lost))}", "profilesync never deletes CV entries; the file was not changed")])
     keys = [e.get("key") for e in reread.publications()]
