@@ -81,7 +81,7 @@ def _merge_between(target: Path, generated: str, name: str, label: str) -> str:
     from profilesync.export.markers import replace_between
 
     try:
-        existing = target.read_text(encoding="utf-8")
+        existing = _read_exact(target)
     except FileNotFoundError:
         raise UserError([Problem(label, None, "file not found; --between rewrites part of an existing file", "create it with the marker lines, or drop --between")]) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -94,7 +94,7 @@ def _write_if_changed(target: Path, text: str, label: str) -> bool:
     from profilesync.snapshots import atomic_write_text
 
     try:
-        if target.is_file() and target.read_text(encoding="utf-8") == text:
+        if target.is_file() and _read_exact(target) == text:
             return False
     except (OSError, UnicodeDecodeError):
         pass  # unreadable or not text: overwrite it
@@ -116,6 +116,12 @@ def _write_directory(result: ExportResult, root: Path, app: App) -> ExitStatus:
             written += 1
     app.info(f"{result.format.value}: {len(result.files)} files under {_label(app, root)}, {written} written, {len(result.files) - written} unchanged")
     return ExitStatus.OK
+
+
+def _read_exact(path: Path) -> str:
+    """The file's text with its own line endings (no universal-newline translation)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return handle.read()
 
 
 def _label(app: App, path: Path) -> str:
