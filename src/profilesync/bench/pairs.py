@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from profilesync.bench.data import LabelledPair, Record
-from profilesync.match.features import FEATURE_NAMES, Prepared, compute, prepare_fields
-from profilesync.match.scoring import Profile, sigmoid
+from profilesync.match.features import Prepared, compute, prepare_fields
+from profilesync.match.matcher import score_prepared
+from profilesync.match.scoring import Profile
 
 
 def prepare_record(record: Record, normalized_title: str | None = None) -> Prepared:
@@ -35,10 +36,18 @@ class Prediction:
 
 
 def predict(pairs: Sequence[LabelledPair], profile: Profile) -> list[Prediction]:
-    """One prediction per pair: 1 when the score reaches the profile's decision threshold."""
-    rows = feature_rows(pairs)
+    """One prediction per pair, by the same scoring the matcher uses (model plus the
+    title-and-authors rule): 1 when the score reaches the profile's decision threshold."""
+    cache: dict[Record, Prepared] = {}
+
+    def prep(r: Record) -> Prepared:
+        p = cache.get(r)
+        if p is None:
+            p = cache[r] = prepare_record(r)
+        return p
+
     out = []
-    for pair, values in zip(pairs, rows, strict=True):
-        score = sigmoid(profile.log_odds(FEATURE_NAMES, values))
-        out.append(Prediction(pair.id, int(score >= profile.probable), score))
+    for pair in pairs:
+        s = score_prepared(prep(pair.left), prep(pair.right), profile)
+        out.append(Prediction(pair.id, int(s.score >= profile.probable), s.score))
     return out

@@ -166,7 +166,11 @@ def _conflicting_doi(a: Work, b: Work) -> bool:
     return not (arxiv_from_doi(da) or arxiv_from_doi(db))
 
 
-# --- scoring -------------------------------------------------------------------------------------
+# --- scoring ---
+
+_TITLE_RATIO = FEATURE_NAMES.index("title_ratio")
+_TITLE_EXACT = FEATURE_NAMES.index("title_exact")
+
 
 
 def _details(a: Prepared, b: Prepared, pf: PairFeatures) -> dict[str, str]:
@@ -188,8 +192,37 @@ def _details(a: Prepared, b: Prepared, pf: PairFeatures) -> dict[str, str]:
     return out
 
 
+def agreement_floor(a: Prepared, b: Prepared, pf: PairFeatures) -> Tier:
+    """The title-and-authors rule: the same title (character similarity >= 0.9, not just shared
+    words) by the same two or more authors within a year, in a venue that does not contradict, is
+    one work, whatever else differs.
+
+    The fitted model learns from large tables where a recurring title is common, so it leans on
+    year and venue; in one researcher's records a CV's off-by-one year ("NSDI 2024" for NSDI '23)
+    or a missing venue must not hide the match. Returns the tier the rule vouches for: ``strong``
+    when three or more authors and a known venue agree, ``probable`` otherwise, ``none`` when the
+    rule does not apply (different venues: a conference paper and its journal version are two works).
+    """
+    values = pf.values
+    if values[_TITLE_RATIO] < 0.9 and not values[_TITLE_EXACT]:
+        return Tier.NONE
+    if pf.author_hits < 2 or pf.author_hits < min(pf.authors_a, pf.authors_b):
+        return Tier.NONE
+    if a.year and b.year and abs(a.year - b.year) > 1:
+        return Tier.NONE
+    if a.venue and b.venue and a.venue != b.venue:
+        return Tier.NONE
+    if a.venue and a.venue == b.venue and pf.author_hits >= 3:
+        return Tier.STRONG
+    return Tier.PROBABLE
+
+
 def score_prepared(a: Prepared, b: Prepared, profile: Profile) -> MatchScore:
-    """Score two prepared works with one fitted profile; no identifiers are consulted."""
+    """Score two prepared works with one fitted profile; no identifiers are consulted.
+
+    The score is the fitted model's probability, lifted to the ``probable`` threshold when the
+    title-and-authors rule (:func:`agreement_floor`) holds.
+    """
     if not a.title or not b.title:
         return NO_MATCH
     pf = compute(a, b)
@@ -198,6 +231,12 @@ def score_prepared(a: Prepared, b: Prepared, profile: Profile) -> MatchScore:
     score = sigmoid(z)
     details = _details(a, b, pf)
     features = tuple(Feature(name, value, weight, details.get(name, "")) for name, value, weight in contributions)
+    if score < profile.strong:
+        floor = agreement_floor(a, b, pf)
+        lifted = profile.strong if floor is Tier.STRONG else profile.probable if floor is Tier.PROBABLE else 0.0
+        if lifted > score:
+            score = lifted
+            features += (Feature("title_authors_rule", 1.0, 0.0, f"rule: same title and all {pf.author_hits} authors"),)
     tier = Tier.STRONG if score >= profile.strong else Tier.PROBABLE if score >= profile.probable else Tier.NONE
     return MatchScore(score, tier, "title+authors", features)
 
