@@ -20,14 +20,16 @@ import email.utils
 import logging
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from profilesync import __version__
@@ -74,19 +76,33 @@ class _CappedRetry(Retry):
     """
 
     max_wait: float = 60.0
+    # Seconds left of the source's deadline (HttpClient.remaining_s). urllib3 retries inside one
+    # request, so without this a retried read timeout would run past the deadline.
+    remaining: Callable[[], float] | None = None
 
     def new(self, **kw: Any) -> _CappedRetry:
         new = super().new(**kw)
         new.max_wait = self.max_wait
+        new.remaining = self.remaining
         return new
 
+    def _left(self) -> float:
+        return self.remaining() if self.remaining is not None else float("inf")
+
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # noqa: ANN001
+        left = self._left()
         if response is not None:
             retry_after = self.get_retry_after(response)
-            if retry_after is not None and retry_after > self.max_wait:
+            if (retry_after is not None and retry_after > min(self.max_wait, left)) or left <= 0:
                 # Give the response back to the caller instead of waiting.
                 raise _GiveUp(response)
+        elif left <= 0:
+            # The deadline passed: no more attempts; the caller reports this last error.
+            raise MaxRetryError(_pool, url, error)
         return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    def get_backoff_time(self) -> float:
+        return min(super().get_backoff_time(), max(0.0, self._left()))
 
 
 class _GiveUp(Exception):
@@ -103,7 +119,7 @@ class _Adapter(HTTPAdapter):
             return self.build_response(request, give_up.response)
 
 
-def _build_session(policy: HttpPolicy) -> requests.Session:
+def _build_session(policy: HttpPolicy, remaining: Callable[[], float] | None = None, on_response: Callable[..., Any] | None = None) -> requests.Session:
     from requests_cache import CacheMixin
     from requests_ratelimiter import LimiterMixin
 
@@ -141,11 +157,16 @@ def _build_session(policy: HttpPolicy) -> requests.Session:
         redirect=policy.max_redirects,
     )
     retry.max_wait = policy.max_retry_wait_s
+    retry.remaining = remaining
     adapter = _Adapter(max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.max_redirects = policy.max_redirects
     session.headers.update({"User-Agent": policy.user_agent, **policy.headers})
+    if on_response is not None:
+        # Runs before requests-cache copies the body into the cache, which would otherwise read
+        # it without the size cap and the deadline.
+        session.hooks["response"].append(on_response)
     return session
 
 
@@ -193,7 +214,7 @@ class HttpClient:
         if self._session is None:
             if self.policy.cache_dir is not None:
                 self.policy.cache_dir.mkdir(parents=True, exist_ok=True)
-            self._session = _build_session(self.policy)
+            self._session = _build_session(self.policy, self.remaining_s, self._body_hook)
         return self._session
 
     def restart_deadline(self) -> None:
@@ -220,7 +241,9 @@ class HttpClient:
         remaining = self.remaining_s()
         if remaining <= 0:
             raise SourceUnavailable(self.policy.source, f"gave up: the {self.policy.deadline_s:g} s deadline passed")
-        timeout = (min(self.policy.connect_timeout_s, remaining), min(self.policy.read_timeout_s, remaining))
+        # Every attempt urllib3 may make must fit in what is left of the deadline.
+        share = remaining / (1 + max(0, self.policy.retries))
+        timeout = (min(self.policy.connect_timeout_s, share), min(self.policy.read_timeout_s, share))
         kwargs: dict[str, Any] = {"params": params, "headers": dict(headers or {}), "timeout": timeout, "stream": True}
         if json_body is not None:
             kwargs["json"] = json_body
@@ -267,8 +290,15 @@ class HttpClient:
         except requests.exceptions.RequestException as exc:
             raise SourceUnavailable(source, f"{url}: {_reason(exc)}") from None
 
+    def _body_hook(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self._read_body(response)
+
     def _read_body(self, response: requests.Response) -> None:
-        """Read the body under the deadline and the size cap (a server may drip bytes forever)."""
+        """Read the body under the deadline and the size cap (a server may drip bytes forever).
+
+        ``read1`` returns whatever one socket read brings, so the deadline is checked between
+        drips (``iter_content`` would block until a whole chunk arrived).
+        """
         if getattr(response, "from_cache", False) or response._content_consumed:  # noqa: SLF001
             return
         declared = response.headers.get("Content-Length")
@@ -277,15 +307,25 @@ class HttpClient:
             raise SourceFormatError(self.policy.source, f"{response.url}: response of {int(declared):,} bytes is larger than the {self.policy.max_bytes:,}-byte limit")
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_content(64 * 1024):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > self.policy.max_bytes:
-                response.close()
-                raise SourceFormatError(self.policy.source, f"{response.url}: response larger than the {self.policy.max_bytes:,}-byte limit")
-            if self.remaining_s() <= 0:
-                response.close()
-                raise SourceUnavailable(self.policy.source, f"{response.url}: the response did not finish within the {self.policy.deadline_s:g} s deadline")
+        raw = response.raw
+        read = raw.read1 if hasattr(raw, "read1") else raw.read
+        try:
+            while True:
+                if self.remaining_s() <= 0:
+                    response.close()
+                    raise SourceUnavailable(self.policy.source, f"{response.url}: the response did not finish within the {self.policy.deadline_s:g} s deadline")
+                chunk = read(64 * 1024, decode_content=True)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self.policy.max_bytes:
+                    response.close()
+                    raise SourceFormatError(self.policy.source, f"{response.url}: response larger than the {self.policy.max_bytes:,}-byte limit")
+        except urllib3.exceptions.ReadTimeoutError:
+            raise SourceUnavailable(self.policy.source, f"{response.url}: no answer within the timeout") from None
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise SourceUnavailable(self.policy.source, f"{response.url}: the response was cut off ({_reason(exc)})") from None
         response._content = b"".join(chunks)  # noqa: SLF001
         response._content_consumed = True  # noqa: SLF001
 
