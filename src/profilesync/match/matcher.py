@@ -173,6 +173,10 @@ _TITLE_EXACT = FEATURE_NAMES.index("title_exact")
 
 
 
+def _venue_label(key: str) -> str:
+    return {"corr": "CoRR", "vldb-journal": "VLDB J.", "sigmod-record": "SIGMOD Record", "pvldb": "PVLDB", "eurosys": "EuroSys", "apsys": "APSys", "debull": "IEEE Data Eng. Bull."}.get(key, key.upper())
+
+
 def _details(a: Prepared, b: Prepared, pf: PairFeatures) -> dict[str, str]:
     values = pf.as_dict()
     title = max(values["title_ratio"], values["title_token_set"], values["title_partial"], values["title_compact"])
@@ -188,7 +192,7 @@ def _details(a: Prepared, b: Prepared, pf: PairFeatures) -> dict[str, str]:
     else:
         out["year_same"] = "year unknown"
     if a.venue and b.venue:
-        out["venue_same"] = f"same venue ({a.venue})" if a.venue == b.venue else f"venues {a.venue}/{b.venue}"
+        out["venue_same"] = f"same venue ({_venue_label(a.venue)})" if a.venue == b.venue else f"venues {_venue_label(a.venue)}/{_venue_label(b.venue)}"
     return out
 
 
@@ -241,14 +245,21 @@ def score_prepared(a: Prepared, b: Prepared, profile: Profile) -> MatchScore:
     return MatchScore(score, tier, "title+authors", features)
 
 
+def _with_doi_conflict(score: MatchScore, a: Work, b: Work) -> MatchScore:
+    """Two different publisher DOIs: usually two works, but a CV's DOI may carry a typo (the seed's
+    Ditto entry is off by one digit). Keep the match only as ``probable`` and say why."""
+    if score.tier is Tier.NONE or not _conflicting_doi(a, b):
+        return score
+    note = Feature("doi_conflict", 1.0, 0.0, f"but DOIs differ ({a.ids.doi} / {b.ids.doi})")
+    return MatchScore(score.score, Tier.PROBABLE, score.by, (*score.features, note))
+
+
 def score_pair(a: Work, b: Work, params: MatchParams) -> MatchScore:
     """Score one pair of works: a shared identifier decides at once; else the fitted features."""
     by = _shared_id(canonical_ids(a), canonical_ids(b))
     if by:
         return MatchScore(1.0, Tier.STRONG, by, (Feature(by, 1.0, 1.0, f"same {_ID_LABEL[by]}"),))
-    if _conflicting_doi(a, b):
-        return MatchScore(0.0, Tier.NONE, "doi", (Feature("doi", 0.0, 1.0, "different DOIs"),))
-    return score_prepared(prepare(a), prepare(b), params.model)
+    return _with_doi_conflict(score_prepared(prepare(a), prepare(b), params.model), a, b)
 
 
 # --- matching ------------------------------------------------------------------------------------
@@ -298,9 +309,7 @@ def match_works(cv_works: Sequence[Work], source_works: Sequence[Work], params: 
         for j in blocker.candidates(cv_prep[i]):
             if j in seen:
                 continue
-            if _conflicting_doi(work, source_works[j]):
-                continue
-            s = score_prepared(cv_prep[i], src_prep[j], profile)
+            s = _with_doi_conflict(score_prepared(cv_prep[i], src_prep[j], profile), work, source_works[j])
             version = False
             v = version_score(work, source_works[j], cv_prep[i], src_prep[j], params)
             if v is not None and (s.tier is Tier.NONE or v.score > s.score):
@@ -367,10 +376,8 @@ def _duplicates(
         by = _shared_id(src_ids[j], src_ids[k])
         if by:
             dup = MatchScore(1.0, Tier.STRONG, by, (Feature(by, 1.0, 1.0, f"same {_ID_LABEL[by]}"),))
-        elif _conflicting_doi(source_works[j], source_works[k]):
-            continue
         else:
-            dup = score_prepared(src_prep[j], src_prep[k], params.model)
+            dup = _with_doi_conflict(score_prepared(src_prep[j], src_prep[k], params.model), source_works[j], source_works[k])
             if dup.tier is Tier.NONE:
                 v = version_score(source_works[j], source_works[k], src_prep[j], src_prep[k], params)
                 if v is None:
