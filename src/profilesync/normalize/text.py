@@ -81,11 +81,27 @@ def fix_mojibake(text: str) -> str:
     return _LOST_LETTER.sub("", out)
 
 
+def _entity(match: re.Match[str]) -> str:
+    before, char, after = match.group(1), html.unescape("&" + match.group(2).replace(" ", "") + ";"), match.group(3)
+    if len(char) == 1 and char.isalpha():
+        # A letter that a tokeniser cut out of its word: "lud &#228; scher" is Ludäscher and
+        # "&#214; zg &#252; r" is Özgür. Spaces on both sides (or a capital opening a word) tell.
+        if before.endswith(" ") and after.startswith(" "):
+            return before[0] + char + after[-1]
+        if not before and char.isupper() and after.startswith(" "):
+            return char + after[-1]
+    return before + char + after
+
+
+_ENTITY_IN_WORD = re.compile(r"(\w ?|)&\s?(#\s?\d{1,6}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8})\s?;( ?\w|)")
+
+
 def unescape_entities(text: str) -> str:
-    """HTML entities to characters, including the tokenised ``& hellip ;`` form."""
+    """HTML entities to characters, including the tokenised ``& hellip ;`` form; an accented letter
+    that a tokeniser cut out of its word is put back (``lud &#228; scher`` -> ``ludäscher``)."""
     if "&" not in text:
         return text
-    text = _ENTITY.sub(lambda m: "&" + m.group(1).replace(" ", "") + ";", text)
+    text = _ENTITY_IN_WORD.sub(_entity, text)
     return html.unescape(text)
 
 
