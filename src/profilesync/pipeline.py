@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import json
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -129,6 +130,18 @@ def load_attempts(config: Config) -> dict[str, dict[str, Any]]:
     return data if isinstance(data, dict) else {}
 
 
+# Sources are pulled in parallel threads and each records its attempt in the one status file:
+# read-modify-write under a lock, or one thread's record overwrites another's.
+_ATTEMPTS_LOCK = threading.Lock()
+
+
+def _record_attempt(config: Config, name: str, attempt: Mapping[str, Any]) -> None:
+    with _ATTEMPTS_LOCK:
+        attempts = load_attempts(config)
+        attempts[name] = dict(attempt)
+        _save_attempts(config, attempts)
+
+
 def _save_attempts(config: Config, attempts: Mapping[str, Mapping[str, Any]]) -> None:
     try:
         atomic_write_text(_status_path(config), json.dumps(attempts, indent=1, sort_keys=True) + "\n")
@@ -180,7 +193,6 @@ def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: S
         # A corrupt snapshot must not stop a pull that will replace it.
         log.warning("%s", exc)
         previous = None
-    attempts = load_attempts(config)
     connector = None
     try:
         connector = registry.create(config, name, app.env.environ)
@@ -189,13 +201,11 @@ def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: S
         snapshot = connector.fetch(context)
         requests = connector.http.requests_sent if connector.http is not None else None
     except SourceError as exc:
-        attempts[name] = {"at": format_time(now), "ok": False, "error": exc.reason}
-        _save_attempts(config, attempts)
+        _record_attempt(config, name, {"at": format_time(now), "ok": False, "error": exc.reason})
         return _fallback(name, previous, exc.reason)
     except ModuleNotFoundError as exc:
         reason = f"connector unavailable ({exc})"
-        attempts[name] = {"at": format_time(now), "ok": False, "error": reason}
-        _save_attempts(config, attempts)
+        _record_attempt(config, name, {"at": format_time(now), "ok": False, "error": reason})
         return _fallback(name, previous, reason)
     finally:
         if connector is not None:
@@ -207,13 +217,11 @@ def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: S
             "kept the last snapshot and proposed no removals (run `profilesync pull --source "
             f"{name}` again, or delete cache/snapshots/{name}.json to accept it)"
         )
-        attempts[name] = {"at": format_time(now), "ok": False, "error": reason, "suspicious": True}
-        _save_attempts(config, attempts)
+        _record_attempt(config, name, {"at": format_time(now), "ok": False, "error": reason, "suspicious": True})
         return replace(_fallback(name, previous, reason), suspicious=True)
     store.save(snapshot)
     _append_history(config, snapshot)
-    attempts[name] = {"at": format_time(now), "ok": True, "works": len(snapshot.works)}
-    _save_attempts(config, attempts)
+    _record_attempt(config, name, {"at": format_time(now), "ok": True, "works": len(snapshot.works)})
     return SourceStatus(
         name=name,
         state=SourceState.OK,

@@ -269,6 +269,7 @@ class ScheduledJob:
         self.command = command
         self._child: subprocess.Popen | None = None
         self._guard = threading.Lock()
+        self.last_child_pid: int | None = None  # the last pull process (its process group id too)
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -308,7 +309,7 @@ class ScheduledJob:
         notes: list[str] = []
         cut: Cut | None = None
         for line in child.stderr.splitlines():
-            if line.strip():
+            if line.strip() and not line.startswith("wrote "):  # the child's scratch report is ours to read
                 self.progress(f"  {line}")
         if child.exit_code == ExitStatus.ERROR:
             problems = [line[len("error: ") :] for line in child.stderr.splitlines() if line.startswith("error: ")]
@@ -320,6 +321,7 @@ class ScheduledJob:
             _remove_torn_temp_files(config, wall_start)
             attempts_after = load_attempts(config)
             names = config.enabled_sources()
+            # A source finished if it recorded an attempt (status.json) during this run.
             finished = tuple(n for n in names if attempts_after.get(n) != attempts_before.get(n))
             unfinished = tuple(n for n in names if n not in finished)
             if child.stopped:
@@ -388,6 +390,7 @@ class ScheduledJob:
         )
         with self._guard:
             self._child = process
+            self.last_child_pid = process.pid
         try:
             try:
                 _, err = process.communicate(timeout=max(0.5, budget_s))

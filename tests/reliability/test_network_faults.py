@@ -1,7 +1,7 @@
 """Every connector against every way a server misbehaves, through `profilesync diff --refresh`.
 
 Each case runs the command a scheduled job runs, in-process, against a real local server, with
-the suite's settings (``timeout_s`` 3, ``retries`` 1, ``min_interval_s`` 0). For each it checks:
+the suite's settings (``timeout_s`` 2, ``retries`` 1, ``min_interval_s`` 0). For each it checks:
 the run ends within the source's deadline, the exit status, what the JSON report says about the
 source, and which files changed: a failure before the write leaves the CV, the config, the
 snapshots and the state byte-identical (only ``ALLOWED_TO_CHANGE`` may differ).
@@ -37,7 +37,7 @@ from .servers import (
 )
 from .sources import BY_NAME, CASES, SourceCase
 
-SETTINGS = Settings(timeout_s=3.0)
+SETTINGS = Settings(timeout_s=2.0)
 # A failed source must end within its own deadline; the margin covers process start-up (the
 # Scholar worker is a fresh interpreter) and the diff after the pull.
 DEADLINE_MARGIN_S = 2.5

@@ -63,8 +63,12 @@ def _print_snippet(kind: str, app: App) -> ExitStatus:
 
 
 def _once(app: App) -> ExitStatus:
-    from profilesync.schedule import ScheduledJob
+    from profilesync.schedule import ScheduledJob, cron_spec, schedule_timezone
 
+    if app.config.schedule.cron:
+        # A schedule that could never run is a config error even when running by hand.
+        cron_spec(app.config)
+        schedule_timezone(app.config)
     outcome = ScheduledJob(app, progress=app.info).run()
     _print_outcome(app, outcome)
     return outcome.exit_status
