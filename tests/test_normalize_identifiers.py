@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from profilesync.normalize.identifiers import arxiv_from_doi, normalize_arxiv, normalize_dblp_key, normalize_doi, normalize_orcid, orcid_checksum_ok
+from profilesync.normalize.identifiers import (
+    arxiv_from_doi,
+    normalize_arxiv,
+    normalize_dblp_key,
+    normalize_doi,
+    normalize_orcid,
+    orcid_checksum_ok,
+)
 from profilesync.normalize.venues import is_preprint_venue, venue_key, venue_tokens
 
 
@@ -92,4 +99,5 @@ def test_venue_key(venue, key):
 
 def test_venue_tokens_drop_boilerplate_and_years():
     assert venue_tokens("Proceedings of the 21st International Conference on Very Large Data Bases, 1995") == frozenset({"21st", "very", "large", "data", "bases"})
-    assert is_preprint_venue("CoRR") and not is_preprint_venue("NSDI")
+    assert is_preprint_venue("CoRR")
+    assert not is_preprint_venue("NSDI")

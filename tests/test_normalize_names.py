@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from profilesync.normalize.names import given_compatible, name_key, parse_name, same_person_name, split_authors, strip_dblp_suffix
+from profilesync.normalize.names import (
+    given_compatible,
+    name_key,
+    parse_name,
+    same_person_name,
+    split_authors,
+    strip_dblp_suffix,
+)
 
 
 @pytest.mark.parametrize(
@@ -76,4 +83,6 @@ def test_split_authors_and_null_sentinels():
     assert split_authors("p triantallou , t papadakis") == ("p triantallou", "t papadakis")
     assert split_authors("A. Smith and B. Jones") == ("A. Smith", "B. Jones")
     # DBLP2.csv writes "?", DBLP1.csv "N/A" for no authors.
-    assert split_authors("?") == () and split_authors("N/A") == () and split_authors("") == ()
+    assert split_authors("?") == ()
+    assert split_authors("N/A") == ()
+    assert split_authors("") == ()

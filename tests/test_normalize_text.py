@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from profilesync.normalize.text import clean_title, fix_mojibake, fold, normalize_text, normalize_title, strip_latex, unescape_entities
+from profilesync.normalize.text import (
+    clean_title,
+    fix_mojibake,
+    fold,
+    normalize_text,
+    normalize_title,
+    strip_latex,
+    unescape_entities,
+)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +85,9 @@ def test_normalize_title(a, b):
 
 
 def test_normalize_text_empty_values():
-    assert normalize_text(None) == "" and normalize_text("") == "" and normalize_title("  ") == ""
+    assert normalize_text(None) == ""
+    assert normalize_text("") == ""
+    assert normalize_title("  ") == ""
 
 
 def test_clean_title_is_readable():

@@ -26,11 +26,13 @@ class TokenBlocker:
     """An inverted index over one side's titles.
 
     ``max_df`` skips words that occur in more than that many indexed titles (unless a title has
-    nothing rarer); ``keys`` is how many of a query's rarest words are looked up.
+    nothing rarer); ``keys`` is how many of a query's rarest words are looked up. An index of at
+    most ``small`` works (one researcher's records) looks up every word: the rarest words of a
+    preprint's title may be exactly the ones its published title dropped.
     """
 
-    def __init__(self, works: Sequence[Prepared], *, keys: int = 4, max_df: int = 2000) -> None:
-        self.keys = keys
+    def __init__(self, works: Sequence[Prepared], *, keys: int = 4, max_df: int = 2000, small: int = 5000) -> None:
+        self.keys = keys if len(works) > small else 1_000_000
         self.max_df = max_df
         self._index: dict[str, list[int]] = defaultdict(list)
         for j, p in enumerate(works):

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from profilesync.model import Work, WorkType
-from profilesync.normalize.names import PersonName, parse_name, split_authors
+from profilesync.normalize.names import PersonName, given_compatible, parse_name, split_authors
 from profilesync.normalize.text import normalize_title
 from profilesync.normalize.venues import venue_key, venue_tokens
 
@@ -140,9 +140,13 @@ def _same_author(a: PersonName, b: PersonName) -> bool:
     ia, ib = a.first_initial, b.first_initial
     if ia and ib and ia != ib:
         # Given and family swapped ("Zhang Zili" vs "Zili Zhang"): compare crosswise.
-        return bool(a.given and b.given) and a.family == "".join(b.given) and b.family == "".join(a.given)
+        if a.given and b.given and a.family == "".join(b.given) and b.family == "".join(a.given):
+            return True
+        # A long family name is distinctive enough to outweigh a wrong initial in a scraped
+        # list ("r rajaraman" for Anand Rajaraman); a short one ("zhang") is not.
+        return len(a.family) >= 7 and a.family == b.family
     if a.family == b.family:
-        return True
+        return given_compatible(a.given, b.given)
     # Typos, lost letters and transliterations ("triantallou"/"triantafillou", "fagan"/"fagin").
     if len(a.family) >= 4 and len(b.family) >= 4:
         return Indel.normalized_similarity(a.family, b.family) >= 0.8
@@ -159,7 +163,7 @@ def author_matches(a: Sequence[PersonName], b: Sequence[PersonName]) -> int:
     pending: list[PersonName] = []
     for x in a:
         for k, y in enumerate(free):
-            if x.family == y.family and (not x.first_initial or not y.first_initial or x.first_initial == y.first_initial):
+            if x.family == y.family and given_compatible(x.given, y.given):
                 hits += 1
                 del free[k]
                 break

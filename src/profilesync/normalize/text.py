@@ -67,16 +67,37 @@ def _decode_mojibake(match: re.Match[str]) -> str:
         return chunk
 
 
+_CYRILLIC_IN_LATIN = re.compile(r"[^\W\d_]*[a-zA-Z][^\W\d_]*[\u0400-\u04ff][^\W\d_]*|[^\W\d_]*[\u0400-\u04ff][^\W\d_]*[a-zA-Z][^\W\d_]*")
+
+
+def _latin1_from_iso8859_5(match: re.Match[str]) -> str:
+    out = []
+    for ch in match.group(0):
+        if "\u0400" <= ch <= "\u04ff":
+            try:
+                fixed = ch.encode("iso8859_5").decode("latin-1")
+            except UnicodeEncodeError:
+                fixed = ch
+            out.append(fixed if fixed.isalpha() else ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def fix_mojibake(text: str) -> str:
     """Undo UTF-8 text that was decoded as cp1252/latin-1 (``SjÃ¶strÃ¶m`` -> ``Sjöström``).
 
-    Works on lower-cased text too (``sjã¶strã¶m``), which general tools leave alone. Bytes that the
+    Works on lower-cased text too (``sjã¶strã¶m``), which general tools leave alone, and on
+    Latin-1 text read as ISO-8859-5 (``жzsu`` -> ``Özsu``, a Cyrillic letter inside a Latin word). Bytes that the
     source already lost as ``?`` (``â??`` for a curly quote) cannot be recovered; they become a space.
     Returns the text unchanged when nothing looks double-encoded.
     """
     if text.isascii():
         return text
     out = _MOJIBAKE.sub(_decode_mojibake, text)
+    # Latin-1 bytes read as ISO-8859-5 (the Magellan DBLP-Scholar split: "m жzsu" for "M Özsu",
+    # "barbarс" for "Barbará"): a Cyrillic letter inside a Latin word is such a byte.
+    out = _CYRILLIC_IN_LATIN.sub(_latin1_from_iso8859_5, out)
     out = _LOST_QUOTE.sub(" ", out)
     return _LOST_LETTER.sub("", out)
 
