@@ -78,8 +78,8 @@ def _duplicate_keys(data: Mapping[str, Any], name: str) -> list[Problem]:
     for section in ("publications", "software"):
         for index, entry in enumerate(data.get(section) or ()):
             key = entry.get("key") if isinstance(entry, Mapping) else None
-            if not key:
-                continue
+            if not isinstance(key, str) or not key:
+                continue  # a missing or mistyped key is the schema's to report
             if key in seen:
                 problems.append(
                     Problem(name, f"{section}[{index}].key", f'"{key}" is used twice (also by entry {seen[key]})', "keys must be unique; give this entry a new key")
