@@ -17,6 +17,7 @@ fresh `python -m profilesync.bench` process; time is wall-clock of the best of -
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -57,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         ("link", "DBLP2 x ACM (2,616 x 2,294)", ["er-link", "--left", str(acm / "DBLP2.csv"), "--right", str(acm / "ACM.csv"), "--output", str(tmp / "acm-links.csv"), "--truth", str(acm / "DBLP-ACM_perfectMapping.csv"), "--no-tracemalloc"]),
         ("link", "DBLP1 x Scholar (2,616 x 64,263)", ["er-link", "--left", str(sch / "DBLP1.csv"), "--right", str(sch / "Scholar.csv"), "--output", str(tmp / "scholar-links.csv"), "--truth", str(sch / "DBLP-Scholar_perfectMapping.csv"), "--no-tracemalloc"]),
     ]
-    print("| mode | data | profile | precision | recall | F1 | wall time (s) | peak RSS (MiB) | throughput |")
-    print("|---|---|---|---:|---:|---:|---:|---:|---|")
+    print(f"load average before the runs: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores)")
+    print("| mode | data | profile | precision | recall | F1 | wall time (s) | CPU (s) | peak RSS (MiB) | throughput |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---|")
     for mode, name, command in rows:
         best: tuple[float, str] | None = None
         for _ in range(max(1, args.repeat)):
@@ -70,11 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         profile = grab(r"profile (\w+)", out)
         p, r, f = grab(r"precision ([\d.]+)", out), grab(r"recall ([\d.]+)", out), grab(r"F1 ([\d.]+)", out)
         rss = grab(r"peak memory: (\d+) MiB RSS", out)
+        cpu = grab(r"CPU ([\d.]+)s", out)
         if mode == "pairs":
             throughput = grab(r"\(([\d,]+ pairs/s)\)", out)
         else:
             throughput = grab(r"([\d,]+) candidate pairs scored", out) + " pairs scored"
-        print(f"| {mode} | {name} | {profile} | {p} | {r} | {f} | {elapsed:.2f} | {rss} | {throughput} |")
+        print(f"| {mode} | {name} | {profile} | {p} | {r} | {f} | {elapsed:.2f} | {cpu} | {rss} | {throughput} |")
     return 0
 
 

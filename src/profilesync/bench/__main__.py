@@ -77,8 +77,14 @@ def choose_profile(name: str, left: Sequence[Record], right: Sequence[Record]) -
     return params.with_profile(name).model
 
 
+def _cpu_seconds() -> float:
+    """User+system CPU of this process and its finished workers (the machine may be shared)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def _peak_rss_mib() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return peak / 1024.0 if sys.platform != "darwin" else peak / (1024.0 * 1024.0)
 
 
@@ -99,7 +105,7 @@ def run_pairs(args: argparse.Namespace, out: TextIO) -> int:
             writer.writerow([p.id, p.prediction, f"{p.score:.6f}"])
     out.write(f"profile {profile.name} ({profile.fitted_on}); threshold {profile.probable}\n")
     out.write(f"{len(pairs)} pairs scored in {t2 - t1:.2f}s ({len(pairs) / max(t2 - t1, 1e-9):,.0f} pairs/s); read in {t1 - t0:.2f}s\n")
-    out.write(f"peak memory: {_peak_rss_mib():.0f} MiB RSS (whole process)\n")
+    out.write(f"peak memory: {_peak_rss_mib():.0f} MiB RSS (whole process); CPU {_cpu_seconds():.2f}s\n")
     labels = [p.label for p in pairs]
     if pairs and all(label is not None for label in labels):
         out.write(pair_quality(labels, [p.prediction for p in predictions]).line() + "\n")
@@ -118,7 +124,7 @@ def run_link(args: argparse.Namespace, out: TextIO) -> int:
     t1 = time.perf_counter()
     left_prepared = [prepare_record(r) for r in left]
     links, stats = link_tables(
-        left_prepared, [r.title for r in right], lambda j, title: prepare_record(right[j], title), profile, workers=args.workers
+        left_prepared, [r.title for r in right], lambda j: prepare_record(right[j]), profile, workers=args.workers
     )
     t2 = time.perf_counter()
     with args.output.open("w", newline="", encoding="utf-8") as handle:
@@ -132,7 +138,7 @@ def run_link(args: argparse.Namespace, out: TextIO) -> int:
         tracemalloc.stop()
     out.write(f"profile {profile.name} ({profile.fitted_on}); threshold {profile.probable}\n")
     out.write(f"{len(left)} x {len(right)} records; {stats.candidates:,} candidate pairs scored; {stats.prepared_right:,} right records prepared\n")
-    out.write(f"time: read {t1 - t0:.2f}s, link {t2 - t1:.2f}s, write {t3 - t2:.2f}s, total {t3 - t0:.2f}s\n")
+    out.write(f"time: read {t1 - t0:.2f}s, link {t2 - t1:.2f}s, write {t3 - t2:.2f}s, total {t3 - t0:.2f}s (CPU {_cpu_seconds():.2f}s over {args.workers} process(es))\n")
     memory = f"peak memory: {_peak_rss_mib():.0f} MiB RSS (whole process)"
     if peak_traced is not None:
         memory += f", {peak_traced:.0f} MiB allocated by Python (tracemalloc)"

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-from collections import Counter, defaultdict
+import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -23,7 +24,6 @@ from rapidfuzz import fuzz, process
 from profilesync.match.blocking import PREFIX_CHARS
 from profilesync.match.features import FEATURE_NAMES, TITLE_STOPWORDS, Prepared, compute
 from profilesync.match.scoring import Profile, sigmoid
-from profilesync.normalize.text import normalize_title
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,21 @@ class LinkStats:
     prepared_right: int
 
 
-def _keys(title: str) -> tuple[list[str], str | None]:
-    tokens = [t for t in title.split() if t not in TITLE_STOPWORDS]
+_QUICK = re.compile(r"[^a-z0-9]+")
+# Title words that carry nothing, plus HTML-entity names a quick normalisation leaves behind.
+_SKIP = TITLE_STOPWORDS | {"quot", "amp", "hellip", "nbsp", "39"}
+
+
+def quick_title(raw: str) -> str:
+    """A cheap comparison form for blocking only: lower case, letters and digits. The full
+    :func:`normalize_title` (entities, mojibake, transliteration) runs later, and only on the
+    few records that become candidates."""
+    return _QUICK.sub(" ", raw.lower()).strip()
+
+
+def _keys(title: str) -> tuple[set[str], str | None]:
     compact = title.replace(" ", "")
-    return tokens, (f"^{compact[:PREFIX_CHARS]}" if len(compact) >= PREFIX_CHARS else None)
+    return set(title.split()).difference(_SKIP), (f"^{compact[:PREFIX_CHARS]}" if len(compact) >= PREFIX_CHARS else None)
 
 
 @dataclass(frozen=True)
@@ -52,13 +63,12 @@ class _Linker:
     left: Sequence[Prepared]
     normalized: Sequence[str]
     index: Mapping[str, Sequence[int]]
-    prepare_right: Callable[[int, str], Prepared]
+    prepare_right: Callable[[int], Prepared]
     profile: Profile
-    keys: int
-    max_df: int
-    per_left: int
+    budget: int
     keep: int
     title_cutoff: float
+    title_margin: float
 
     def run(self, rows: Iterable[int]) -> tuple[list[tuple[int, int, float]], int, int]:
         index, normalized, profile = self.index, self.normalized, self.profile
@@ -70,23 +80,26 @@ class _Linker:
             if not p.title:
                 continue
             tokens, prefix = _keys(p.title)
-            present = sorted((len(index[t]), t) for t in set(tokens) if t in index)
-            chosen = [t for df, t in present if df <= self.max_df][: self.keys] or [t for _, t in present[:1]]
+            # The rarest words first, until their postings fill the budget: a word shared by few
+            # titles is strong evidence, one shared by thousands is none.
+            present = sorted((len(index[t]), t) for t in tokens if t in index)
+            found_pool: set[int] = set()
+            for df, t in present:
+                if found_pool and len(found_pool) + df > self.budget:
+                    break
+                found_pool.update(index[t])
             if prefix and prefix in index:
-                chosen.append(prefix)
-            votes: Counter[int] = Counter()
-            for key in chosen:
-                posting = index[key]
-                weight = 1.0 / (1.0 + len(posting))
-                for j in posting:
-                    votes[j] += weight
-            pool = [j for j, _ in votes.most_common(self.per_left)]
+                found_pool.update(index[prefix])
+            pool = list(found_pool)
             close = process.extract(p.title, [normalized[j] for j in pool], scorer=fuzz.token_set_ratio, limit=self.keep, score_cutoff=self.title_cutoff)
-            for _, _, k in close:
+            top = close[0][1] if close else 0.0
+            for _, title_score, k in close:
+                if title_score < top - self.title_margin:
+                    break
                 j = pool[k]
                 q = cache.get(j)
                 if q is None:
-                    q = cache[j] = self.prepare_right(j, normalized[j])
+                    q = cache[j] = self.prepare_right(j)
                 scored += 1
                 z = profile.log_odds(FEATURE_NAMES, compute(p, q).values)
                 if z >= self._z_min:
@@ -112,39 +125,38 @@ def _run_forked(rows: range) -> tuple[list[tuple[int, int, float]], int, int]:
 def link_tables(
     left: Sequence[Prepared],
     right_titles: Sequence[str],
-    prepare_right: Callable[[int, str], Prepared],
+    prepare_right: Callable[[int], Prepared],
     profile: Profile,
     *,
-    keys: int = 3,
-    max_df: int = 1500,
-    per_left: int = 40,
+    budget: int = 100,
     keep: int = 15,
     title_cutoff: float = 60.0,
+    title_margin: float = 30.0,
     margin: float = 0.25,
     workers: int = 1,
 ) -> tuple[list[Link], LinkStats]:
     """Links ``(left index, right index, score)`` whose score reaches ``profile.probable``.
 
-    ``right_titles`` are the raw right-hand titles (only tokenised up front);
-    ``prepare_right(j, normalized_title)`` builds the full comparison form of right record ``j``
-    on demand. Each left record looks up its ``keys`` rarest title words (those in at most
-    ``max_df`` right titles) and its title prefix, takes its ``per_left`` best-voted candidates,
-    keeps the ``keep`` whose titles are most alike (rapidfuzz token-set similarity of at least
-    ``title_cutoff``, computed in C), and scores those with the full model. A right record keeps
+    ``right_titles`` are the raw right-hand titles (only cheaply tokenised up front);
+    ``prepare_right(j)`` builds the full comparison form of right record ``j`` on demand. Each
+    left record gathers the right records that share its rarest title words (rarest first, until
+    about ``budget`` records) or its title prefix, keeps the ``keep`` whose titles are most alike
+    (rapidfuzz token-set similarity of at least ``title_cutoff`` and within ``title_margin`` of
+    the best, computed in C), and scores those with the full model. A right record keeps
     only the links whose log-odds are within ``margin`` of its best link, so it joins one cluster
     unless two left records are equally good for it. ``workers > 1`` splits the left records
     over forked processes (POSIX only; otherwise it runs in this process).
     """
     global _FORKED
     index: dict[str, list[int]] = defaultdict(list)
-    normalized = [normalize_title(raw) for raw in right_titles]
+    normalized = [quick_title(raw) for raw in right_titles]
     for j, title in enumerate(normalized):
         tokens, prefix = _keys(title)
-        for t in set(tokens):
+        for t in tokens:
             index[t].append(j)
         if prefix:
             index[prefix].append(j)
-    linker = _Linker(left, normalized, index, prepare_right, profile, keys, max_df, per_left, keep, title_cutoff)
+    linker = _Linker(left, normalized, index, prepare_right, profile, budget, keep, title_cutoff, title_margin)
     if workers > 1 and len(left) >= 200 and "fork" in multiprocessing.get_all_start_methods():
         _FORKED = linker
         try:

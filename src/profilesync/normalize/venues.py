@@ -64,7 +64,9 @@ _VENUES: tuple[tuple[str, str], ...] = (
     ("micro", r"\bmicro\b|international symposium on microarchitecture"),
     ("hpca", r"\bhpca\b|high performance computer architecture"),
 )
-_COMPILED = tuple((key, re.compile(pattern)) for key, pattern in _VENUES)
+# One alternation, so a venue is scanned once: at any position the earlier (more specific) entry
+# wins, and across positions the entry listed first wins.
+_COMBINED = re.compile("|".join(f"(?P<v{k}>{pattern})" for k, (_, pattern) in enumerate(_VENUES)))
 _ACRONYM_YEAR = re.compile(r"\b([a-z]{3,8})(?:\d{2}|\d{4})\b")
 # Words that say nothing about which venue it is.
 VENUE_STOPWORDS = frozenset(
@@ -83,10 +85,12 @@ def venue_key(text: str | None) -> str | None:
     if not norm:
         return None
     norm = _ACRONYM_YEAR.sub(r"\1", norm)
-    for key, pattern in _COMPILED:
-        if pattern.search(norm):
-            return key
-    return None
+    best: int | None = None
+    for match in _COMBINED.finditer(norm):
+        k = int(match.lastgroup[1:]) if match.lastgroup else None
+        if k is not None and (best is None or k < best):
+            best = k
+    return _VENUES[best][0] if best is not None else None
 
 
 @lru_cache(maxsize=65536)
