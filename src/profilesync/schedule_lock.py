@@ -24,7 +24,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from profilesync.errors import ExitStatus, Problem, ProfileSyncError
+from profilesync.errors import ExitStatus, Problem, ProfileSyncError, UserError
 from profilesync.model import format_time
 
 log = logging.getLogger(__name__)
@@ -113,12 +113,18 @@ class RunLock:
             return None
 
     def acquire(self) -> None:
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        """Take the lock. Raises ``RunInProgress``, or ``UserError`` when the cache directory
+        cannot hold a lock file (not a directory, not writable)."""
         lock = FileLock(str(self.lock_path), timeout=0)
         try:
+            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
             lock.acquire()
         except Timeout:
             raise RunInProgress(self.lock_path, self.read_holder()) from None
+        except OSError as exc:
+            raise UserError(
+                [Problem(str(self.lock_path.parent), None, f"cannot create the run lock there: {exc.strerror or exc}", "cache_dir must be a writable directory")]
+            ) from None
         self._lock = lock
         previous = self.read_holder()
         if previous is not None and previous.pid != os.getpid():

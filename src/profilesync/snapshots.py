@@ -54,6 +54,8 @@ class SnapshotStore:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
+        except OSError as exc:  # e.g. cache_dir is a file, or unreadable
+            raise UserError([Problem(str(path), None, f"cannot read the snapshot: {exc.strerror or exc}", "check that cache_dir is a readable directory")]) from None
         try:
             return Snapshot.from_dict(json.loads(text))
         except (ValueError, KeyError, TypeError) as exc:

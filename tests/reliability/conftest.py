@@ -60,6 +60,25 @@ def make_profile(source_server: SourceServer, _templates: dict[str, Path], tmp_p
 
 
 @pytest.fixture
+def full_profile(source_server: SourceServer, _templates: dict[str, Path], tmp_path_factory, tmp_path: Path) -> Path:
+    """A profile with all four sources on the local server, each pulled once (a copy of a
+    template made by a real pull on first use)."""
+    if "*" not in _templates:
+        template = tmp_path_factory.mktemp("template-all") / "profile"
+        new_profile(template, CASES, {c.name: source_server.root for c in CASES}, FULL_SETTINGS)
+        result = run_cli(["pull"], template, now=LAST_PULL)
+        assert result.exit_code == 0, result.stdout + result.stderr
+        _templates["*"] = template
+        source_server.seen.clear()
+    profile = copy_profile(_templates["*"], tmp_path / "profile")
+    write_config(profile, CASES, {c.name: source_server.root for c in CASES}, FULL_SETTINGS)
+    return profile
+
+
+FULL_SETTINGS = Settings(timeout_s=3.0, schedule={"deadline_s": 30})
+
+
+@pytest.fixture
 def record_case(request) -> Callable[..., None]:
     def record(connector: str, case: str, elapsed_s: float, *, failure: bool) -> None:
         request.node.user_properties.append(("reliability", {"connector": connector, "case": case, "elapsed_s": round(elapsed_s, 3), "failure": failure}))

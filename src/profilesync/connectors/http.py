@@ -33,7 +33,7 @@ from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from profilesync import __version__
-from profilesync.errors import RateLimited, SourceBlocked, SourceError, SourceFormatError, SourceUnavailable
+from profilesync.errors import Problem, RateLimited, SourceBlocked, SourceError, SourceFormatError, SourceUnavailable, UserError
 
 log = logging.getLogger(__name__)
 
@@ -212,9 +212,12 @@ class HttpClient:
     @property
     def session(self) -> requests.Session:
         if self._session is None:
-            if self.policy.cache_dir is not None:
-                self.policy.cache_dir.mkdir(parents=True, exist_ok=True)
-            self._session = _build_session(self.policy, self.remaining_s, self._body_hook)
+            try:
+                if self.policy.cache_dir is not None:
+                    self.policy.cache_dir.mkdir(parents=True, exist_ok=True)
+                self._session = _build_session(self.policy, self.remaining_s, self._body_hook)
+            except (OSError, sqlite3.Error) as exc:
+                raise _cache_error(self.policy.cache_dir, exc) from None
         return self._session
 
     def restart_deadline(self) -> None:
@@ -289,6 +292,8 @@ class HttpClient:
             raise SourceUnavailable(source, f"{url}: the response was cut off") from None
         except requests.exceptions.RequestException as exc:
             raise SourceUnavailable(source, f"{url}: {_reason(exc)}") from None
+        except sqlite3.Error as exc:  # requests-cache could not read or write its database
+            raise _cache_error(self.policy.cache_dir, exc) from None
 
     def _body_hook(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._read_body(response)
@@ -361,6 +366,12 @@ class HttpClient:
     def close(self) -> None:
         if self._session is not None:
             self._session.close()
+
+
+def _cache_error(cache_dir: Path | None, exc: BaseException) -> UserError:
+    """A local HTTP-cache failure (not a directory, read-only, disk full) as a user error."""
+    what = getattr(exc, "strerror", None) or str(exc)
+    return UserError([Problem(str(cache_dir), None, f"the HTTP cache cannot be used: {what}", "check that cache_dir is a writable directory and the disk is not full")])
 
 
 def retry_after_time(headers: Mapping[str, str], now: datetime | None = None) -> datetime | None:
