@@ -217,11 +217,12 @@ jobs:
           key: profilesync-${{{{ github.run_id }}}}
           restore-keys: profilesync-
       - name: Compare the CV with its sources
+        id: diff
 {env_block}        run: |
           set +e
           {command}
           code=$?
-          echo "exit_code=$code" >> "$GITHUB_OUTPUT"
+          echo "exit_code=$code" >> "$GITHUB_OUTPUT"   # steps.diff.outputs.exit_code for later steps
           # 0 in sync, 1 differences found (not a failure here), 2 config/CV error, 3 a source failed
           [ "$code" -le 1 ]
       - uses: actions/upload-artifact@v4
