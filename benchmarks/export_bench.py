@@ -75,7 +75,7 @@ def best_of(repeat: int, action) -> float:
 
 
 def bench_push(data: dict, repeat: int) -> tuple[float, int]:
-    """Apply 100 field changes to a 1,000-entry cv.yaml and save it (validation, backup, replace)."""
+    """Apply a field change to every tenth entry of a cv.yaml and save it (validation, backup, replace)."""
     from ruamel.yaml import YAML
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,8 +117,11 @@ def main() -> None:
         size = len(result.text.encode("utf-8")) if result.text is not None else sum(len(t.encode("utf-8")) for t in result.files.values())
         files = "" if result.text is not None else f" in {len(result.files)} files"
         print(f"{fmt.value:<12} {elapsed:>9.1f} {elapsed * 1000 / args.works:>9.1f} {size / 1024:>9.0f} KiB{files}")
-    elapsed, changes = bench_push(data, args.repeat)
-    print(f"\npush --to cv: {changes} field changes into a {args.works}-entry cv.yaml (read, apply, validate, back up, replace): {elapsed:.0f} ms")
+    print("\npush --to cv into a cv.yaml (read, apply, splice, verify, validate, back up, replace)")
+    print(f"{'entries':>8} {'changes':>8} {'ms':>9}")
+    for size in sorted({100, args.works}):
+        elapsed, changes = bench_push(synthetic_cv(size), args.repeat)
+        print(f"{size:>8} {changes:>8} {elapsed:>9.0f}")
 
 
 if __name__ == "__main__":

@@ -109,6 +109,7 @@ class BibtexCvDocument(CvDocument):
         self.person_name = person_name or "Unknown"
         self.aliases = aliases
         self.entries = self._parse(text)
+        self._remember_initial()
 
     def reopen(self, text: str) -> BibtexCvDocument:
         return BibtexCvDocument(self.path, text, self.label, person_name=self.person_name, aliases=self.aliases)
@@ -191,6 +192,9 @@ class BibtexCvDocument(CvDocument):
     def publications(self) -> list[dict[str, Any]]:
         return [self._to_publication(e) for e in self.entries]
 
+    def find(self, key: str) -> dict[str, Any]:
+        return self._to_publication(self._entry(key))
+
     def to_data(self) -> dict[str, Any]:
         return {"person": {"name": self.person_name, "aliases": list(self.aliases)}, "publications": self.publications()}
 
@@ -258,9 +262,11 @@ class BibtexCvDocument(CvDocument):
                 entry.edits["lock"] = ", ".join(value)
 
     def update_publication(self, key: str, updates: Mapping[str, Any]) -> None:
+        self._touch()
         self._set(self._entry(key), updates)
 
     def add_publication(self, entry: Mapping[str, Any]) -> None:
+        self._touch()
         key = str(entry["key"])
         new = _Entry(key, CV_TYPES.get(str(entry.get("type") or "other"), "misc"), {}, "", len(self.original_text), {}, is_new=True)
         self.entries.append(new)
@@ -317,7 +323,7 @@ class BibtexCvDocument(CvDocument):
             raw = body + gap + tail
         return raw
 
-    def render(self) -> str:
+    def _render(self) -> str:
         text = self.original_text
         edited = sorted((e for e in self.entries if not e.is_new and (e.edits or e.new_type)), key=lambda e: -e.offset)
         for entry in edited:

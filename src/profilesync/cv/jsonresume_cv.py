@@ -66,6 +66,7 @@ class JsonResumeCvDocument(CvDocument):
         self._indent = _detect_indent(text)
         entries = self._items()
         self._keys: dict[int, str] = dict(zip((id(e) for e in entries), derived_keys(entries, self._work_for_key), strict=True))
+        self._remember_initial()
 
     def reopen(self, text: str) -> JsonResumeCvDocument:
         return JsonResumeCvDocument(self.path, text, self.label, person_name=self.person_name, aliases=self.aliases)
@@ -116,6 +117,9 @@ class JsonResumeCvDocument(CvDocument):
 
     def publications(self) -> list[dict[str, Any]]:
         return [self._to_publication(i) for i in self._items()]
+
+    def find(self, key: str) -> dict[str, Any]:
+        return self._to_publication(self._item(key))
 
     def to_data(self) -> dict[str, Any]:
         basics = self.data.get("basics") or {}
@@ -171,6 +175,7 @@ class JsonResumeCvDocument(CvDocument):
         return ordered
 
     def update_publication(self, key: str, updates: Mapping[str, Any]) -> None:
+        self._touch()
         item = self._item(key)
         new = self._set_ordered(item, self._translate(item, updates))
         if new != item or list(new) != list(item):
@@ -179,6 +184,7 @@ class JsonResumeCvDocument(CvDocument):
             item.update(new)
 
     def add_publication(self, entry: Mapping[str, Any]) -> None:
+        self._touch()
         values = self._translate({}, {k: v for k, v in entry.items() if k != "key"})
         item = self._set_ordered({}, values)
         items = self.data.setdefault("publications", [])
@@ -186,6 +192,7 @@ class JsonResumeCvDocument(CvDocument):
         self._keys[id(item)] = str(entry["key"])
 
     def update_person(self, field: str, value: Any) -> str | None:
+        self._touch()
         target = {"name": "name", "homepage": "url"}.get(field)
         if target is None:
             return f"a JSON Resume has no place for the person's {field}"
@@ -202,7 +209,7 @@ class JsonResumeCvDocument(CvDocument):
         text = json.dumps(data, indent=self._indent, ensure_ascii=ascii_only)
         return text + "\n" if self.original_text.endswith("\n") else text
 
-    def render(self) -> str:
+    def _render(self) -> str:
         after = self._dump(self.data)
         before = self._dump(json.loads(self.original_text))
         patched = patch_text(self.original_text, before, after)

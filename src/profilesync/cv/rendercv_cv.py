@@ -55,18 +55,20 @@ class RenderCvDocument(YamlCvDocument):
     format = CvFormat.RENDERCV
     stable_keys = False
 
-    def __init__(self, path: Path, text: str, label: str | None = None, *, person_name: str | None = None, aliases: tuple[str, ...] = ()):
+    def __init__(self, path: Path, text: str, label: str | None = None, *, person_name: str | None = None, aliases: tuple[str, ...] = (), data: Any = None):
         self.person_name = person_name
         self.aliases = aliases
-        super().__init__(path, text, label)
-        entries = list(self._entries())
-        self._keys: dict[int, str] = dict(zip((id(e) for e in entries), derived_keys(entries, self._work_for_key), strict=True))
+        self._keys: dict[int, str] = {}
+        super().__init__(path, text, label, data=data)
 
     def reopen(self, text: str) -> RenderCvDocument:
-        return RenderCvDocument(self.path, text, self.label, person_name=self.person_name, aliases=self.aliases)
+        return RenderCvDocument(self.path, text, self.label, person_name=self.person_name, aliases=self.aliases, data=self._loaded(text))
 
     def _prepare(self) -> None:
-        pass  # the sections are created only when a publication is added
+        # The sections are created only when a publication is added. Keys are derived once, on
+        # opening, so an edit of a title does not move the key the diff named.
+        entries = list(self._entries())
+        self._keys = dict(zip((id(e) for e in entries), derived_keys(entries, self._work_for_key), strict=True))
 
     def _section_name(self) -> str | None:
         sections = (self.data.get("cv") or {}).get("sections") or {}
@@ -133,6 +135,9 @@ class RenderCvDocument(YamlCvDocument):
     def publications(self) -> list[dict[str, Any]]:
         return [self._to_publication(e) for e in self._entries()]
 
+    def find(self, key: str) -> dict[str, Any]:
+        return self._to_publication(self._entry(key))
+
     def to_data(self) -> dict[str, Any]:
         cv = self.data.get("cv") or {}
         person: dict[str, Any] = {"name": str(cv.get("name") or self.person_name or "Unknown"), "aliases": list(self.aliases)}
@@ -183,6 +188,7 @@ class RenderCvDocument(YamlCvDocument):
         return out
 
     def update_publication(self, key: str, updates: Mapping[str, Any]) -> None:
+        self._touch()
         from profilesync.cv.document import _insert_ordered, _like
 
         entry = self._entry(key)
@@ -190,6 +196,7 @@ class RenderCvDocument(YamlCvDocument):
             _insert_ordered(entry, name, _like(entry[name], value) if name in entry else self._styled(name, value), ENTRY_ORDER)
 
     def add_publication(self, entry: Mapping[str, Any]) -> None:
+        self._touch()
         from profilesync.cv.document import _insertion_index
 
         values = self._translate({}, {k: v for k, v in entry.items() if k != "key"})
@@ -201,6 +208,7 @@ class RenderCvDocument(YamlCvDocument):
         self._keys[id(new)] = str(entry["key"])
 
     def update_person(self, field: str, value: Any) -> str | None:
+        self._touch()
         from profilesync.cv.document import _like
 
         target = {"name": "name", "homepage": "website"}.get(field)

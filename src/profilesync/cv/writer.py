@@ -58,7 +58,7 @@ def check_new_text(document: CvDocument, new_text: str) -> None:
     problems = check(data, "cv.schema.json", document.label)
     if problems:
         raise UserError([Problem(p.file, p.where, f"the edited CV would be invalid: {p.what}", p.fix or "the file was not changed") for p in problems])
-    before = [e.get("key") for e in document.reopen(document.original_text).publications()]
+    before = document.initial_keys
     after = {e.get("key") for e in reread.publications()}
     lost = [k for k in before if k not in after] if document.stable_keys else []
     if len(after) < len(before):
