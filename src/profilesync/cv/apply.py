@@ -13,7 +13,7 @@ unattended edit safe:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -275,10 +275,3 @@ def _apply_foreign(document: CvDocument, change: Change) -> Edit | str:
     if problem:
         return problem
     return Edit(change, None, ("ignore",), f"ignore: \"{rule['title']}\" on {change.source}")
-
-
-def changes_by_key(changes: Iterable[Change]) -> Mapping[str | None, list[Change]]:
-    out: dict[str | None, list[Change]] = {}
-    for change in changes:
-        out.setdefault(change.cv_key, []).append(change)
-    return out

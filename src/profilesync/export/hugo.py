@@ -61,8 +61,12 @@ def index_page(work: Work) -> str:
 def export_hugo(works: tuple[Work, ...]) -> dict[str, str]:
     """``{relative path: text}`` for every bundle, relative to the site root."""
     files: dict[str, str] = {}
+    used: set[str] = set()
     for work in works:
         slug = bundle_slug(work)
+        if slug in used:  # two keys can slugify alike ("a.b" and "a-b"); keep both bundles
+            slug = f"{slug}-{len(used)}"
+        used.add(slug)
         files[f"{BUNDLE_DIR}/{slug}/index.md"] = index_page(work)
         files[f"{BUNDLE_DIR}/{slug}/cite.bib"] = render_entries([work])
     return files
