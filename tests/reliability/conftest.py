@@ -16,66 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
-
-from .profile import LAST_PULL, Settings, copy_profile, new_profile, write_config
-from .servers import SourceServer
-from .sources import BY_NAME, CASES
+from .fixtures import _templates, full_profile, make_profile, source_server  # noqa: F401 - fixtures
 
 _ROWS: list[dict] = []
-
-
-@pytest.fixture
-def source_server(httpserver) -> SourceServer:
-    """The recorded answers of every connector in the table, on one local server."""
-    return SourceServer(httpserver, CASES)
-
-
-@pytest.fixture(scope="session")
-def _templates() -> dict[str, Path]:
-    return {}
-
-
-@pytest.fixture
-def make_profile(source_server: SourceServer, _templates: dict[str, Path], tmp_path_factory, tmp_path: Path) -> Callable[..., Path]:
-    """``make_profile(name, root=None, settings=Settings())``: a profile whose cache holds one good
-    pull of source ``name`` (made once per session, by a real pull from the local server), with
-    its config pointing the source at ``root`` (default: the local server)."""
-
-    def make(name: str, *, root: str | None = None, settings: Settings | None = None) -> Path:
-        settings = settings or Settings()
-        case = BY_NAME[name]
-        if name not in _templates:
-            template = tmp_path_factory.mktemp(f"template-{name}") / "profile"
-            new_profile(template, [case], {name: source_server.root})
-            result = run_cli(["pull"], template, now=LAST_PULL)
-            assert result.exit_code == 0, result.stdout + result.stderr
-            _templates[name] = template
-            source_server.seen.clear()
-        profile = copy_profile(_templates[name], tmp_path / "profile")
-        write_config(profile, [case], {name: root or source_server.root}, settings)
-        return profile
-
-    return make
-
-
-@pytest.fixture
-def full_profile(source_server: SourceServer, _templates: dict[str, Path], tmp_path_factory, tmp_path: Path) -> Path:
-    """A profile with all four sources on the local server, each pulled once (a copy of a
-    template made by a real pull on first use)."""
-    if "*" not in _templates:
-        template = tmp_path_factory.mktemp("template-all") / "profile"
-        new_profile(template, CASES, {c.name: source_server.root for c in CASES}, FULL_SETTINGS)
-        result = run_cli(["pull"], template, now=LAST_PULL)
-        assert result.exit_code == 0, result.stdout + result.stderr
-        _templates["*"] = template
-        source_server.seen.clear()
-    profile = copy_profile(_templates["*"], tmp_path / "profile")
-    write_config(profile, CASES, {c.name: source_server.root for c in CASES}, FULL_SETTINGS)
-    return profile
-
-
-FULL_SETTINGS = Settings(timeout_s=3.0, schedule={"deadline_s": 30})
 
 
 @pytest.fixture

@@ -39,13 +39,13 @@ _TOPICS = (
 )
 
 
-def titles() -> list[str]:
-    return [f"{adjective} {topic} in Setting {i + 1}" for i, (adjective, topic) in enumerate((a, t) for t in _TOPICS for a in _ADJECTIVES)][:WORKS]
+def titles(count: int = WORKS) -> list[str]:
+    return [f"{adjective} {topic} in Setting {i + 1}" for i, (adjective, topic) in enumerate((a, t) for t in _TOPICS for a in _ADJECTIVES)][:count]
 
 
-def cv_yaml(person: str) -> str:
+def cv_yaml(person: str, count: int = WORKS) -> str:
     lines = ["person:", f"  name: {json.dumps(person)}", "publications:"]
-    for i, title in enumerate(titles()):
+    for i, title in enumerate(titles(count)):
         lines += [
             f"  - key: rel{i:02d}",
             f"    title: {json.dumps(title)}",
@@ -82,6 +82,7 @@ class Settings:
     schedule: Mapping[str, Any] | None = None
     token_env: Mapping[str, str] | None = None  # source -> variable name
     policy: Mapping[str, Any] | None = None
+    cv_works: int = WORKS  # publications in the generated CV
 
 
 def write_config(directory: Path, cases: Sequence[SourceCase], roots: Mapping[str, str], settings: Settings | None = None) -> Path:
@@ -112,7 +113,7 @@ def write_config(directory: Path, cases: Sequence[SourceCase], roots: Mapping[st
 
 def new_profile(directory: Path, cases: Sequence[SourceCase], roots: Mapping[str, str], settings: Settings | None = None) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "cv.yaml").write_text(cv_yaml(cases[0].person), encoding="utf-8")
+    (directory / "cv.yaml").write_text(cv_yaml(cases[0].person, (settings or Settings()).cv_works), encoding="utf-8")
     write_config(directory, cases, roots, settings)
     return directory
 

@@ -147,6 +147,10 @@ class RawServer:
         self.listener.settimeout(0.2)
         self.connections: list[socket.socket] = []
         self.accepted = 0
+        # When the client connected first and when it last hung up (time.monotonic()): how long
+        # the client held on, measured where no load on the test machine can blur it.
+        self.first_accept: float | None = None
+        self.last_close: float | None = None
         self._threads: list[threading.Thread] = []
         self._acceptor = threading.Thread(target=self._accept, daemon=True)
         self._acceptor.start()
@@ -164,6 +168,8 @@ class RawServer:
             except OSError:
                 return
             self.accepted += 1
+            if self.first_accept is None:
+                self.first_accept = time.monotonic()
             self.connections.append(conn)
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             self._threads.append(thread)
@@ -179,8 +185,17 @@ class RawServer:
                     return
                 data += chunk
             self.behaviour(conn, self.stop)
+        if not self.stop.is_set():
+            self.last_close = time.monotonic()
         with contextlib.suppress(OSError):
             conn.close()
+
+    @property
+    def held_s(self) -> float | None:
+        """Seconds from the first connection to the client's last hang-up (None if it never hung up)."""
+        if self.first_accept is None or self.last_close is None:
+            return None
+        return self.last_close - self.first_accept
 
     def close(self) -> None:
         self.stop.set()
@@ -196,9 +211,20 @@ class RawServer:
             thread.join(2)
 
 
+def _client_gone(conn: socket.socket) -> bool:
+    try:
+        conn.settimeout(0.05)
+        return conn.recv(1, socket.MSG_PEEK) == b""
+    except (TimeoutError, BlockingIOError):
+        return False
+    except OSError:
+        return True
+
+
 def never_answers(conn: socket.socket, stop: threading.Event) -> None:
-    """Accept the request and say nothing, until the test ends."""
-    stop.wait(60)
+    """Accept the request and say nothing, until the client gives up or the test ends."""
+    while not stop.is_set() and not _client_gone(conn):
+        pass
 
 
 def truncated(payload: bytes, content_type: str) -> Behaviour:
@@ -214,17 +240,17 @@ def truncated(payload: bytes, content_type: str) -> Behaviour:
 def drip_body(conn: socket.socket, stop: threading.Event) -> None:
     """Headers at once, then one byte of body every 0.2 s: no socket timeout ever fires."""
     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n")
-    while not stop.wait(0.2):
+    while not stop.wait(0.2) and not _client_gone(conn):
         conn.sendall(b" ")
 
 
 def drip_headers(conn: socket.socket, stop: threading.Event) -> None:
     """The status line and headers one byte every 0.2 s, never finishing them."""
     for byte in b"HTTP/1.1 200 OK\r\nX-Slow: ":
-        if stop.wait(0.2):
+        if stop.wait(0.2) or _client_gone(conn):
             return
         conn.sendall(bytes([byte]))
-    while not stop.wait(0.2):
+    while not stop.wait(0.2) and not _client_gone(conn):
         conn.sendall(b"a")
 
 

@@ -24,8 +24,8 @@ from .servers import RawServer, SourceServer, drip_headers, never_answers, wait_
 from .sources import CASES
 
 DEADLINE_S = 3.0
-# Killing the pull process, building the report from the cache and writing it: a few seconds.
-MARGIN_S = 3.0
+# Killing the pull process, building the report from the cache and writing it.
+MARGIN_S = 8.0
 # Files a stopped run may change besides its reports: the attempt record, the HTTP cache, the
 # state database (the run is logged) and the lock (taken and released).
 ALLOWED = {"cache/status.json", "cache/http/http_cache.sqlite", "cache/state.db", "cache/schedule.lock", "cache/http/http_cache.sqlite-journal"}
@@ -74,9 +74,12 @@ def test_deadline_stops_dripping_and_silent_sources_and_reports_them(source_serv
         silent.close()
     record_case("schedule", "deadline-cuts-header-drip-and-silent-server", elapsed, failure=True)
 
-    assert elapsed < DEADLINE_S + MARGIN_S, f"took {elapsed:.1f} s"
     assert int(outcome.exit_status) == 3
     assert outcome.cut is not None
+    # The pull process was stopped at the deadline; the rest (the report from the cache) is
+    # local work, bounded loosely so a busy machine does not fail the test.
+    assert outcome.cut.after_s < DEADLINE_S + 1.0, outcome.cut
+    assert elapsed < DEADLINE_S + MARGIN_S, f"took {elapsed:.1f} s"
     assert set(outcome.cut.unfinished) == {"github", "scholar"}
     assert set(outcome.cut.finished) == {"dblp", "orcid"}
     # The pull process and the Scholar worker it started are gone.

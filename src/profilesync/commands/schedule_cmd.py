@@ -128,13 +128,13 @@ def _serve(app: App) -> ExitStatus:
             app.info(f"next run: {upcoming[0]:%Y-%m-%d %H:%M %Z}")
 
     scheduler = build_scheduler(spec, zone, tick)
-    upcoming = ", ".join(f"{t:%a %Y-%m-%d %H:%M %Z}" for t in next_runs(spec, zone, app.env.now(), 3))
-    app.info(f'profilesync schedule: "{spec.expression}" in {config.schedule.timezone}; next runs: {upcoming}. Ctrl-C stops.')
     previous = None
     if threading.current_thread() is threading.main_thread():
         # systemd and supervisors stop services with SIGTERM: end like Ctrl-C, killing a pull in progress.
         previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
+        upcoming = ", ".join(f"{t:%a %Y-%m-%d %H:%M %Z}" for t in next_runs(spec, zone, app.env.now(), 3))
+        app.info(f'profilesync schedule: "{spec.expression}" in {config.schedule.timezone}; next runs: {upcoming}. Ctrl-C stops.')
         scheduler.start()
     except KeyboardInterrupt:
         job.stop()
