@@ -85,9 +85,11 @@ def _explain(error: Any, root: Mapping[str, Any]) -> list[Problem]:
 
     hint = _hint_for(error, root)
     if validator in {"pattern", "format", "minLength"} and hint:
+        # A bad token_env is most likely the token itself, pasted: never echo it into a log.
+        shown = "a value that is not shown (it may be the token itself)" if where.endswith("token_env") else _short(error.instance)
         if hint.startswith("expected"):
-            return [Problem(None, where, f"{hint}, got {_short(error.instance)}")]
-        return [Problem(None, where, f"got {_short(error.instance)}", hint)]
+            return [Problem(None, where, f"{hint}, got {shown}")]
+        return [Problem(None, where, f"got {shown}", hint)]
     if validator == "type":
         expected = schema.get("type")
         expected_text = " or ".join(expected) if isinstance(expected, list) else expected

@@ -53,6 +53,8 @@ def cv_yaml(person: str, count: int = WORKS) -> str:
             "    venue: RELCONF",
             f"    year: {2015 + i % 10}",
             "    type: conference",
+            # 10.5555 is the DOI prefix set aside for examples: ORCID pushes need an identifier.
+            f"    ids: {{doi: 10.5555/rel.{i:02d}}}",
         ]
     return "\n".join(lines) + "\n"
 

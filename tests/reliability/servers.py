@@ -92,6 +92,8 @@ class SourceServer:
         self.queued: dict[str, list[Fault]] = {case.name: [] for case in cases}
         self.always: dict[str, Fault] = {}
         self.seen: list[tuple[str, str, dict[str, str]]] = []  # (source, path, headers)
+        # Extra routes by path prefix (e.g. ORCID's member API for pushes): prefix -> handler.
+        self.routes: dict[str, Callable[[Request], Response]] = {}
         self._lock = threading.Lock()
         httpserver.expect_request(re.compile(r"^/.*$")).respond_with_handler(self._handle)
 
@@ -115,6 +117,11 @@ class SourceServer:
         return [path for name, path, _ in self.seen if name == source]
 
     def _handle(self, request: Request) -> Response:
+        for prefix, route in self.routes.items():
+            if request.path.startswith(prefix):
+                with self._lock:
+                    self.seen.append((prefix, request.full_path, dict(request.headers)))
+                return route(request)
         case = next((c for c in self.cases if c.owns(request.path)), None)
         if case is None:
             return Response(b"no such route", status=404)

@@ -1,0 +1,120 @@
+"""Tokens never leave the environment: every command runs with ORCID_TOKEN and GITHUB_TOKEN set
+(and used: the local servers check they arrived), and no output, log line, report, snapshot,
+state file or HTTP-cache byte contains them afterwards."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import logging
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+from werkzeug import Request, Response
+
+from conftest import run_cli
+from reliability import fixtures
+from reliability.sources import ORCID_ID
+
+_templates = fixtures._templates
+source_server = fixtures.source_server
+full_profile = fixtures.full_profile
+
+ORCID_TOKEN = "0a1b2c3d-orcid-LEAKCANARY-4e5f6a7b8c9d"
+GITHUB_TOKEN = "ghp_LEAKCANARYgithub9f8e7d6c5b4a3210zz"
+ENVIRON = {"ORCID_TOKEN": ORCID_TOKEN, "GITHUB_TOKEN": GITHUB_TOKEN}
+
+
+def forms(token: str) -> list[bytes]:
+    """The token as bytes, and the encodings it could hide in."""
+    raw = token.encode()
+    return [raw, quote(token).encode(), base64.b64encode(raw), base64.b64encode(b"x-access-token:" + raw), raw.hex().encode()]
+
+
+def leaks(data: bytes | str) -> list[str]:
+    blob = data.encode() if isinstance(data, str) else data
+    return [token for token in (ORCID_TOKEN, GITHUB_TOKEN) for form in forms(token) if form in blob]
+
+
+def member_api(root: str):
+    """A local stand-in for ORCID's member API: 201 Created with the new put-code's Location."""
+    counter = iter(range(900001, 999999))
+
+    def handle(request: Request) -> Response:
+        if request.method == "POST" and re.fullmatch(rf"/member/v3\.0/{ORCID_ID}/work", request.path):
+            return Response(b"", status=201, headers=[("Location", f"{root}/member/v3.0/{ORCID_ID}/work/{next(counter)}")])
+        return Response(b'{"response-code": 404}', status=404, content_type="application/json")
+
+    return handle
+
+
+def renderer_available(fmt: str) -> bool:
+    return fmt in ("text", "json") or importlib.util.find_spec(f"profilesync.report.{'markdown' if fmt == 'markdown' else 'html'}") is not None
+
+
+def test_no_command_leaks_a_token(full_profile: Path, source_server, caplog):
+    caplog.set_level(logging.DEBUG)  # every library's debug log, urllib3's and requests-cache's too
+    source_server.routes["/member/"] = member_api(source_server.root)
+    config = json.loads((full_profile / "config.yaml").read_text())
+    config["sources"]["orcid"].update(token_env="ORCID_TOKEN", member_base_url=f"{source_server.root}/member/v3.0")
+    config["sources"]["github"]["token_env"] = "GITHUB_TOKEN"
+    config["schedule"] = {"cron": "0 6 * * 1", "report_dir": "reports", "deadline_s": 60}
+    (full_profile / "config.yaml").write_text(json.dumps(config, indent=1))
+    out = full_profile / "out"
+
+    commands = [
+        ["validate"],
+        ["pull"],
+        ["pull", "--refresh", "--source", "github"],
+        *[["diff", "--format", fmt, "--output", str(out / f"report.{fmt}")] for fmt in ("text", "json", "markdown", "html") if renderer_available(fmt)],
+        ["diff", "--format", "json"],
+        ["push", "--to", "orcid", "--dry-run"],
+        ["push", "--to", "orcid", "--yes"],
+        ["push", "--to", "cv", "--dry-run"],
+        ["export", "--format", "bibtex", "--output", str(out / "papers.bib")],
+        ["export", "--format", "csl-json"],
+        ["status"],
+        ["status", "--format", "json"],
+        ["schedule", "--once"],
+        ["schedule", "--print", "cron"],
+        ["schedule", "--print", "systemd"],
+        ["schedule", "--print", "github-actions"],
+    ]
+    codes = {}
+    for command in commands:
+        result = run_cli(["-vv", *command], full_profile, environ=ENVIRON)
+        codes[" ".join(command)] = result.exit_code
+        assert "Traceback" not in result.stderr, (command, result.stderr)
+        assert not leaks(result.stdout), (command, "stdout")
+        assert not leaks(result.stderr), (command, "stderr")
+    assert codes["push --to orcid --yes"] == 0, codes
+    assert codes["schedule --once"] in (0, 1), codes
+    assert "********" in run_cli(["push", "--to", "orcid", "--dry-run"], full_profile, environ=ENVIRON).stdout or codes["push --to orcid --dry-run"] == 0
+    assert not leaks(caplog.text), "a log record"
+
+    # The tokens were really used, so not finding them means something.
+    github_auth = {headers.get("Authorization") for source, _, headers in source_server.seen if source == "github"}
+    assert f"Bearer {GITHUB_TOKEN}" in github_auth
+    member_auth = {headers.get("Authorization") for source, _, headers in source_server.seen if source == "/member/"}
+    assert member_auth == {f"Bearer {ORCID_TOKEN}"}
+
+    files = [p for p in full_profile.rglob("*") if p.is_file()]
+    names = {p.relative_to(full_profile).as_posix() for p in files}
+    # Everything a run leaves behind is there to be searched: reports, snapshots, state, HTTP cache.
+    assert {"cache/http/http_cache.sqlite", "cache/state.db", "cache/status.json", "cache/snapshots/github.json", "reports/latest.json", "reports/latest.md"} <= names
+    assert b"jacquev6" in (full_profile / "cache" / "http" / "http_cache.sqlite").read_bytes(), "GitHub answers are cached"
+    leaked = {p.relative_to(full_profile).as_posix(): leaks(p.read_bytes()) for p in files}
+    assert not {name: tokens for name, tokens in leaked.items() if tokens}
+
+
+def test_a_token_pasted_into_the_config_is_refused_not_echoed(full_profile: Path):
+    config = json.loads((full_profile / "config.yaml").read_text())
+    config["sources"]["orcid"]["token_env"] = ORCID_TOKEN  # the value, pasted where its NAME belongs
+    (full_profile / "config.yaml").write_text(json.dumps(config))
+    for command in (["validate"], ["schedule", "--once"], ["status"]):
+        result = run_cli(command, full_profile, environ=ENVIRON)
+        assert result.exit_code == 2
+        assert "sources.orcid.token_env" in result.stderr
+        assert not leaks(result.stderr + result.stdout), command
