@@ -18,7 +18,7 @@ from werkzeug import Response
 
 from conftest import REPO_ROOT, run_cli, tree_digest
 from profilesync.connectors.scholar import ScholarFailure, ScholarUnavailable
-from profilesync.errors import SourceError
+from profilesync.errors import SourceError, UserError
 from profilesync.model import Metrics, Person, Snapshot, Work
 from profilesync.snapshots import SnapshotStore
 from test_scholar_support import HTML, NOW, base_url, connector_for, context, fixture, write_config
@@ -270,17 +270,20 @@ def test_scheduled_diff_reports_scholar_stale_with_metrics(httpserver, tmp_path)
     assert snapshot_file.read_bytes() == before
 
 
-def test_a_worker_that_fails_is_one_typed_error_too(httpserver, tmp_path):
-    # The HTTP cache directory cannot be created (a file is in its place): the worker fails
-    # before any request, and says why.
+def test_a_user_error_in_the_worker_reaches_the_user(httpserver, tmp_path):
+    # The HTTP cache directory cannot be created (a file is in its place): the worker stops
+    # before any request, and the user is told what to fix, as for any other source.
     httpserver.expect_request("/citations").respond_with_data(fixture("profile_LZ5D_p4AAAAJ_2026.html"), content_type=HTML)
-    _, connector = connector_for(tmp_path, base_url(httpserver))
+    write_config(tmp_path, base_url(httpserver))
     (tmp_path / "cache").mkdir()
     (tmp_path / "cache" / "http").write_text("not a directory", encoding="utf-8")
+    _, connector = connector_for(tmp_path, base_url(httpserver))
 
-    error = expect_failure(connector, ScholarFailure.WORKER_CRASHED, within_s=10)
+    with pytest.raises(UserError) as caught:
+        connector.fetch(context())
 
-    assert "the Scholar worker failed (FileExistsError" in error.reason
+    assert "the HTTP cache cannot be used" in str(caught.value)
+    assert caught.value.problems[0].file.endswith("cache/http")
     assert len(httpserver.log) == 0
 
 

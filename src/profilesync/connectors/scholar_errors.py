@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from profilesync.errors import SourceError
+from profilesync.errors import Problem, SourceError, UserError
 
 SOURCE = "scholar"
 
@@ -82,3 +82,14 @@ class Failure:
 
     def error(self) -> ScholarUnavailable:
         return ScholarUnavailable(self.failure, self.reason, self.reset_at)
+
+
+@dataclass(frozen=True)
+class UserFailure:
+    """A ``UserError`` raised in the worker (e.g. an unusable cache directory), carried back so
+    the parent raises it as the same user-fixable error it would be in-process."""
+
+    problems: tuple[Problem, ...]
+
+    def error(self) -> UserError:
+        return UserError(self.problems)

@@ -29,7 +29,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from profilesync.connectors.scholar_errors import Failure, ScholarFailure, ScholarUnavailable
+from profilesync.connectors.scholar_errors import Failure, ScholarFailure, ScholarUnavailable, UserFailure
+from profilesync.errors import UserError
 
 if TYPE_CHECKING:
     from profilesync.connectors.scholar_fetch import ScholarFetched, ScholarJob
@@ -58,7 +59,8 @@ def run_with_deadline(job: ScholarJob, timeout_s: float) -> ScholarFetched:
     """Run ``fetch_profile(job)`` in a worker process; return its result within ``timeout_s``.
 
     Raises ``ScholarUnavailable`` when the fetch failed, when the deadline passed (the worker is
-    killed), or when the worker died without an answer.
+    killed), or when the worker died without an answer; ``UserError`` for what the user must fix
+    (an unusable cache directory), as an in-process connector would.
     """
     started = time.monotonic()
     deadline_at = time.time() + timeout_s
@@ -88,7 +90,7 @@ def run_with_deadline(job: ScholarJob, timeout_s: float) -> ScholarFetched:
         result = pickle.loads(out) if out else None
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
         result = None
-    if isinstance(result, Failure):
+    if isinstance(result, (Failure, UserFailure)):
         raise result.error()
     if result is not None:
         return result  # type: ignore[no-any-return]
@@ -111,6 +113,8 @@ def worker_main() -> int:
         result: object = fetch_profile(replace(job, budget_s=min(job.budget_s, budget)))
     except ScholarUnavailable as exc:
         result = Failure.of(exc)
+    except UserError as exc:
+        result = UserFailure(exc.problems)
     except Exception as exc:  # noqa: BLE001 - anything unexpected still ends as one typed failure
         result = Failure(ScholarFailure.WORKER_CRASHED, f"the Scholar worker failed ({exc.__class__.__name__}: {exc})")
     out.write(pickle.dumps(result))
