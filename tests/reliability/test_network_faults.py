@@ -39,6 +39,7 @@ from .servers import (
 from .sources import BY_NAME, CASES, SourceCase
 
 SETTINGS = Settings(timeout_s=2.0)
+RECOVERY_SETTINGS = Settings(timeout_s=6.0)
 # A source must let go of a server that holds it (silent, dripping) by its own deadline: measured
 # at the server, from the first connection to the client's last hang-up.
 HOLD_MARGIN_S = 0.6
@@ -59,6 +60,12 @@ class NetCase:
     always: Callable[[SourceCase], Fault] | None = None  # a fault for every request
     raw: Callable[[SourceCase], Behaviour] | None = None  # a raw socket server instead
     closed_port: bool = False
+
+    @property
+    def settings(self) -> Settings:
+        # A case that must recover gets time for its retry (the Scholar worker's interpreter
+        # start-up counts against its deadline); a failing case keeps the short deadline.
+        return RECOVERY_SETTINGS if self.recovers else SETTINGS
 
 
 NET_CASES: tuple[NetCase, ...] = (
@@ -108,7 +115,7 @@ def test_fault(name: str, net: NetCase, make_profile, source_server: SourceServe
     elif net.closed_port:
         server = ClosedPort()
         root = server.root
-    profile = make_profile(name, root=root, settings=SETTINGS)
+    profile = make_profile(name, root=root, settings=net.settings)
     if net.queue is not None:
         source_server.fail_next(name, *net.queue(case))
     if net.always is not None:

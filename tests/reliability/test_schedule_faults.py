@@ -50,7 +50,7 @@ def test_deadline_stops_dripping_and_silent_sources_and_reports_them(source_serv
     profile = tmp_path / "profile"
     roots = {case.name: source_server.root for case in CASES}
     settings = Settings(timeout_s=2.0, schedule={"deadline_s": DEADLINE_S, "report_dir": "reports"})
-    new_profile(profile, CASES, roots, settings)
+    new_profile(profile, CASES, roots, Settings(timeout_s=8.0, schedule=settings.schedule))
     # Every source gets a good snapshot (dated earlier, as a previous run's would be).
     assert run_cli(["pull"], profile, now=LAST_PULL).exit_code == 0
 
