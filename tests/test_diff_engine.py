@@ -148,7 +148,7 @@ def cv_works(draw):
     return works
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cv_works(), st.randoms(use_true_random=False))
 def test_cv_against_its_own_snapshot_has_no_changes(works, rnd):
     source_works = [w.with_(key=None) for w in works]
