@@ -7,13 +7,13 @@ The schemas ship in ``profilesync/schemas/`` (see ``docs`` for their provenance)
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from profilesync.validation import load_schema
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(name: str):
     import jsonschema
 
