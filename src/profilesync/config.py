@@ -133,7 +133,9 @@ def _semantic_problems(data: Mapping[str, Any], name: str) -> list[Problem]:
     from profilesync.normalize.identifiers import orcid_checksum_ok
 
     problems: list[Problem] = []
-    orcid = ((data.get("sources") or {}).get("orcid") or {}).get("id")
+    sources = data.get("sources")
+    orcid_block = sources.get("orcid") if isinstance(sources, Mapping) else None
+    orcid = orcid_block.get("id") if isinstance(orcid_block, Mapping) else None
     if isinstance(orcid, str) and len(orcid) == 19 and not orcid_checksum_ok(orcid):
         problems.append(
             Problem(name, "sources.orcid.id", f'"{orcid}" fails the ORCID checksum (ISO 7064 MOD 11-2)', "copy the iD again from your ORCID record; a digit is probably mistyped")
