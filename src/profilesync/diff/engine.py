@@ -182,7 +182,7 @@ def compute(data: DiffInput) -> DiffResult:
         paired_cv = {p.cv_index: p.source_index for p in matching.pairs}
         for index in matching.unmatched_source:
             work = kept[index]
-            again = _second_listing(cv.works, paired_cv, work, data.params)
+            again = _second_listing(cv.works, kept, paired_cv, work, data.params)
             if again is not None:
                 cv_index, score = again
                 cv_work, first = cv.works[cv_index], kept[paired_cv[cv_index]]
@@ -272,12 +272,19 @@ def compute(data: DiffInput) -> DiffResult:
     return DiffResult(tuple(kept_changes), matchings, coverage, suppressed, ignored)
 
 
-def _second_listing(cv_works: Sequence[Work], paired_cv: Mapping[int, int], work: Work, params: MatchParams) -> tuple[int, MatchScore] | None:
+def _second_listing(cv_works: Sequence[Work], source_works: Sequence[Work], paired_cv: Mapping[int, int], work: Work, params: MatchParams) -> tuple[int, MatchScore] | None:
     """A source work that is another listing of a CV work already paired (e.g. Scholar's arXiv
     row and its conference row of one paper)."""
-    for cv_index in paired_cv:
+    for cv_index, source_index in paired_cv.items():
         found = match_works([cv_works[cv_index]], [work], params)
-        if found.pairs:
+        if not found.pairs:
+            continue
+        # Two listings of one paper in one source are the same record twice, or its preprint
+        # beside its published form; two published papers by one group are not.
+        listed = source_works[source_index]
+        same_record = score_pair(listed, work, params).tier is not Tier.NONE
+        preprint_and_paper = _is_preprint(listed) != _is_preprint(work)
+        if same_record or preprint_and_paper:
             return cv_index, found.pairs[0].score
     return None
 
