@@ -155,3 +155,41 @@ def test_cv_against_its_own_snapshot_has_no_changes(works, rnd):
     rnd.shuffle(source_works)
     changes = run(cv_of(*works), snap("dblp", *source_works), snap("orcid", *source_works))
     assert changes == []
+
+
+FASTSERVE_PREPRINT = Work(
+    title="Fast Distributed Inference Serving for Large Language Models",
+    authors=authors("Bingyang Wu", "Yinmin Zhong", "Zili Zhang", "Gang Huang", "Xuanzhe Liu", "Xin Jin"),
+    year=2023,
+    type=WorkType.PREPRINT,
+    key="wu2023fastserve",
+    status=WorkStatus.PREPRINT,
+)
+FASTSERVE_NSDI = Work(
+    title="FastServe: Iteration-Level Preemptive Scheduling for Large Language Model Inference",
+    authors=authors("Bingyang Wu", "Yinmin Zhong", "Zili Zhang", "Shengyu Liu", "Fangyue Liu", "Yuanhang Sun", "Gang Huang", "Xuanzhe Liu", "Xin Jin"),
+    year=2026,
+    venue_acronym="NSDI",
+    type=WorkType.CONFERENCE,
+)
+RLHFUSE_NSDI = Work(
+    title="Optimizing RLHF Training for Large Language Models with Stage Fusion",
+    authors=authors("Yinmin Zhong", "Zili Zhang", "Bingyang Wu", "Shengyu Liu", "Yukun Chen", "Changyi Wan", "Hanpeng Hu", "Lei Xia", "Ranchen Ming", "Yibo Zhu", "Xin Jin"),
+    year=2025,
+    venue_acronym="NSDI",
+    type=WorkType.CONFERENCE,
+)
+
+
+def test_published_preprint_is_one_new_version_and_a_sibling_paper_stays_new():
+    changes = run(cv_of(FASTSERVE_PREPRINT), snap("dblp", FASTSERVE_NSDI, RLHFUSE_NSDI))
+    kinds = sorted((c.kind.value, c.cv_key or c.work.title[:20]) for c in changes)
+    assert kinds == [("missing_in_cv", "Optimizing RLHF Trai"), ("new_version", "wu2023fastserve")]
+    [version] = [c for c in changes if c.kind is ChangeKind.NEW_VERSION]
+    assert len(version.source_value["authors"]) == 9
+
+
+def test_preprint_row_beside_the_published_row_is_a_duplicate_in_the_source():
+    scholar_preprint = FASTSERVE_PREPRINT.with_(key=None, status=None)
+    changes = run(cv_of(FASTSERVE_PREPRINT), snap("scholar", scholar_preprint, FASTSERVE_NSDI))
+    assert sorted(c.kind.value for c in changes) == ["duplicate_in_source", "new_version"]
