@@ -3,15 +3,17 @@
     python benchmarks/fit_matcher.py [--data ../shared/benchmarks/er] [--check-valid]
 
 Profiles:
-  clean  <- DBLP-ACM train (curated records: DBLP, ORCID, a CV)
-  noisy  <- DBLP-Scholar train (scraped records: Google Scholar)
+  clean  <- DBLP-ACM train (curated records: DBLP, ORCID, a CV): additive model
+  noisy  <- DBLP-Scholar train (scraped records: Google Scholar): boosted trees (or --noisy-model additive)
 
-The model is additive (see profilesync.match.scoring): every feature gets a piecewise-linear
-shape over fixed knots, fitted by L2-regularised logistic regression (Newton steps). The decision
+The additive model (see profilesync.match.scoring): every feature gets a piecewise-linear shape
+over fixed knots, fitted by L2-regularised logistic regression (Newton steps). The trees are
+fitted by scikit-learn's HistGradientBoostingClassifier and copied into plain data; scoring
+never imports scikit-learn. The decision
 threshold ("probable") maximises F1 of 5-fold out-of-fold predictions on train; "strong" is the
 lowest score at which out-of-fold precision on train reaches 99.5%. Only train is used for
 fitting; --check-valid scores the valid split afterwards and records it in the YAML. Test splits
-are never read. Needs numpy (pip install 'profilesync[bench]').
+are never read. Needs numpy and scikit-learn (pip install 'profilesync[bench]').
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from profilesync.bench.data import LabelledPair, read_joined, read_magellan
 from profilesync.bench.metrics import pair_quality
 from profilesync.bench.pairs import feature_rows
 from profilesync.match.features import BINARY_FEATURES, FEATURE_NAMES
-from profilesync.match.scoring import Profile, Shape
+from profilesync.match.scoring import Forest, Profile, Shape, Tree
 
 KNOTS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0)
 L2 = 0.3
@@ -167,9 +169,94 @@ def fit_profile(data: Path, name: str, dataset: str, check_valid: bool) -> Profi
     return Profile(profile.name, profile.bias, profile.shapes, profile.strong, profile.probable, profile.fitted_on, metrics)
 
 
+TREE_SETTINGS = {"max_depth": 4, "max_leaf_nodes": 12, "max_iter": 150, "learning_rate": 0.1}
+
+
+def forest_from_sklearn(model) -> Forest:  # noqa: ANN001 - a fitted HistGradientBoostingClassifier
+    """Copy a fitted scikit-learn HistGradientBoostingClassifier into our Forest (pure data).
+
+    Inner-node values are recomputed as the count-weighted mean of their children, which makes
+    the path attribution exact (the constant part plus the contributions equal the log-odds).
+    """
+    trees = []
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        n = len(nodes)
+        value = [float(nodes[k]["value"]) for k in range(n)]
+        count = [float(nodes[k]["count"]) for k in range(n)]
+
+        # Children come after their parent in scikit-learn's (pre-order) node array.
+        for k in reversed(range(n)):
+            if not nodes[k]["is_leaf"]:
+                lo, hi = int(nodes[k]["left"]), int(nodes[k]["right"])
+                assert min(lo, hi) > k
+                value[k] = (value[lo] * count[lo] + value[hi] * count[hi]) / (count[lo] + count[hi])
+        trees.append(
+            Tree(
+                tuple(-1 if nodes[k]["is_leaf"] else int(nodes[k]["feature_idx"]) for k in range(n)),
+                tuple(0.0 if nodes[k]["is_leaf"] else float(nodes[k]["num_threshold"]) for k in range(n)),
+                tuple(int(nodes[k]["left"]) for k in range(n)),
+                tuple(int(nodes[k]["right"]) for k in range(n)),
+                tuple(value),
+            )
+        )
+    base = float(np.ravel(model._baseline_prediction)[0])
+    return Forest(tuple(FEATURE_NAMES), base, tuple(trees))
+
+
+def fit_forest_profile(data: Path, name: str, dataset: str, check_valid: bool) -> Profile:
+    """Boosted trees (scikit-learn, fitting only) copied into a Forest for the shipped YAML."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    t0 = time.perf_counter()
+    train = augment(load_split(data, dataset, "train"))
+    X = np.array(feature_rows(train))
+    y = np.array([p.label for p in train], dtype=int)
+    groups = [p.id.rstrip("vys") for p in train]
+    names = sorted(set(groups))
+    order = np.random.default_rng(7).permutation(len(names))
+    fold_of = {names[k]: n % 5 for n, k in enumerate(order)}
+    assigned = np.array([fold_of[g] for g in groups])
+    oof = np.zeros(len(y))
+    for f in range(5):
+        model = HistGradientBoostingClassifier(random_state=0, early_stopping=False, **TREE_SETTINGS)
+        model.fit(X[assigned != f], y[assigned != f])
+        oof[assigned == f] = model.predict_proba(X[assigned == f])[:, 1]
+    probable, strong = thresholds(oof, y.astype(float))
+    model = HistGradientBoostingClassifier(random_state=0, early_stopping=False, **TREE_SETTINGS).fit(X, y)
+    forest = forest_from_sklearn(model)
+    # The copy must reproduce scikit-learn's own log-odds, and the attribution must add up.
+    sample = X[:: max(1, len(X) // 500)]
+    ours = np.array([forest.log_odds(row) for row in sample])
+    assert np.allclose(ours, model.decision_function(sample), atol=1e-6), "forest copy disagrees with scikit-learn"
+    assert np.allclose([forest.constant + sum(forest.attributions(row)) for row in sample], ours, atol=1e-6)
+    oof_q = pair_quality(y, (oof >= probable).astype(int))
+    metrics = {"train_out_of_fold_f1": round(100 * oof_q.f1, 2), "trees": len(forest.trees), "nodes": sum(len(t.feature) for t in forest.trees)}
+    print(f"{name:6s} {dataset:12s} train {len(train)} pairs, out-of-fold {oof_q.line()}, probable {probable}, strong {strong}  [{time.perf_counter() - t0:.1f}s]")
+    if check_valid:
+        valid = load_split(data, dataset, "valid")
+        scores = 1.0 / (1.0 + np.exp(-np.array([forest.log_odds(row) for row in feature_rows(valid)])))
+        q = pair_quality([p.label for p in valid], (scores >= probable).astype(int).tolist())
+        metrics["valid_f1"] = round(100 * q.f1, 2)
+        print(f"{'':6s} {dataset:12s} valid {len(valid)} pairs: {q.line()}")
+    return Profile(name, forest.constant, {}, strong, probable, f"{dataset} train ({len(train)} pairs)", metrics, forest)
+
+
 def write_yaml(profiles: list[Profile], path: Path) -> None:
+    """Write default.yaml; a profile's trees go to ``<name>.forest.json`` beside it (JSON loads
+    in milliseconds, a YAML parser takes seconds for a few thousand nodes)."""
+    import json
+
     from ruamel.yaml import YAML
 
+    bodies = {}
+    for p in profiles:
+        body = p.to_dict()
+        if "forest" in body:
+            forest_file = f"{p.name}.forest.json"
+            (path.parent / forest_file).write_text(json.dumps(body.pop("forest"), separators=(",", ":")) + "\n", encoding="utf-8")
+            body["forest_file"] = forest_file
+        bodies[p.name] = body
     body = {
         "format": 1,
         "source_profiles": {"default": "clean", "scholar": "noisy"},
@@ -178,7 +265,7 @@ def write_yaml(profiles: list[Profile], path: Path) -> None:
         "block_keys": 4,
         "block_max_df": 2000,
         "duplicate_margin": 0.05,
-        "profiles": {p.name: p.to_dict() for p in profiles},
+        "profiles": bodies,
     }
     yaml = YAML()
     yaml.default_flow_style = None
@@ -198,8 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the benchmark folder (with DBLP-ACM/ and DBLP-Scholar/)")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--check-valid", action="store_true", help="also score the valid split and record it")
+    parser.add_argument("--noisy-model", choices=("trees", "additive"), default="trees", help="model of the noisy profile (default: trees)")
     args = parser.parse_args(argv)
-    profiles = [fit_profile(args.data, "clean", "dblp-acm", args.check_valid), fit_profile(args.data, "noisy", "dblp-scholar", args.check_valid)]
+    noisy = fit_forest_profile if args.noisy_model == "trees" else fit_profile
+    profiles = [fit_profile(args.data, "clean", "dblp-acm", args.check_valid), noisy(args.data, "noisy", "dblp-scholar", args.check_valid)]
     write_yaml(profiles, args.output)
     print(f"wrote {args.output}")
     return 0

@@ -133,6 +133,32 @@ def _extras(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, float]:
     return min(head, 4) / 4.0, min(tail, 4) / 4.0
 
 
+def _inner_missing(tokens: tuple[str, ...], other: frozenset[str]) -> float:
+    """Content words of one title that the other lacks, *between* words both share.
+
+    "Mining generalized association rules" vs "Mining association rules": a missing word inside
+    the shared span means another paper, while missing words at either end are truncation, a
+    subtitle or a citation tail (see :func:`_extras`). Scaled to [0, 1] (3 or more words -> 1).
+    """
+    shared = [k for k, t in enumerate(tokens) if t in other]
+    if len(shared) < 2:
+        return 0.0
+    inside = tokens[shared[0] + 1 : shared[-1]]
+    missing = sum(1 for t in inside if t not in other and t not in TITLE_STOPWORDS)
+    return min(missing, 3) / 3.0
+
+
+_ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())
+
+
+def _numbers_differ(ta: tuple[str, ...], tb: tuple[str, ...]) -> float:
+    """1.0 when both titles carry numbers or ordinals and they disagree ("5th ... KRDB '98" vs
+    "8th ... KRDB"): reports and proceedings of a recurring event differ only there."""
+    na = {t for t in ta if t.isdigit() or t in _ORDINALS or (t[:-2].isdigit() and t[-2:] in ("st", "nd", "rd", "th"))}
+    nb = {t for t in tb if t.isdigit() or t in _ORDINALS or (t[:-2].isdigit() and t[-2:] in ("st", "nd", "rd", "th"))}
+    return 1.0 if na and nb and not (na & nb) else 0.0
+
+
 # --- authors -------------------------------------------------------------------------------------
 
 
@@ -193,6 +219,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "title_strong_specific",
     "title_head_extra",
     "title_tail_extra",
+    "title_inner_missing",
+    "title_numbers_differ",
     "authors_known",
     "authors_min",
     "authors_max",
@@ -213,7 +241,7 @@ FEATURE_NAMES: tuple[str, ...] = (
 
 # Features that are 0 or 1 (the model gives them one weight instead of a shape).
 BINARY_FEATURES = frozenset(
-    {"title_exact", "authors_known", "first_author", "authors_disjoint", "last_author", "year_known", "year_same", "year_near", "year_far", "venue_known", "venue_same", "venue_report"}
+    {"title_exact", "title_numbers_differ", "authors_known", "first_author", "authors_disjoint", "last_author", "year_known", "year_same", "year_near", "year_far", "venue_known", "venue_same", "venue_report"}
 )
 
 
@@ -251,9 +279,11 @@ def compute(a: Prepared, b: Prepared) -> PairFeatures:
         specific = min(len(a.content), len(b.content), 6) / 6.0
         generic = max(_generic(a.content), _generic(b.content))
         head_extra, tail_extra = _extras(a.tokens, b.tokens)
+        inner = max(_inner_missing(a.tokens, b.content), _inner_missing(b.tokens, a.content))
+        numbers = _numbers_differ(a.tokens, b.tokens)
     else:
         ratio = token_set = partial = containment = jaccard = exact = compact = specific = generic = 0.0
-        head_extra = tail_extra = 0.0
+        head_extra = tail_extra = inner = numbers = 0.0
     title_best = max(ratio, token_set, partial, compact)
     na, nb = len(a.authors), len(b.authors)
     if na and nb:
@@ -292,6 +322,8 @@ def compute(a: Prepared, b: Prepared) -> PairFeatures:
         title_best * specific * (1.0 - generic),
         head_extra,
         tail_extra,
+        inner,
+        numbers,
         authors_known,
         amin,
         amax,

@@ -9,6 +9,7 @@ source-to-profile map.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -76,13 +77,20 @@ class MatchParams:
 
 @lru_cache(maxsize=1)
 def _default_yaml() -> dict[str, Any]:
+    """The shipped parameters; a profile's ``forest_file`` (boosted trees, JSON) is read in."""
+    package = resources.files("profilesync.match")
     try:
-        text = resources.files("profilesync.match").joinpath(DEFAULT_YAML).read_text(encoding="utf-8")
+        text = package.joinpath(DEFAULT_YAML).read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
     from ruamel.yaml import YAML
 
-    return dict(YAML(typ="safe", pure=True).load(text) or {})
+    data = dict(YAML(typ="safe", pure=True).load(text) or {})
+    for body in (data.get("profiles") or {}).values():
+        name = body.get("forest_file") if isinstance(body, dict) else None
+        if name:
+            body["forest"] = json.loads(package.joinpath(str(name)).read_text(encoding="utf-8"))
+    return data
 
 
 _SCALARS = ("version_title", "version_authors", "block_keys", "block_max_df", "duplicate_margin")

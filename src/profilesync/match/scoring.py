@@ -1,4 +1,4 @@
-"""The scoring model: an additive sum of per-feature shape functions (a generalised additive model).
+"""The scoring models: additive shapes (a generalised additive model) or boosted trees.
 
 Each named feature (see :mod:`profilesync.match.features`) has a piecewise-linear *shape*: knots
 and the log-odds the feature contributes at each knot. A pair's log-odds is the bias plus every
@@ -6,6 +6,11 @@ feature's contribution; the score is its logistic. Because the model is additive
 be explained exactly: "title 0.97 (+4.1), 5/5 authors (+2.3), same year (+0.8)". The shapes are
 fitted on the benchmark's train split (``benchmarks/fit_matcher.py``) and shipped as data in
 ``match/default.yaml``.
+
+A profile may instead carry a small boosted-tree ensemble (:class:`Forest`), which captures the
+interactions scraped records need (a perfect title outweighs junk authors only when the title
+is specific). It is explained the same way: path attribution splits the log-odds exactly into
+per-feature contributions.
 """
 
 from __future__ import annotations
@@ -49,6 +54,85 @@ class Shape:
 
 
 @dataclass(frozen=True)
+class Tree:
+    """One regression tree of a boosted ensemble, as flat node arrays.
+
+    Node ``k`` tests ``values[feature[k]] <= threshold[k]`` and goes to ``left[k]`` or
+    ``right[k]``; a leaf has ``feature[k] == -1``. ``value[k]`` is the node's output: the leaf's
+    log-odds step, or for an inner node the training-weighted mean of its leaves (what the path
+    explanation needs).
+    """
+
+    feature: tuple[int, ...]
+    threshold: tuple[float, ...]
+    left: tuple[int, ...]
+    right: tuple[int, ...]
+    value: tuple[float, ...]
+
+    def leaf(self, values: Sequence[float]) -> float:
+        k = 0
+        feature, threshold = self.feature, self.threshold
+        while feature[k] >= 0:
+            k = self.left[k] if values[feature[k]] <= threshold[k] else self.right[k]
+        return self.value[k]
+
+    def attribute(self, values: Sequence[float], out: list[float]) -> None:
+        """Add each split's change of node value to the feature it tested (Saabas attribution)."""
+        k = 0
+        while self.feature[k] >= 0:
+            f = self.feature[k]
+            nxt = self.left[k] if values[f] <= self.threshold[k] else self.right[k]
+            out[f] += self.value[nxt] - self.value[k]
+            k = nxt
+
+    def to_list(self) -> list[list[float]]:
+        return [[f, round(t, 6), lo, hi, round(v, 6)] for f, t, lo, hi, v in zip(self.feature, self.threshold, self.left, self.right, self.value, strict=True)]
+
+    @classmethod
+    def from_list(cls, nodes: Sequence[Sequence[float]]) -> Tree:
+        return cls(
+            tuple(int(n[0]) for n in nodes),
+            tuple(float(n[1]) for n in nodes),
+            tuple(int(n[2]) for n in nodes),
+            tuple(int(n[3]) for n in nodes),
+            tuple(float(n[4]) for n in nodes),
+        )
+
+
+@dataclass(frozen=True)
+class Forest:
+    """Boosted trees over named features: log-odds = ``base`` + the sum of the trees' leaves.
+
+    Explained exactly by path attribution: the constant part is ``base`` plus every root's value;
+    each split moves the prediction by the change of node value and is credited to its feature.
+    """
+
+    features: tuple[str, ...]
+    base: float
+    trees: tuple[Tree, ...]
+
+    @property
+    def constant(self) -> float:
+        return self.base + sum(t.value[0] for t in self.trees)
+
+    def log_odds(self, values: Sequence[float]) -> float:
+        return self.base + sum(t.leaf(values) for t in self.trees)
+
+    def attributions(self, values: Sequence[float]) -> list[float]:
+        out = [0.0] * len(self.features)
+        for tree in self.trees:
+            tree.attribute(values, out)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"features": list(self.features), "base": round(self.base, 6), "trees": [t.to_list() for t in self.trees]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Forest:
+        return cls(tuple(str(f) for f in data["features"]), float(data["base"]), tuple(Tree.from_list(t) for t in data["trees"]))
+
+
+@dataclass(frozen=True)
 class Profile:
     """One fitted model: bias, shapes, and the two decision thresholds on the score (0..1).
 
@@ -64,10 +148,16 @@ class Profile:
     probable: float
     fitted_on: str = ""
     metrics: Mapping[str, Any] = field(default_factory=dict)
+    forest: Forest | None = None
     _cache: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def contributions(self, names: Sequence[str], values: Sequence[float]) -> list[tuple[str, float, float]]:
-        """``(name, value, log-odds contribution)`` for every feature this profile knows."""
+        """``(name, value, log-odds contribution)`` for every feature this profile knows; with
+        ``bias`` they add up to the log-odds."""
+        if self.forest is not None:
+            ordered = self._ordered(tuple(names), values)
+            attributions = self.forest.attributions(ordered)
+            return [(name, ordered[k], attributions[k]) for k, name in enumerate(self.forest.features)]
         out = []
         for name, value in zip(names, values, strict=True):
             shape = self.shapes.get(name)
@@ -75,8 +165,18 @@ class Profile:
                 out.append((name, value, shape(value)))
         return out
 
+    def _ordered(self, names: tuple[str, ...], values: Sequence[float]) -> Sequence[float]:
+        """``values`` rearranged into the forest's feature order (the same order when fitted)."""
+        assert self.forest is not None
+        if names == self.forest.features:
+            return values
+        position = {n: k for k, n in enumerate(names)}
+        return [values[position[n]] if n in position else 0.0 for n in self.forest.features]
+
     def log_odds(self, names: Sequence[str], values: Sequence[float]) -> float:
         """Bias plus every contribution; the hot path of table linkage, hence the compiled form."""
+        if self.forest is not None:
+            return self.forest.log_odds(self._ordered(tuple(names), values))
         compiled = self._compiled(tuple(names))
         z = self.bias
         for k, knots, vals in compiled:
@@ -107,19 +207,24 @@ class Profile:
         }
         if self.metrics:
             out["metrics"] = dict(self.metrics)
-        out["shapes"] = {name: shape.to_dict() for name, shape in self.shapes.items()}
+        if self.forest is not None:
+            out["forest"] = self.forest.to_dict()
+        else:
+            out["shapes"] = {name: shape.to_dict() for name, shape in self.shapes.items()}
         return out
 
     @classmethod
     def from_dict(cls, name: str, data: Mapping[str, Any]) -> Profile:
+        forest = Forest.from_dict(data["forest"]) if data.get("forest") else None
         return cls(
             name=name,
-            bias=float(data.get("bias", 0.0)),
+            bias=forest.constant if forest is not None else float(data.get("bias", 0.0)),
             shapes={str(k): Shape.from_dict(v) for k, v in (data.get("shapes") or {}).items()},
             strong=float(data.get("strong", 0.9)),
             probable=float(data.get("probable", 0.5)),
             fitted_on=str(data.get("fitted_on", "")),
             metrics=dict(data.get("metrics") or {}),
+            forest=forest,
         )
 
 
