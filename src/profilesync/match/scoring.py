@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +99,17 @@ class Tree:
         )
 
 
+def _emit(tree: Tree, k: int, depth: int, lines: list[str]) -> None:
+    pad = "    " * depth
+    if tree.feature[k] < 0:
+        lines.append(f"{pad}s += {float(tree.value[k])!r}")
+        return
+    lines.append(f"{pad}if v[{int(tree.feature[k])}] <= {float(tree.threshold[k])!r}:")
+    _emit(tree, tree.left[k], depth + 1, lines)
+    lines.append(f"{pad}else:")
+    _emit(tree, tree.right[k], depth + 1, lines)
+
+
 @dataclass(frozen=True)
 class Forest:
     """Boosted trees over named features: log-odds = ``base`` + the sum of the trees' leaves.
@@ -110,13 +121,32 @@ class Forest:
     features: tuple[str, ...]
     base: float
     trees: tuple[Tree, ...]
+    _compiled: list[Callable[[Sequence[float]], float]] = field(default_factory=list, repr=False, compare=False, hash=False)
 
     @property
     def constant(self) -> float:
         return self.base + sum(t.value[0] for t in self.trees)
 
     def log_odds(self, values: Sequence[float]) -> float:
+        if not self._compiled:
+            self._compiled.append(self._compile())
+        return self._compiled[0](values)
+
+    def log_odds_slow(self, values: Sequence[float]) -> float:
+        """The same sum by walking the node arrays (the reference the compiled form is tested against)."""
         return self.base + sum(t.leaf(values) for t in self.trees)
+
+    def _compile(self) -> Callable[[Sequence[float]], float]:
+        """The ensemble as one Python function of nested comparisons: several times faster than
+        walking the arrays, which matters when a table linkage scores thousands of pairs. The
+        source is generated from our own numbers only (ints and floats), never from input text."""
+        lines = ["def forest(v):", f"    s = {float(self.base)!r}"]
+        for tree in self.trees:
+            _emit(tree, 0, 1, lines)
+        lines.append("    return s")
+        namespace: dict[str, Any] = {}
+        exec(compile("\n".join(lines), "<profilesync forest>", "exec"), namespace)  # noqa: S102 - generated from numbers
+        return namespace["forest"]
 
     def attributions(self, values: Sequence[float]) -> list[float]:
         out = [0.0] * len(self.features)
