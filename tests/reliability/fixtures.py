@@ -13,7 +13,7 @@ import pytest
 
 from conftest import run_cli
 
-from .profile import LAST_PULL, Settings, copy_profile, new_profile, write_config
+from .profile import LAST_PULL, WORKS, Settings, copy_profile, cv_yaml, new_profile, write_config
 from .servers import SourceServer
 from .sources import BY_NAME, CASES
 
@@ -48,6 +48,8 @@ def make_profile(source_server: SourceServer, _templates: dict[str, Path], tmp_p
             source_server.seen.clear()
         profile = copy_profile(_templates[name], tmp_path / "profile")
         write_config(profile, [case], {name: root or source_server.root}, settings)
+        if settings.cv_works != WORKS:
+            (profile / "cv.yaml").write_text(cv_yaml(case.person, settings.cv_works), encoding="utf-8")
         return profile
 
     return make

@@ -112,7 +112,7 @@ def _check_all_commands(directory: Path) -> None:
             assert tree_digest(directory) == before, f"{args} exited 2 but wrote files"
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(config=_document(CONFIG_BASE))
 def test_fuzzed_config_never_crashes_and_writes_nothing_on_exit_2(config: bytes):
     with tempfile.TemporaryDirectory() as scratch:
@@ -121,7 +121,7 @@ def test_fuzzed_config_never_crashes_and_writes_nothing_on_exit_2(config: bytes)
         _check_all_commands(directory)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cv=_document(CV_BASE))
 def test_fuzzed_cv_never_crashes_and_writes_nothing_on_exit_2(cv: bytes):
     with tempfile.TemporaryDirectory() as scratch:

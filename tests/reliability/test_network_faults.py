@@ -38,8 +38,9 @@ from .servers import (
 )
 from .sources import BY_NAME, CASES, SourceCase
 
-SETTINGS = Settings(timeout_s=2.0)
-RECOVERY_SETTINGS = Settings(timeout_s=6.0)
+# Five CV works are enough to diff against; the empty-profile case below uses the full fifty.
+SETTINGS = Settings(timeout_s=2.0, cv_works=5)
+RECOVERY_SETTINGS = Settings(timeout_s=6.0, cv_works=5)
 # A source must let go of a server that holds it (silent, dripping) by its own deadline: measured
 # at the server, from the first connection to the client's last hang-up.
 HOLD_MARGIN_S = 0.6
@@ -170,7 +171,7 @@ def test_empty_profile_where_there_were_fifty_works_is_held(name: str, make_prof
     removal (``missing_in_source``) is proposed from it. Without an earlier snapshot the same
     answer is taken at its word, which shows what the guard prevents."""
     case = BY_NAME[name]
-    profile = make_profile(name, settings=SETTINGS)
+    profile = make_profile(name, settings=Settings(timeout_s=2.0))
     SnapshotStore(profile / "cache" / "snapshots").save(fifty_work_snapshot(case))
     source_server.mode[name] = "empty"
     before = tree_digest(profile)
