@@ -9,9 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from profilesync.validation import load_schema
-
 from conftest import REPO_ROOT, run_cli, tree_digest
+from profilesync.validation import load_schema
 
 
 @pytest.fixture

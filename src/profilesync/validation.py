@@ -10,20 +10,20 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
 from profilesync.errors import Problem
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> dict[str, Any]:
     """Return a schema shipped in ``profilesync/schemas/`` by file name."""
     return json.loads(resources.files("profilesync.schemas").joinpath(name).read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(name: str):
     # jsonschema is imported here, not at module level, to keep `profilesync --help` fast.
     import jsonschema

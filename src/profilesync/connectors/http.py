@@ -33,7 +33,15 @@ from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from profilesync import __version__
-from profilesync.errors import Problem, RateLimited, SourceBlocked, SourceError, SourceFormatError, SourceUnavailable, UserError
+from profilesync.errors import (
+    Problem,
+    RateLimited,
+    SourceBlocked,
+    SourceError,
+    SourceFormatError,
+    SourceUnavailable,
+    UserError,
+)
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from profilesync.errors import Problem, UserError
 from profilesync.model import Author, ExternalIds, Person, PersonIds, Work, WorkStatus, WorkType
-from profilesync.normalize.identifiers import normalize_arxiv, normalize_doi, normalize_dblp_key
+from profilesync.normalize.identifiers import normalize_arxiv, normalize_dblp_key, normalize_doi
 from profilesync.normalize.text import normalize_title
 from profilesync.validation import check
 from profilesync.yamlio import read_yaml

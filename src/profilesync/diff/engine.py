@@ -27,7 +27,15 @@ from profilesync.config import SOURCE_NAMES, Policy
 from profilesync.cv.record import CvRecord
 from profilesync.diff.changes import KIND_ORDER, Change, ChangeKind
 from profilesync.match.authorship import researcher_authorship
-from profilesync.match.matcher import Feature, MatchParams, MatchScore, SourceMatching, Tier, match_works, score_pair
+from profilesync.match.matcher import (
+    Feature,
+    MatchParams,
+    MatchScore,
+    SourceMatching,
+    Tier,
+    match_works,
+    score_pair,
+)
 from profilesync.model import Person, Snapshot, Work, WorkStatus, WorkType
 from profilesync.normalize.names import same_person_name, strip_dblp_suffix
 from profilesync.normalize.text import clean_title, normalize_title
@@ -90,7 +98,7 @@ def _differs(name: str, cv_value: Any, source_value: Any) -> bool:
     if name == "authors":
         if len(cv_value) != len(source_value):
             return True
-        return not all(same_person_name(a, b) for a, b in zip(cv_value, source_value))
+        return not all(same_person_name(a, b) for a, b in zip(cv_value, source_value, strict=True))
     if name == "venue":
         return normalize_title(str(cv_value)) != normalize_title(str(source_value))
     if name == "pages":
