@@ -138,7 +138,8 @@ def _serve(app: App) -> ExitStatus:
         scheduler.start()
     except KeyboardInterrupt:
         job.stop()
-        scheduler.shutdown(wait=False)
+        if scheduler.running:  # the signal may arrive while the scheduler is still starting
+            scheduler.shutdown(wait=False)
         raise
     finally:
         if previous is not None:
