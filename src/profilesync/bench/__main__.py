@@ -139,6 +139,9 @@ def run_link(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"profile {profile.name} ({profile.fitted_on}); threshold {profile.probable}\n")
     out.write(f"{len(left)} x {len(right)} records; {stats.candidates:,} candidate pairs scored; {stats.prepared_right:,} right records prepared\n")
     out.write(f"time: read {t1 - t0:.2f}s, link {t2 - t1:.2f}s, write {t3 - t2:.2f}s, total {t3 - t0:.2f}s (CPU {_cpu_seconds():.2f}s over {args.workers} process(es))\n")
+    main_cpu = resource.getrusage(resource.RUSAGE_SELF)
+    workers = ", ".join(f"{c:.2f}s" for c in stats.worker_cpu)
+    out.write(f"CPU critical path: {main_cpu.ru_utime + main_cpu.ru_stime:.2f}s in the main process, linking {workers} per worker\n")
     memory = f"peak memory: {_peak_rss_mib():.0f} MiB RSS (whole process)"
     if peak_traced is not None:
         memory += f", {peak_traced:.0f} MiB allocated by Python (tracemalloc)"

@@ -15,8 +15,9 @@ from __future__ import annotations
 import math
 import multiprocessing
 import re
+import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -37,6 +38,7 @@ class Link:
 class LinkStats:
     candidates: int
     prepared_right: int
+    worker_cpu: tuple[float, ...] = ()
 
 
 _QUICK = re.compile(r"[^a-z0-9]+")
@@ -61,8 +63,7 @@ class _Linker:
     """What each worker needs; built once, inherited by forked workers without copying."""
 
     left: Sequence[Prepared]
-    normalized: Sequence[str]
-    index: Mapping[str, Sequence[int]]
+    right_titles: Sequence[str]
     prepare_right: Callable[[int], Prepared]
     profile: Profile
     budget: int
@@ -70,12 +71,31 @@ class _Linker:
     title_cutoff: float
     title_margin: float
 
-    def run(self, rows: Iterable[int]) -> tuple[list[tuple[int, int, float]], int, int]:
-        index, normalized, profile = self.index, self.normalized, self.profile
+    def run(self, share: int, shares: int) -> tuple[list[tuple[int, int, float]], int, int, float]:
+        """Link every left record against the right records ``j`` with ``j % shares == share``.
+
+        Splitting the *right* table lets each worker tokenise and index only its part, and
+        prepare each right record once, so no work is done twice across workers.
+        """
+        started = time.process_time()
+        profile = self.profile
+        index: dict[str, list[int]] = defaultdict(list)
+        normalized: dict[int, str] = {}
+        for j in range(share, len(self.right_titles), shares):
+            title = normalized[j] = quick_title(self.right_titles[j])
+            tokens, prefix = _keys(title)
+            for t in tokens:
+                index[t].append(j)
+            if prefix:
+                index[prefix].append(j)
         cache: dict[int, Prepared] = {}
         found: list[tuple[int, int, float]] = []
         scored = 0
-        for i in rows:
+        z_min = self._z_min
+        # Each share holds 1/shares of the right table: it needs that share of the candidates.
+        budget = max(20, self.budget // shares)
+        keep = max(4, self.keep // shares + 1)
+        for i in range(len(self.left)):
             p = self.left[i]
             if not p.title:
                 continue
@@ -85,13 +105,13 @@ class _Linker:
             present = sorted((len(index[t]), t) for t in tokens if t in index)
             found_pool: set[int] = set()
             for df, t in present:
-                if found_pool and len(found_pool) + df > self.budget:
+                if found_pool and len(found_pool) + df > budget:
                     break
                 found_pool.update(index[t])
             if prefix and prefix in index:
                 found_pool.update(index[prefix])
             pool = list(found_pool)
-            close = process.extract(p.title, [normalized[j] for j in pool], scorer=fuzz.token_set_ratio, limit=self.keep, score_cutoff=self.title_cutoff)
+            close = process.extract(p.title, [normalized[j] for j in pool], scorer=fuzz.token_set_ratio, limit=keep, score_cutoff=self.title_cutoff)
             top = close[0][1] if close else 0.0
             for _, title_score, k in close:
                 if title_score < top - self.title_margin:
@@ -102,9 +122,9 @@ class _Linker:
                     q = cache[j] = self.prepare_right(j)
                 scored += 1
                 z = profile.log_odds(FEATURE_NAMES, compute(p, q).values)
-                if z >= self._z_min:
+                if z >= z_min:
                     found.append((i, j, z))
-        return found, scored, len(cache)
+        return found, scored, len(cache), time.process_time() - started
 
     @property
     def _z_min(self) -> float:
@@ -117,9 +137,9 @@ class _Linker:
 _FORKED: _Linker | None = None
 
 
-def _run_forked(rows: range) -> tuple[list[tuple[int, int, float]], int, int]:
+def _run_forked(share: tuple[int, int]) -> tuple[list[tuple[int, int, float]], int, int, float]:
     assert _FORKED is not None
-    return _FORKED.run(rows)
+    return _FORKED.run(*share)
 
 
 def link_tables(
@@ -144,28 +164,20 @@ def link_tables(
     (rapidfuzz token-set similarity of at least ``title_cutoff`` and within ``title_margin`` of
     the best, computed in C), and scores those with the full model. A right record keeps
     only the links whose log-odds are within ``margin`` of its best link, so it joins one cluster
-    unless two left records are equally good for it. ``workers > 1`` splits the left records
+    unless two left records are equally good for it. ``workers > 1`` splits the right table
     over forked processes (POSIX only; otherwise it runs in this process).
     """
     global _FORKED
-    index: dict[str, list[int]] = defaultdict(list)
-    normalized = [quick_title(raw) for raw in right_titles]
-    for j, title in enumerate(normalized):
-        tokens, prefix = _keys(title)
-        for t in tokens:
-            index[t].append(j)
-        if prefix:
-            index[prefix].append(j)
-    linker = _Linker(left, normalized, index, prepare_right, profile, budget, keep, title_cutoff, title_margin)
-    if workers > 1 and len(left) >= 200 and "fork" in multiprocessing.get_all_start_methods():
+    linker = _Linker(left, right_titles, prepare_right, profile, budget, keep, title_cutoff, title_margin)
+    if workers > 1 and len(right_titles) >= 5000 and "fork" in multiprocessing.get_all_start_methods():
         _FORKED = linker
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                parts = pool.map(_run_forked, [range(w, len(left), workers) for w in range(workers)])
+                parts = pool.map(_run_forked, [(w, workers) for w in range(workers)])
         finally:
             _FORKED = None
     else:
-        parts = [linker.run(range(len(left)))]
+        parts = [linker.run(0, 1)]
     found = [x for part in parts for x in part[0]]
     best_for_right: dict[int, float] = {}
     for _, j, z in found:
@@ -173,4 +185,4 @@ def link_tables(
             best_for_right[j] = z
     links = [Link(i, j, sigmoid(z)) for i, j, z in found if z >= best_for_right[j] - margin]
     links.sort(key=lambda link: (link.left, -link.score))
-    return links, LinkStats(candidates=sum(p[1] for p in parts), prepared_right=sum(p[2] for p in parts))
+    return links, LinkStats(candidates=sum(p[1] for p in parts), prepared_right=sum(p[2] for p in parts), worker_cpu=tuple(p[3] for p in parts))
