@@ -158,7 +158,7 @@ def compute(data: DiffInput) -> DiffResult:
         works = [w for w in snapshot.works if w.type is not WorkType.SOFTWARE]
         kept = [w for w in works if not any(rule.matches(w, source) for rule in cv.ignore)]
         ignored += len(works) - len(kept)
-        matching = match_works(cv.works, kept, data.params)
+        matching = match_works(cv.works, kept, data.params.for_source(source))
         matchings[source] = matching
         for pair in matching.pairs:
             cv_work, src_work = cv.works[pair.cv_index], kept[pair.source_index]
