@@ -16,7 +16,6 @@ may happen without a person: only ``strong`` matches are applied unattended.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +24,8 @@ from profilesync.match.blocking import TokenBlocker, id_index
 from profilesync.match.features import FEATURE_NAMES, PairFeatures, Prepared, compute, prepare
 from profilesync.match.params import MatchParams, load_params, params_from_dict
 from profilesync.match.scoring import Profile, sigmoid
+from profilesync.match.verdict import ID_LABEL, ID_ORDER, NO_MATCH, Feature, MatchScore, Tier
+from profilesync.match.versions import is_preprint, version_score
 from profilesync.model import Work
 from profilesync.normalize.identifiers import arxiv_from_doi
 
@@ -45,62 +46,6 @@ __all__ = [
     "score_prepared",
 ]
 
-ID_ORDER: tuple[str, ...] = ("doi", "arxiv", "dblp", "orcid_put_code", "scholar", "github")
-_ID_LABEL = {"doi": "DOI", "arxiv": "arXiv id", "dblp": "DBLP key", "orcid_put_code": "ORCID put-code", "scholar": "Scholar id", "github": "GitHub repository"}
-
-
-class Tier(str, enum.Enum):
-    """How sure a match is: ``strong`` may be applied unattended, ``probable`` needs a person."""
-
-    STRONG = "strong"
-    PROBABLE = "probable"
-    NONE = "none"
-
-
-@dataclass(frozen=True)
-class Feature:
-    """One named piece of evidence. ``weight`` is its log-odds contribution to the score (the
-    fitted shape evaluated at ``value``; 1.0 for identifier and rule evidence); ``detail`` is the
-    human wording, empty for features a report need not show.
-    """
-
-    name: str
-    value: float
-    weight: float
-    detail: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "value": round(self.value, 4), "weight": round(self.weight, 4), "detail": self.detail}
-
-
-@dataclass(frozen=True)
-class MatchScore:
-    """The verdict on one pair: a score in [0, 1], its tier, what decided it, and the evidence."""
-
-    score: float
-    tier: Tier
-    by: str
-    features: tuple[Feature, ...] = ()
-
-    def explain(self) -> str:
-        """One line a person can check: "matched by DOI" or "title 0.97, 5/5 authors, same year"."""
-        if self.by in ID_ORDER:
-            return f"matched by {_ID_LABEL.get(self.by, self.by)}"
-        details = [f.detail for f in self.features if f.detail]
-        text = ", ".join(details) or f"score {self.score:.2f}"
-        if self.by == "version":
-            return f"preprint and published version: {text}"
-        return text
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"tier": self.tier.value, "score": round(self.score, 4), "by": self.by}
-        if self.features:
-            out["features"] = [f.to_dict() for f in self.features]
-        out["explanation"] = self.explain()
-        return out
-
-
-NO_MATCH = MatchScore(0.0, Tier.NONE, "none")
 
 
 @dataclass(frozen=True)
@@ -258,7 +203,7 @@ def score_pair(a: Work, b: Work, params: MatchParams) -> MatchScore:
     """Score one pair of works: a shared identifier decides at once; else the fitted features."""
     by = _shared_id(canonical_ids(a), canonical_ids(b))
     if by:
-        return MatchScore(1.0, Tier.STRONG, by, (Feature(by, 1.0, 1.0, f"same {_ID_LABEL[by]}"),))
+        return MatchScore(1.0, Tier.STRONG, by, (Feature(by, 1.0, 1.0, f"same {ID_LABEL[by]}"),))
     return _with_doi_conflict(score_prepared(prepare(a), prepare(b), params.model), a, b)
 
 
@@ -283,8 +228,6 @@ def match_works(cv_works: Sequence[Work], source_works: Sequence[Work], params: 
     preprint and the published record, the CV work pairs with the published one and the preprint
     record is reported as its duplicate (``score.by == "version"``).
     """
-    from profilesync.match.versions import is_preprint, version_score
-
     cv_prep = [prepare(w) for w in cv_works]
     src_prep = [prepare(w) for w in source_works]
     cv_ids = [canonical_ids(w) for w in cv_works]
@@ -303,7 +246,7 @@ def match_works(cv_works: Sequence[Work], source_works: Sequence[Work], params: 
                 seen.add(j)
                 kind = key[0]
                 version = is_preprint(work, cv_prep[i]) != is_preprint(source_works[j], src_prep[j])
-                s = MatchScore(1.0, Tier.STRONG, kind, (Feature(kind, 1.0, 1.0, f"same {_ID_LABEL[kind]}"),))
+                s = MatchScore(1.0, Tier.STRONG, kind, (Feature(kind, 1.0, 1.0, f"same {ID_LABEL[kind]}"),))
                 # Identifier matches outrank every fuzzy one; the published form outranks the preprint.
                 scored.append(_Scored(3.0 + (0.5 if version and not is_preprint(source_works[j], src_prep[j]) else 0.0), i, j, s, version))
         for j in blocker.candidates(cv_prep[i]):
@@ -363,8 +306,6 @@ def _duplicates(
     params: MatchParams,
 ) -> list[Duplicate]:
     """Unassigned source works that are the same work as an assigned one of the same source."""
-    from profilesync.match.versions import version_score
-
     partner = {p.cv_index: p.source_index for p in pairs}
     out: list[Duplicate] = []
     taken: set[int] = set()
@@ -375,7 +316,7 @@ def _duplicates(
         k = partner[s.cv]
         by = _shared_id(src_ids[j], src_ids[k])
         if by:
-            dup = MatchScore(1.0, Tier.STRONG, by, (Feature(by, 1.0, 1.0, f"same {_ID_LABEL[by]}"),))
+            dup = MatchScore(1.0, Tier.STRONG, by, (Feature(by, 1.0, 1.0, f"same {ID_LABEL[by]}"),))
         else:
             dup = _with_doi_conflict(score_prepared(src_prep[j], src_prep[k], params.model), source_works[j], source_works[k])
             if dup.tier is Tier.NONE:

@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 
 from profilesync.match.features import Prepared, _same_author, author_matches
 from profilesync.match.params import MatchParams
+from profilesync.match.verdict import Feature, MatchScore, Tier
 from profilesync.model import Work, WorkStatus, WorkType
 
 
@@ -46,14 +47,12 @@ def title_overlap(a: Prepared, b: Prepared) -> float:
     return max(token_set, min(1.0, shared / small))
 
 
-def version_score(a: Work, b: Work, pa: Prepared, pb: Prepared, params: MatchParams):  # -> MatchScore | None
+def version_score(a: Work, b: Work, pa: Prepared, pb: Prepared, params: MatchParams) -> MatchScore | None:
     """The version verdict on ``(a, b)``, or None when they are not a preprint/published pair.
 
     Returns a ``MatchScore`` with ``by="version"``: ``probable`` normally; ``strong`` only when the
     title is essentially unchanged and every preprint author is on the published paper.
     """
-    from profilesync.match.matcher import Feature, MatchScore, Tier
-
     pre_a, pre_b = is_preprint(a, pa), is_preprint(b, pb)
     if pre_a == pre_b:
         return None
