@@ -124,7 +124,7 @@ def run_link(args: argparse.Namespace, out: TextIO) -> int:
     t1 = time.perf_counter()
     left_prepared = [prepare_record(r) for r in left]
     links, stats = link_tables(
-        left_prepared, [r.title for r in right], lambda j: prepare_record(right[j]), profile, workers=args.workers
+        left_prepared, [r.title for r in right], lambda j: prepare_record(right[j]), profile, right_authors=[r.authors for r in right], workers=args.workers
     )
     t2 = time.perf_counter()
     with args.output.open("w", newline="", encoding="utf-8") as handle:

@@ -71,15 +71,29 @@ def _require(path: Path, header: list[str] | None, needed: tuple[str, ...]) -> N
 
 
 def read_table(path: Path) -> list[Record]:
-    """A Leipzig or Magellan table: ``id,title,authors,venue,year`` (extra columns ignored)."""
-    rows = _rows(path)
+    """A Leipzig or Magellan table: ``id,title,authors,venue,year`` (extra columns ignored;
+    authors, venue and year may be missing)."""
+    try:
+        text = read_text(path)
+    except OSError as exc:
+        raise UserError([Problem(str(path), "", f"cannot read: {exc.strerror}", "check the path")]) from exc
+    # csv.reader with column positions: a 64,000-row table reads in a third of DictReader's time.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        raise UserError([Problem(str(path), "line 1", "the file is empty", "give a CSV file with a header row")])
+    header = [h.strip() for h in header]
+    _require(path, header, ("id", "title"))
+    # A missing column reads as an always-empty extra column at the end of each row.
+    i, t, a, v, y = (header.index(c) if c in header else len(header) for c in ("id", *RECORD_FIELDS))
+    width = len(header) + 1
     out: list[Record] = []
-    first = True
-    for row in rows:
-        if first:
-            _require(path, list(row.keys()), ("id", "title"))
-            first = False
-        out.append(Record(str(row["id"]).strip(), row.get("title") or "", row.get("authors") or "", row.get("venue") or "", row.get("year") or ""))
+    for row in reader:
+        if not row:
+            continue
+        if len(row) < width:
+            row += [""] * (width - len(row))
+        out.append(Record(row[i].strip(), row[t], row[a], row[v], row[y]))
     return out
 
 

@@ -17,7 +17,7 @@ import multiprocessing
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -70,6 +70,9 @@ class _Linker:
     keep: int
     title_cutoff: float
     title_margin: float
+    right_authors: Sequence[str] | None = None
+    author_max_df: int = 300
+    glued_cutoff: float = 85.0
 
     def run(self, share: int, shares: int) -> tuple[list[tuple[int, int, float]], int, int, float]:
         """Link every left record against the right records ``j`` with ``j % shares == share``.
@@ -81,6 +84,7 @@ class _Linker:
         profile = self.profile
         index: dict[str, list[int]] = defaultdict(list)
         normalized: dict[int, str] = {}
+        by_author: dict[str, list[int]] = defaultdict(list)
         for j in range(share, len(self.right_titles), shares):
             title = normalized[j] = quick_title(self.right_titles[j])
             tokens, prefix = _keys(title)
@@ -88,6 +92,9 @@ class _Linker:
                 index[t].append(j)
             if prefix:
                 index[prefix].append(j)
+            if self.right_authors is not None:
+                for family in _families(self.right_authors[j]):
+                    by_author[family].append(j)
         cache: dict[int, Prepared] = {}
         found: list[tuple[int, int, float]] = []
         scored = 0
@@ -113,10 +120,10 @@ class _Linker:
             pool = list(found_pool)
             close = process.extract(p.title, [normalized[j] for j in pool], scorer=fuzz.token_set_ratio, limit=keep, score_cutoff=self.title_cutoff)
             top = close[0][1] if close else 0.0
-            for _, title_score, k in close:
-                if title_score < top - self.title_margin:
-                    break
-                j = pool[k]
+            chosen = [pool[k] for _, title_score, k in close if title_score >= top - self.title_margin]
+            if by_author and p.authors:
+                chosen += self._by_author(p, by_author, normalized, found_pool)
+            for j in chosen:
                 q = cache.get(j)
                 if q is None:
                     q = cache[j] = self.prepare_right(j)
@@ -125,6 +132,21 @@ class _Linker:
                 if z >= z_min:
                     found.append((i, j, z))
         return found, scored, len(cache), time.process_time() - started
+
+    def _by_author(self, p: Prepared, by_author: Mapping[str, list[int]], normalized: Mapping[int, str], seen: set[int]) -> list[int]:
+        """A second way in for titles no shared word can find (Scholar glued the words,
+        "SpecificationandImplementationofExceptions", or put citation debris in front): the
+        records of the left record's rarest author, compared by their titles without spaces."""
+        postings = [by_author[a.family] for a in p.authors if a.family in by_author]
+        postings = [x for x in postings if len(x) <= self.author_max_df]
+        if not postings:
+            return []
+        others = [j for j in min(postings, key=len) if j not in seen]
+        if not others:
+            return []
+        compact = p.compact_title
+        found = process.extract(compact, [normalized[j].replace(" ", "") for j in others], scorer=fuzz.partial_ratio, limit=3, score_cutoff=self.glued_cutoff)
+        return [others[k] for _, _, k in found]
 
     @property
     def _z_min(self) -> float:
@@ -142,12 +164,23 @@ def _run_forked(share: tuple[int, int]) -> tuple[list[tuple[int, int, float]], i
     return _FORKED.run(*share)
 
 
+def _families(authors: str) -> set[str]:
+    """Family names for blocking, cheaply: the last word of each comma-separated name."""
+    out = set()
+    for name in authors.split(","):
+        words = name.rsplit(None, 1)
+        if words and len(words[-1]) >= 3 and words[-1].isalpha():
+            out.add(words[-1].lower())
+    return out
+
+
 def link_tables(
     left: Sequence[Prepared],
     right_titles: Sequence[str],
     prepare_right: Callable[[int], Prepared],
     profile: Profile,
     *,
+    right_authors: Sequence[str] | None = None,
     budget: int = 100,
     keep: int = 15,
     title_cutoff: float = 60.0,
@@ -162,13 +195,15 @@ def link_tables(
     left record gathers the right records that share its rarest title words (rarest first, until
     about ``budget`` records) or its title prefix, keeps the ``keep`` whose titles are most alike
     (rapidfuzz token-set similarity of at least ``title_cutoff`` and within ``title_margin`` of
-    the best, computed in C), and scores those with the full model. A right record keeps
+    the best, computed in C), and scores those with the full model. With ``right_authors`` (the
+    raw author strings), the right records of the left record's rarest author whose titles
+    without spaces contain the left title are candidates too. A right record keeps
     only the links whose log-odds are within ``margin`` of its best link, so it joins one cluster
     unless two left records are equally good for it. ``workers > 1`` splits the right table
     over forked processes (POSIX only; otherwise it runs in this process).
     """
     global _FORKED
-    linker = _Linker(left, right_titles, prepare_right, profile, budget, keep, title_cutoff, title_margin)
+    linker = _Linker(left, right_titles, prepare_right, profile, budget, keep, title_cutoff, title_margin, right_authors)
     if workers > 1 and len(right_titles) >= 5000 and "fork" in multiprocessing.get_all_start_methods():
         _FORKED = linker
         try:

@@ -64,9 +64,18 @@ _VENUES: tuple[tuple[str, str], ...] = (
     ("micro", r"\bmicro\b|international symposium on microarchitecture"),
     ("hpca", r"\bhpca\b|high performance computer architecture"),
 )
-# One alternation, so a venue is scanned once: at any position the earlier (more specific) entry
-# wins, and across positions the entry listed first wins.
-_COMBINED = re.compile("|".join(f"(?P<v{k}>{pattern})" for k, (_, pattern) in enumerate(_VENUES)))
+def _anchors(pattern: str) -> tuple[str, ...]:
+    """For each alternative of ``pattern``, its longest literal piece: the alternative can only
+    match text that contains that piece, so a cheap substring test skips most regex searches.
+    (The table's groups hold no "|", so splitting on it is safe.)"""
+    out = []
+    for alternative in pattern.split("|"):
+        pieces = re.split(r"\\b|\\s\?|\(\?:[^)]*\)\??| \?|\?", alternative)
+        out.append(max((p.strip() for p in pieces), key=len))
+    return tuple(out)
+
+
+_COMPILED = tuple((key, _anchors(pattern), re.compile(pattern)) for key, pattern in _VENUES)
 _ACRONYM_YEAR = re.compile(r"\b([a-z]{3,8})(?:\d{2}|\d{4})\b")
 # Words that say nothing about which venue it is.
 VENUE_STOPWORDS = frozenset(
@@ -85,12 +94,10 @@ def venue_key(text: str | None) -> str | None:
     if not norm:
         return None
     norm = _ACRONYM_YEAR.sub(r"\1", norm)
-    best: int | None = None
-    for match in _COMBINED.finditer(norm):
-        k = int(match.lastgroup[1:]) if match.lastgroup else None
-        if k is not None and (best is None or k < best):
-            best = k
-    return _VENUES[best][0] if best is not None else None
+    for key, anchors, pattern in _COMPILED:
+        if any(anchor in norm for anchor in anchors) and pattern.search(norm):
+            return key
+    return None
 
 
 @lru_cache(maxsize=65536)
