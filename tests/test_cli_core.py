@@ -224,3 +224,12 @@ def test_failing_source_marks_report_stale_and_keeps_snapshot(demo, httpserver):
     again = run_cli(["diff", "--format", "json", "--source", "dblp"], demo)
     assert again.exit_code == 3
     assert json.loads(again.stdout)["sources"]["dblp"]["status"] == "stale"
+
+
+def test_pasted_github_token_in_token_env_is_rejected_without_echoing_it(demo):
+    secret = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    _edit_config(demo, "token_env: GITHUB_TOKEN", f"token_env: {secret}")
+    result = run_cli(["validate"], demo)
+    assert result.exit_code == 2
+    assert "sources.github.token_env" in result.stderr
+    assert secret not in result.stderr + result.stdout

@@ -11,9 +11,9 @@ import enum
 import json
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from profilesync.diff.engine import DiffResult
 
 log = logging.getLogger(__name__)
+
+# Seconds a pull may run past its source's timeout_s (and its connector's declared overhead)
+# before the pipeline stops waiting for it.
+PULL_GRACE_S = 3.0
 
 
 class SourceState(str, enum.Enum):
@@ -262,6 +266,8 @@ def _fallback(name: str, previous: Snapshot | None, reason: str) -> SourceStatus
 
 def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord | None = None, progress: Callable[[str], None] | None = None) -> dict[str, SourceStatus]:
     """Pull ``names`` concurrently (each within its own deadline and rate limit)."""
+    from profilesync.connectors import registry
+
     config = app.config
     person = researcher(config, cv)
     dblp_coauthors = tuple(config.sources["dblp"].options.get("coauthors", ())) if "dblp" in config.sources else ()
@@ -269,13 +275,37 @@ def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord 
     results: dict[str, SourceStatus] = {}
     if progress:
         progress(f"pulling {', '.join(names)} ...")
-    with ThreadPoolExecutor(max_workers=max(1, min(4, len(names)))) as pool:
-        futures = {name: pool.submit(pull_one, app, name, refresh=refresh, person=person, coauthors=coauthors) for name in names}
-        for name in names:
-            results[name] = futures[name].result()
-            if progress:
-                status = results[name]
-                progress(f"  {name}: {status.state.value}" + (f" ({status.error})" if status.error else ""))
+    # One daemon thread per source, each waited for only until its own deadline (plus a grace
+    # period): a server that keeps a connection alive by dripping header bytes defeats socket
+    # timeouts, and must not hang a pull that a person or cron started. An abandoned thread can
+    # at most finish later and save a complete snapshot (writes are atomic).
+    boxes: dict[str, list[SourceStatus]] = {name: [] for name in names}
+    threads = {}
+    for name in names:
+        thread = threading.Thread(
+            target=lambda n=name: boxes[n].append(pull_one(app, n, refresh=refresh, person=person, coauthors=coauthors)),
+            name=f"pull-{name}",
+            daemon=True,
+        )
+        thread.start()
+        threads[name] = thread
+    started = time.monotonic()
+    for name in names:
+        limit = config.sources[name].timeout_s + PULL_GRACE_S + registry.connector_class(name).overhead_s
+        threads[name].join(max(0.0, limit - (time.monotonic() - started)))
+        if boxes[name]:
+            results[name] = boxes[name][0]
+        else:
+            reason = f"no complete answer within the {config.sources[name].timeout_s:g} s deadline; gave up on it"
+            _record_attempt(config, name, {"at": format_time(app.env.now()), "ok": False, "error": reason})
+            try:
+                previous = SnapshotStore(config.snapshot_dir).load(name)
+            except UserError:
+                previous = None
+            results[name] = _fallback(name, previous, reason)
+        if progress:
+            status = results[name]
+            progress(f"  {name}: {status.state.value}" + (f" ({status.error})" if status.error else ""))
     return results
 
 

@@ -108,3 +108,27 @@ def test_deadline_stops_dripping_and_silent_sources_and_reports_them(source_serv
     [(command, _, code, summary)] = State(profile / "cache").last_runs()
     assert (command, code) == ("schedule", 3)
     assert json.loads(summary)["cut"]["unfinished"] == ["scholar", "github"]
+
+
+def test_a_pull_started_by_hand_gives_up_on_a_header_drip(source_server: SourceServer, tmp_path: Path, record_case):
+    """No socket timeout fires on a server that drips its headers; the pipeline stops waiting for
+    that source at its deadline and reports it stale, while the other sources finish."""
+    profile = tmp_path / "profile"
+    roots = {case.name: source_server.root for case in CASES}
+    new_profile(profile, CASES, roots, Settings(timeout_s=8.0))
+    assert run_cli(["pull"], profile, now=LAST_PULL).exit_code == 0
+    drip = RawServer(drip_headers)
+    write_config(profile, CASES, {**roots, "github": drip.root}, Settings(timeout_s=2.0))
+    snapshot = (profile / "cache" / "snapshots" / "github.json").read_bytes()
+    started = time.monotonic()
+    try:
+        result = run_cli(["pull", "--source", "github", "--source", "dblp"], profile)
+    finally:
+        elapsed = time.monotonic() - started
+        drip.close()
+    record_case("github", "pull-by-hand-header-drip", elapsed, failure=True)
+    assert result.exit_code == 3, result.stdout + result.stderr
+    assert "github   STALE" in result.stdout and "deadline" in result.stdout
+    assert "dblp     ok" in result.stdout
+    assert elapsed < 2.0 + 3.0 + 4.0, f"took {elapsed:.1f} s"
+    assert (profile / "cache" / "snapshots" / "github.json").read_bytes() == snapshot

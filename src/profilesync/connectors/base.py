@@ -60,6 +60,9 @@ class Connector(abc.ABC):
 
     name: ClassVar[str]
     capabilities: ClassVar[Capability] = Capability.READ
+    # Seconds a fetch may legitimately need beyond the source's timeout_s (e.g. starting a worker
+    # process); the pipeline waits that much longer before it gives up on the source.
+    overhead_s: ClassVar[float] = 0.0
 
     def __init__(self, config: SourceConfig, http: HttpClient | None = None, *, token: str | None = None):
         self.config = config

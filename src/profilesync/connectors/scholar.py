@@ -41,7 +41,7 @@ from profilesync.connectors.http import HttpPolicy
 from profilesync.connectors.scholar_errors import ScholarFailure, ScholarUnavailable
 from profilesync.connectors.scholar_fetch import DEFAULT_MAX_PAGES, ScholarJob
 from profilesync.connectors.scholar_map import to_snapshot
-from profilesync.connectors.scholar_worker import run_with_deadline
+from profilesync.connectors.scholar_worker import STARTUP_S, run_with_deadline
 from profilesync.errors import Problem, UserError
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ class ScholarConnector(Connector):
 
     name: ClassVar[str] = "scholar"
     capabilities: ClassVar[Capability] = Capability.READ
+    overhead_s: ClassVar[float] = STARTUP_S  # the worker's start-up is bounded separately
 
     def fetch(self, context: FetchContext) -> Snapshot:
         """Pull the profile: person, metrics and every publication row.
