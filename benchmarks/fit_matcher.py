@@ -264,7 +264,6 @@ def write_yaml(profiles: list[Profile], path: Path) -> None:
         "version_authors": 0.6,
         "block_keys": 4,
         "block_max_df": 2000,
-        "duplicate_margin": 0.05,
         "profiles": bodies,
     }
     yaml = YAML()

@@ -50,7 +50,6 @@ class MatchParams:
     version_authors: float = 0.6
     block_keys: int = 4
     block_max_df: int = 2000
-    duplicate_margin: float = 0.05
 
     @property
     def model(self) -> Profile:
@@ -93,7 +92,7 @@ def _default_yaml() -> dict[str, Any]:
     return data
 
 
-_SCALARS = ("version_title", "version_authors", "block_keys", "block_max_df", "duplicate_margin")
+_SCALARS = ("version_title", "version_authors", "block_keys", "block_max_df")
 
 
 def params_from_dict(data: Mapping[str, Any], *, where: str = "matching") -> MatchParams:
