@@ -227,6 +227,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "first_author",
     "authors_disjoint",
     "last_author",
+    "authors_family",
     "title_strong_no_authors",
     "year_known",
     "year_same",
@@ -256,6 +257,15 @@ class PairFeatures:
 
     def as_dict(self) -> dict[str, float]:
         return dict(zip(FEATURE_NAMES, self.values, strict=True))
+
+    @property
+    def title_best(self) -> float:
+        """The most lenient title similarity (character, token-set, partial, compact)."""
+        v = self.values
+        return max(v[_TITLE_RATIO], v[_TITLE_TOKEN_SET], v[_TITLE_PARTIAL], v[_TITLE_COMPACT])
+
+
+_TITLE_RATIO, _TITLE_TOKEN_SET, _TITLE_PARTIAL, _TITLE_COMPACT = (FEATURE_NAMES.index(n) for n in ("title_ratio", "title_token_set", "title_partial", "title_compact"))
 
 
 def compute(a: Prepared, b: Prepared) -> PairFeatures:
@@ -293,8 +303,10 @@ def compute(a: Prepared, b: Prepared) -> PairFeatures:
         amax = hits / max(na, nb)
         first = 1.0 if _same_author(a.authors[0], b.authors[0]) else 0.0
         last = 1.0 if _same_author(a.authors[-1], b.authors[-1]) else 0.0
+        fam_a, fam_b = {x.family for x in a.authors}, {x.family for x in b.authors}
+        family = len(fam_a & fam_b) / min(len(fam_a), len(fam_b))
     else:
-        hits, authors_known, amin, amax, first, last = 0, 0.0, 0.0, 0.0, 0.0, 0.0
+        hits, authors_known, amin, amax, first, last, family = 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     disjoint = authors_known * float(hits == 0)
     if a.year and b.year:
         gap = abs(a.year - b.year)
@@ -330,6 +342,7 @@ def compute(a: Prepared, b: Prepared) -> PairFeatures:
         first,
         disjoint,
         last,
+        family,
         title_best * (1.0 - authors_known),
         year_known,
         year_same,

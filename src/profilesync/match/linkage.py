@@ -128,7 +128,10 @@ class _Linker:
                 if q is None:
                     q = cache[j] = self.prepare_right(j)
                 scored += 1
-                z = profile.log_odds(FEATURE_NAMES, compute(p, q).values)
+                pf = compute(p, q)
+                if pf.title_best < profile.min_title:
+                    continue
+                z = profile.log_odds(FEATURE_NAMES, pf.values)
                 if z >= z_min:
                     found.append((i, j, z))
         return found, scored, len(cache), time.process_time() - started

@@ -170,11 +170,14 @@ def score_prepared(a: Prepared, b: Prepared, profile: Profile) -> MatchScore:
     """Score two prepared works with one fitted profile; no identifiers are consulted.
 
     The score is the fitted model's probability, lifted to the ``probable`` threshold when the
-    title-and-authors rule (:func:`agreement_floor`) holds.
+    title-and-authors rule (:func:`agreement_floor`) holds, and 0 when the titles are too far
+    apart for features alone (``profile.min_title``; versions are judged separately).
     """
     if not a.title or not b.title:
         return NO_MATCH
     pf = compute(a, b)
+    if pf.title_best < profile.min_title:
+        return MatchScore(0.0, Tier.NONE, "title+authors", (Feature("title_veto", pf.title_best, 0.0, f"titles differ ({pf.title_best:.2f})"),))
     contributions = profile.contributions(FEATURE_NAMES, pf.values)
     z = profile.bias + sum(c for _, _, c in contributions)
     score = sigmoid(z)

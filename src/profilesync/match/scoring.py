@@ -181,6 +181,11 @@ class Profile:
     fitted_on: str = ""
     metrics: Mapping[str, Any] = field(default_factory=dict)
     forest: Forest | None = None
+    # Below this best title similarity (max of character, token-set, partial and compact ratios)
+    # a pair is not one work whatever the other features say: no train pair of either benchmark
+    # that is a match falls under 0.7, while a researcher's own papers share authors, venue and
+    # year (two NSDI '24 papers by one group) and an additive model would add those up.
+    min_title: float = 0.6
     _cache: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def contributions(self, names: Sequence[str], values: Sequence[float]) -> list[tuple[str, float, float]]:
@@ -236,6 +241,7 @@ class Profile:
             "strong": round(self.strong, 4),
             "probable": round(self.probable, 4),
             "bias": round(self.bias, 4),
+            "min_title": self.min_title,
         }
         if self.metrics:
             out["metrics"] = dict(self.metrics)
@@ -257,6 +263,7 @@ class Profile:
             fitted_on=str(data.get("fitted_on", "")),
             metrics=dict(data.get("metrics") or {}),
             forest=forest,
+            min_title=float(data.get("min_title", 0.6)),
         )
 
 
