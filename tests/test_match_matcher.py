@@ -91,6 +91,10 @@ def test_params_profiles_and_overrides():
         load_params({"profile": "nope"})
     with pytest.raises(UserError, match="not a number"):
         load_params({"version_title": "high"})
+    with pytest.raises(UserError, match="unknown matcher setting 'weights'"):
+        load_params({"weights": {"title": 6}})
+    with pytest.raises(UserError, match="matching.profiles.noisy.strong: 1.5 is not a number between 0 and 1"):
+        load_params({"profiles": {"noisy": {"strong": 1.5}}})
 
 
 def test_shipped_profiles_were_fitted_on_train_and_checked_on_valid():

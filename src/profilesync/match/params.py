@@ -113,14 +113,30 @@ def params_from_dict(data: Mapping[str, Any], *, where: str = "matching") -> Mat
     return MatchParams(profiles=profiles, profile=profile, source_profiles=dict(data.get("source_profiles") or {}), **kwargs)
 
 
+def _threshold_overrides(overrides: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    out: list[tuple[str, Mapping[str, Any]]] = [("matching", overrides)]
+    for name, body in (overrides.get("profiles") or {}).items():
+        if isinstance(body, Mapping):
+            out.append((f"matching.profiles.{name}", body))
+    return out
+
+
 def load_params(overrides: Mapping[str, Any] | None = None) -> MatchParams:
     """The shipped parameters, with the config's ``matching:`` section applied on top.
 
     Overrides may set the scalars above, ``profile``, ``source_profiles``, and per-profile
     thresholds: ``{"profiles": {"noisy": {"strong": 0.97}}}``. Raises UserError on unknown
-    profile names or non-numeric values.
+    settings or profile names, non-numeric values and thresholds outside (0, 1).
     """
     base = _default_yaml()
+    known = {"profile", "profiles", "source_profiles", "strong", "probable", *_SCALARS}
+    unknown = sorted(set(overrides or {}) - known)
+    if unknown:
+        raise UserError([Problem(None, f"matching.{unknown[0]}", f"unknown matcher setting {unknown[0]!r}", f"use one of: {', '.join(sorted(known))}")])
+    for where, body in _threshold_overrides(overrides or {}):
+        for key in ("strong", "probable"):
+            if key in body and not (isinstance(body[key], (int, float)) and 0.0 < float(body[key]) < 1.0):
+                raise UserError([Problem(None, f"{where}.{key}", f"{body[key]!r} is not a number between 0 and 1", "give a probability such as 0.9")])
     data: dict[str, Any] = {k: v for k, v in base.items() if k != "profiles"}
     profiles = {name: dict(body) for name, body in (base.get("profiles") or {}).items()}
     over = dict(overrides or {})
