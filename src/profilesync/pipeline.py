@@ -279,14 +279,17 @@ def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord 
     # period): a server that keeps a connection alive by dripping header bytes defeats socket
     # timeouts, and must not hang a pull that a person or cron started. An abandoned thread can
     # at most finish later and save a complete snapshot (writes are atomic).
-    boxes: dict[str, list[SourceStatus]] = {name: [] for name in names}
+    boxes: dict[str, list[SourceStatus | BaseException]] = {name: [] for name in names}
+
+    def work(name: str) -> None:
+        try:
+            boxes[name].append(pull_one(app, name, refresh=refresh, person=person, coauthors=coauthors))
+        except BaseException as exc:  # handed to the caller's thread, which raises it
+            boxes[name].append(exc)
+
     threads = {}
     for name in names:
-        thread = threading.Thread(
-            target=lambda n=name: boxes[n].append(pull_one(app, n, refresh=refresh, person=person, coauthors=coauthors)),
-            name=f"pull-{name}",
-            daemon=True,
-        )
+        thread = threading.Thread(target=work, args=(name,), name=f"pull-{name}", daemon=True)
         thread.start()
         threads[name] = thread
     started = time.monotonic()
@@ -294,7 +297,10 @@ def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord 
         limit = config.sources[name].timeout_s + PULL_GRACE_S + registry.connector_class(name).overhead_s
         threads[name].join(max(0.0, limit - (time.monotonic() - started)))
         if boxes[name]:
-            results[name] = boxes[name][0]
+            outcome = boxes[name][0]
+            if isinstance(outcome, BaseException):
+                raise outcome  # a user error (config, unwritable cache) ends the run: exit 2
+            results[name] = outcome
         else:
             reason = f"no complete answer within the {config.sources[name].timeout_s:g} s deadline; gave up on it"
             _record_attempt(config, name, {"at": format_time(app.env.now()), "ok": False, "error": reason})
