@@ -193,3 +193,12 @@ def test_preprint_row_beside_the_published_row_is_a_duplicate_in_the_source():
     scholar_preprint = FASTSERVE_PREPRINT.with_(key=None, status=None)
     changes = run(cv_of(FASTSERVE_PREPRINT), snap("scholar", scholar_preprint, FASTSERVE_NSDI))
     assert sorted(c.kind.value for c in changes) == ["duplicate_in_source", "new_version"]
+
+
+def test_new_version_keeps_the_arxiv_id_a_source_links_to_the_published_record():
+    orcid_record = FASTSERVE_NSDI.with_(ids=ExternalIds(arxiv="2305.05920"), extra={"own_record": True})
+    changes = run(cv_of(FASTSERVE_PREPRINT), snap("dblp", FASTSERVE_NSDI), snap("orcid", orcid_record))
+    [version] = [c for c in changes if c.kind is ChangeKind.NEW_VERSION]
+    assert version.source == "dblp" and version.also_in == ("orcid",)
+    assert version.source_value["arxiv"] == "2305.05920" and version.work.ids.arxiv == "2305.05920"
+    assert "keep arXiv 2305.05920" in version.reason

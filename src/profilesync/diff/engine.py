@@ -36,7 +36,7 @@ from profilesync.match.matcher import (
     match_works,
     score_pair,
 )
-from profilesync.model import Person, Snapshot, Work, WorkStatus, WorkType
+from profilesync.model import ExternalIds, Person, Snapshot, Work, WorkStatus, WorkType
 from profilesync.normalize.names import same_person_name, strip_dblp_suffix
 from profilesync.normalize.text import clean_title, normalize_title
 from profilesync.state import Decision, DecisionRecord
@@ -323,7 +323,12 @@ def _version_changes(cv: CvRecord, versions: Mapping[str, Mapping[str, tuple[Wor
         work, score = by_source[top]
         cv_work = cv.by_key(key)
         assert cv_work is not None
-        keep = f"; keep arXiv {cv_work.ids.arxiv or work.ids.arxiv}" if (cv_work.ids.arxiv or work.ids.arxiv) else ""
+        # The preprint's arXiv id stays with the published record: from the CV, or from any source
+        # that links the two (ORCID lists it as a version-of id).
+        arxiv = cv_work.ids.arxiv or next((w.ids.arxiv for s in ranked for w, _ in [by_source[s]] if w.ids.arxiv), None)
+        keep = f"; keep arXiv {arxiv}" if arxiv else ""
+        if arxiv and not work.ids.arxiv:
+            work = work.with_(ids=work.ids.merged(ExternalIds(arxiv=arxiv)))
         out.append(
             Change(
                 ChangeKind.NEW_VERSION,
@@ -332,7 +337,14 @@ def _version_changes(cv: CvRecord, versions: Mapping[str, Mapping[str, tuple[Wor
                 f"({work.venue_acronym or work.venue}, {work.year}; {len(cv_work.authors)} -> {len(work.authors)} authors; {score.explain()}){keep}",
                 cv_key=key,
                 cv_value={"title": clean_title(cv_work.title), "venue": cv_work.venue_acronym, "year": cv_work.year, "authors": [a.name for a in cv_work.authors]},
-                source_value={"title": clean_title(work.title), "venue": work.venue_acronym or work.venue, "year": work.year, "authors": [strip_dblp_suffix(a.name) for a in work.authors]},
+                source_value={
+                    "title": clean_title(work.title),
+                    "venue": work.venue_acronym or work.venue,
+                    "year": work.year,
+                    "authors": [strip_dblp_suffix(a.name) for a in work.authors],
+                    **({"doi": work.ids.doi} if work.ids.doi else {}),
+                    **({"arxiv": arxiv} if arxiv else {}),
+                },
                 work=work,
                 match=score,
                 also_in=tuple(ranked[1:]),
@@ -430,8 +442,6 @@ def _software_changes(
         cited = link.cited or {}
         if not cited.get("title") and not cited.get("doi") and not cited.get("arxiv"):
             continue
-        from profilesync.model import ExternalIds
-
         paper = Work(title=str(cited.get("title") or ""), year=cited.get("year"), ids=ExternalIds(doi=cited.get("doi"), arxiv=cited.get("arxiv")))
         for existing, _first, _, also in new_works:
             if score_pair(existing, paper, params).tier is not Tier.NONE:

@@ -83,7 +83,10 @@ def prepare_fields(
 def prepare(work: Work) -> Prepared:
     """Comparison form of a :class:`~profilesync.model.Work`."""
     venue = work.venue_acronym or work.venue
-    preprint = work.type is WorkType.PREPRINT or venue_key(venue) == "corr" or bool(work.ids.arxiv and not work.ids.doi and not work.venue)
+    # An arXiv id alone marks a preprint only when nothing says the work was published: a
+    # conference record that also lists its arXiv version (as ORCID's version-of ids do) is not one.
+    published = work.type in (WorkType.CONFERENCE, WorkType.JOURNAL, WorkType.CHAPTER, WorkType.BOOK)
+    preprint = work.type is WorkType.PREPRINT or venue_key(venue) == "corr" or bool(work.ids.arxiv and not work.ids.doi and not venue and not published)
     prepared = prepare_fields(work.title, [a.name for a in work.authors], venue, work.year, preprint=preprint)
     if work.venue_acronym and work.venue and prepared.venue is None:
         return prepare_fields(work.title, [a.name for a in work.authors], work.venue, work.year, preprint=preprint)
