@@ -151,6 +151,7 @@ def compute(data: DiffInput) -> DiffResult:
     present: dict[str, dict[str, bool]] = {w.key or "": {"cv": True} for w in cv.works}
     new_works: list[tuple[Work, str, MatchScore | None, list[str]]] = []  # work, first source, -, also_in
     known_as: list[Work] = []  # the sources' records of CV works, carrying the CV key
+    topics = tuple(w.title for w in cv.works)  # what the researcher works on, for namesake tests
     ignored = 0
 
     for source in sources:
@@ -158,7 +159,8 @@ def compute(data: DiffInput) -> DiffResult:
         works = [w for w in snapshot.works if w.type is not WorkType.SOFTWARE]
         kept = [w for w in works if not any(rule.matches(w, source) for rule in cv.ignore)]
         ignored += len(works) - len(kept)
-        matching = match_works(cv.works, kept, data.params.for_source(source))
+        params = data.params.for_source(source)
+        matching = match_works(cv.works, kept, params)
         matchings[source] = matching
         for pair in matching.pairs:
             cv_work, src_work = cv.works[pair.cv_index], kept[pair.source_index]
@@ -190,7 +192,7 @@ def compute(data: DiffInput) -> DiffResult:
         paired_cv = {p.cv_index: p.source_index for p in matching.pairs}
         for index in matching.unmatched_source:
             work = kept[index]
-            again = _second_listing(cv.works, kept, paired_cv, work, data.params)
+            again = _second_listing(cv.works, kept, paired_cv, work, params)
             if again is not None:
                 cv_index, score = again
                 cv_work, first = cv.works[cv_index], kept[paired_cv[cv_index]]
@@ -210,7 +212,7 @@ def compute(data: DiffInput) -> DiffResult:
                     )
                 )
                 continue
-            authorship = researcher_authorship(work, data.person, coauthors=data.coauthors)
+            authorship = researcher_authorship(work, data.person, coauthors=data.coauthors, topics=topics)
             if not authorship.is_researcher:
                 changes.append(
                     Change(
@@ -221,7 +223,7 @@ def compute(data: DiffInput) -> DiffResult:
                     )
                 )
                 continue
-            again = _add_new_work(new_works, work, source, data.params)
+            again = _add_new_work(new_works, work, source, params)
             if again is not None:
                 first, score = again
                 changes.append(
