@@ -101,12 +101,13 @@ def _render_change(change: dict[str, Any], style: _Style, explain: bool) -> list
         head += f" {change['field']}"
     out = [head, f"      {change['reason']}"]
     if change["kind"] == "field_differs" and change["field"] in ("title", "venue", "year", "pages", "doi", "arxiv"):
-        out.append(style(f"      CV:     {change.get('cv_value')}", "red"))
+        cv_value = change.get("cv_value")
+        out.append(style(f"      CV:     {'(none)' if cv_value in (None, '') else cv_value}", "red"))
         out.append(style(f"      {change['source']}:{' ' * max(1, 7 - len(change['source']))}{change.get('source_value')}", "green"))
     match = change["match"]
     if explain and match.get("features"):
         details = ", ".join(f"{f['name']}={f['value']:.2f}x{f['weight']:g}" for f in match["features"])
         out.append(style(f"      match: {match.get('by')} score {match.get('score', 0):.2f} ({details})", "dim"))
-    elif match.get("explanation") and tier != "none" and match.get("by") not in (None, "none"):
+    elif match.get("explanation") and tier != "none" and match.get("by") not in (None, "none") and match["explanation"] not in change["reason"]:
         out.append(style(f"      match: {match['explanation']}", "dim"))
     return out
