@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -19,15 +20,22 @@ from profilesync.model import Snapshot
 log = logging.getLogger(__name__)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see either the old file or the whole new one."""
+def atomic_write_text(path: Path, text: str, *, newline: str = "\n", keep_mode: bool = False) -> None:
+    """Write ``text`` to ``path`` so readers see either the old file or the whole new one.
+
+    A temporary file in the same directory is fsynced and then ``os.replace``d over ``path``.
+    ``newline=""`` writes line endings exactly as they are in ``text`` (a CV keeps its CRLFs);
+    ``keep_mode`` gives the new file the old one's permissions.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        if keep_mode and path.exists():
+            shutil.copymode(path, tmp)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -10,15 +10,13 @@ with ``os.replace``, so a crash at any moment leaves either the old file or the 
 from __future__ import annotations
 
 import difflib
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from profilesync.cv.document import CvDocument
 from profilesync.errors import Problem, UserError
+from profilesync.snapshots import atomic_write_text
 from profilesync.validation import check
 
 DEFAULT_KEEP_BACKUPS = 10
@@ -92,22 +90,8 @@ def prune_backups(directory: Path, cv_path: Path, keep: int) -> list[Path]:
 
 
 def _replace_atomically(path: Path, text: str) -> None:
-    """Temporary file in the same directory, fsync, keep the old file's mode, ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            shutil.copymode(path, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """Replace ``path`` atomically, keeping its line endings as written and its permissions."""
+    atomic_write_text(path, text, newline="", keep_mode=True)
 
 
 def save_document(document: CvDocument, *, backup_dir: Path, now: datetime, keep: int = DEFAULT_KEEP_BACKUPS) -> SaveResult:
