@@ -115,10 +115,7 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         for problem in exc.problems:
             env.stderr.write(f"error: {problem}\n")
         return ExitStatus.ERROR
-    except AuthError as exc:
-        env.stderr.write(f"error: {exc}\n")
-        return ExitStatus.ERROR
-    except ReadOnlyError as exc:
+    except (AuthError, ReadOnlyError) as exc:
         env.stderr.write(f"error: {exc}\n")
         return ExitStatus.ERROR
     except SourceError as exc:
