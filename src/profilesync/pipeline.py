@@ -241,10 +241,8 @@ def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: S
 def _append_history(config: Config, snapshot: Snapshot) -> None:
     if snapshot.metrics.is_empty():
         return
-    try:
-        from profilesync.history import append_history
-    except ImportError:
-        return
+    from profilesync.history import append_history
+
     try:
         append_history(config.cache_dir, snapshot)
     except (OSError, ProfileSyncError) as exc:
@@ -417,37 +415,7 @@ def compute_diff(app: App, *, sources: Sequence[str] | None = None, refresh: boo
 
 
 def _load_history(config: Config, snapshots: Mapping[str, Snapshot]) -> dict[str, list[dict[str, Any]]]:
-    try:
-        from profilesync.history import load_history
-    except ImportError:
-        load_history = None
-    out: dict[str, list[dict[str, Any]]] = {}
-    for name, snapshot in snapshots.items():
-        if snapshot.metrics.is_empty():
-            continue
-        if load_history is not None:
-            try:
-                entries = load_history(config.cache_dir, name)
-            except TypeError:  # an older signature without the source name
-                entries = load_history(config.cache_dir)
-            except (OSError, ValueError, ProfileSyncError):
-                entries = []
-        else:
-            entries = _read_history_file(config, name)
-        out[name] = [dict(e) if isinstance(e, Mapping) else _entry_to_dict(e) for e in entries]
-    return out
+    """Each snapshot's source's metrics history, as plain report data (oldest first)."""
+    from profilesync.history import load_history
 
-
-def _entry_to_dict(entry: Any) -> dict[str, Any]:
-    if hasattr(entry, "to_dict"):
-        return dict(entry.to_dict())
-    return dict(vars(entry))
-
-
-def _read_history_file(config: Config, name: str) -> list[dict[str, Any]]:
-    path = config.cache_dir / "history" / f"{name}.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError, OSError):
-        return []
-    return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
+    return {name: [entry.to_dict() for entry in load_history(config.cache_dir, name)] for name, snapshot in snapshots.items() if not snapshot.metrics.is_empty()}

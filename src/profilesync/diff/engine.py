@@ -404,10 +404,8 @@ def _software_changes(
     software = [w for w in snapshot.works if w.type is WorkType.SOFTWARE]
     if not software:
         return [], set()
-    try:
-        from profilesync.diff.software import link_software
-    except ImportError:  # the linker ships with the GitHub connector
-        return [], set()
+    from profilesync.diff.software import link_software
+
     out: list[Change] = []
     linked: set[str] = set()
     best: dict[str, Any] = {}
