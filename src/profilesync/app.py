@@ -36,20 +36,23 @@ class App:
             from profilesync.config import load_config
 
             override = self.env.resolve(self.cache_dir_arg) if self.cache_dir_arg else None
-            self._config = load_config(self.config_path, label=self._label(self.config_path), cache_dir_override=override)
+            self._config = load_config(self.config_path, label=self.label(self.config_path), cache_dir_override=override)
         return self._config
 
     def load_cv(self) -> CvRecord:
         from profilesync.cv.load import load_cv_for
 
-        return load_cv_for(self.config, label=self._label(self.config.cv_path))
+        return load_cv_for(self.config, label=self.label(self.config.cv_path))
 
-    def _label(self, path: Path) -> str:
+    def label(self, path: Path) -> str:
         """A path as the user would write it: relative to the working directory when inside it."""
         try:
             return str(path.relative_to(self.env.cwd))
         except ValueError:
             return str(path)
+
+    # push/orcid.py still calls the old private name.
+    _label = label
 
     def out(self, text: str = "") -> None:
         self.env.stdout.write(text + "\n")

@@ -64,9 +64,9 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
     target = app.env.resolve(args.output)
     text = result.text
     if args.between is not None:
-        text = _merge_between(target, text, args.between, _label(app, target))
-    written = _write_if_changed(target, text, _label(app, target))
-    app.info(f"{'wrote' if written else 'unchanged'}: {_label(app, target)} ({len(record.works)} works, {fmt.value})")
+        text = _merge_between(target, text, args.between, app.label(target))
+    written = _write_if_changed(target, text, app.label(target))
+    app.info(f"{'wrote' if written else 'unchanged'}: {app.label(target)} ({len(record.works)} works, {fmt.value})")
     return ExitStatus.OK
 
 
@@ -109,12 +109,12 @@ def _write_if_changed(target: Path, text: str, label: str) -> bool:
 
 def _write_directory(result: ExportResult, root: Path, app: App) -> ExitStatus:
     if root.exists() and not root.is_dir():
-        raise UserError([Problem(_label(app, root), None, "is a file, not a directory", "give the site's root directory")])
+        raise UserError([Problem(app.label(root), None, "is a file, not a directory", "give the site's root directory")])
     written = 0
     for relative, text in sorted(result.files.items()):
-        if _write_if_changed(root / relative, text, _label(app, root / relative)):
+        if _write_if_changed(root / relative, text, app.label(root / relative)):
             written += 1
-    app.info(f"{result.format.value}: {len(result.files)} files under {_label(app, root)}, {written} written, {len(result.files) - written} unchanged")
+    app.info(f"{result.format.value}: {len(result.files)} files under {app.label(root)}, {written} written, {len(result.files) - written} unchanged")
     return ExitStatus.OK
 
 
@@ -122,11 +122,3 @@ def _read_exact(path: Path) -> str:
     """The file's text with its own line endings (no universal-newline translation)."""
     with path.open(encoding="utf-8", newline="") as handle:
         return handle.read()
-
-
-def _label(app: App, path: Path) -> str:
-    """``path`` as the user would write it: relative to the working directory when inside it."""
-    try:
-        return str(path.relative_to(app.env.cwd))
-    except ValueError:
-        return str(path)

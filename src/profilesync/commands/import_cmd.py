@@ -68,7 +68,7 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
     from profilesync.snapshots import SnapshotStore
 
     path = app.env.resolve(args.file)
-    label = _label(app, path)
+    label = app.label(path)
     snapshot = READERS[args.source](path, label, app.env.now())
     typed = Metrics(citations=args.citations, h_index=args.h_index, i10_index=args.i10_index)
     if not typed.is_empty():
@@ -82,14 +82,7 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
     written = store.save(snapshot)
     if previous is not None:
         app.info(f"replaced the {args.source} snapshot of {format_time(previous.fetched_at)} ({len(previous.works)} works)")
-    app.out(f"imported {len(snapshot.works)} works from {label} into {_label(app, written)}")
+    app.out(f"imported {len(snapshot.works)} works from {label} into {app.label(written)}")
     for note in snapshot.notes:
         app.info(f"note: {note}")
     return ExitStatus.OK
-
-
-def _label(app: App, path: Path) -> str:
-    try:
-        return str(path.relative_to(app.env.cwd))
-    except ValueError:
-        return str(path)

@@ -80,10 +80,10 @@ def _run_cv(args: argparse.Namespace, app: App) -> ExitStatus:
         take_strong=take_strong,
         only=args.only,
         dry_run=args.dry_run,
-        label=_label(app, config.cv_path),
+        label=app.label(config.cv_path),
         confirm=confirm,
     )
-    _report(app, result, args, _label(app, config.cv_path))
+    _report(app, result, args, app.label(config.cv_path))
     if result.selection.unknown_only:
         return ExitStatus.ERROR
     return ExitStatus.OK
@@ -110,7 +110,7 @@ def _report(app: App, result: CvPushOutcome, args: argparse.Namespace, label: st
             app.out(result.diff.rstrip("\n"))
         app.info(f"dry run: {len(applied.edits)} change(s) would be applied to {label}; nothing written")
     elif result.saved is not None and result.saved.written:
-        backup = _label(app, result.saved.backup) if result.saved.backup else "none"
+        backup = app.label(result.saved.backup) if result.saved.backup else "none"
         app.info(f"updated {label}: {len(applied.edits)} change(s) applied (backup: {backup})")
     elif applied.changed:
         app.info(f"not written: {label} is unchanged")
@@ -119,10 +119,3 @@ def _report(app: App, result: CvPushOutcome, args: argparse.Namespace, label: st
     if selection.waiting:
         hint = "run `profilesync review` to accept them" + ("" if args.yes else ", or --yes for the strong-tier ones")
         app.info(f"{selection.waiting} proposed change(s) wait for your decision: {hint}")
-
-
-def _label(app: App, path) -> str:
-    try:
-        return str(path.relative_to(app.env.cwd))
-    except ValueError:
-        return str(path)

@@ -35,8 +35,8 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
         except UserError as exc:
             problems.extend(exc.problems)
         else:
-            app.out(f"{app._label(config.path)}: ok ({len(config.enabled_sources())} sources enabled: {', '.join(config.enabled_sources())})")
-            app.out(f"{app._label(config.cv_path)}: ok ({len(cv.works)} publications, {len(cv.software)} software, {len(cv.ignore)} ignore rules)")
+            app.out(f"{app.label(config.path)}: ok ({len(config.enabled_sources())} sources enabled: {', '.join(config.enabled_sources())})")
+            app.out(f"{app.label(config.cv_path)}: ok ({len(cv.works)} publications, {len(cv.software)} software, {len(cv.ignore)} ignore rules)")
     if problems:
         raise UserError(problems)
     return ExitStatus.OK
