@@ -12,7 +12,6 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from profilesync import __version__
 from profilesync.app import App
@@ -135,11 +134,3 @@ def _configure_logging(args: argparse.Namespace, env: Environment) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     root.propagate = False
-
-
-def default_config_path(env: Environment, arg: str | None) -> Path:
-    if arg:
-        return env.resolve(arg)
-    if env.environ.get("PROFILESYNC_CONFIG"):
-        return env.resolve(env.environ["PROFILESYNC_CONFIG"])
-    return env.resolve("config.yaml")
