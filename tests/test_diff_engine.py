@@ -202,3 +202,13 @@ def test_new_version_keeps_the_arxiv_id_a_source_links_to_the_published_record()
     assert version.source == "dblp" and version.also_in == ("orcid",)
     assert version.source_value["arxiv"] == "2305.05920" and version.work.ids.arxiv == "2305.05920"
     assert "keep arXiv 2305.05920" in version.reason
+
+
+def test_rejected_work_stays_hidden_when_only_its_citation_count_moves():
+    jolteon = Work(title="Jolteon: Unleashing the Promise of Serverless for Serverless Workflows", authors=authors("Zili Zhang", "Chao Jin", "Xin Jin"), year=2024, type=WorkType.CONFERENCE, citations=12, extra={"details_filled": True})
+    [change] = [c for c in run(cv_of(AUNCEL), snap("scholar", AUNCEL.with_(key=None), jolteon)) if c.kind is ChangeKind.MISSING_IN_CV]
+    decided = {change.fingerprint: DecisionRecord(change.fingerprint, Decision.REJECTED, change.value_digest, "2026-11-01T00:00:00Z")}
+    cited_again = jolteon.with_(citations=15, extra={})
+    assert [c for c in run(cv_of(AUNCEL), snap("scholar", AUNCEL.with_(key=None), cited_again), decisions=decided) if c.kind is ChangeKind.MISSING_IN_CV] == []
+    moved = jolteon.with_(venue_acronym="EuroSys")  # the record itself changed: the decision no longer holds
+    assert [c.kind for c in run(cv_of(AUNCEL), snap("scholar", AUNCEL.with_(key=None), moved), decisions=decided)] == [ChangeKind.MISSING_IN_CV]

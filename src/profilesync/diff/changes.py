@@ -78,6 +78,11 @@ class Change:
         """Changes when the source's value changes, so a rejected change can come back."""
         value = self.source_value
         if value is None and self.work is not None:
+            # The work as a record, without what moves on every pull (the source's citation
+            # count, connector bookkeeping in ``extra`` such as DBLP's mdate): an ignored namesake
+            # paper must not come back because it was cited again.
             value = self.work.to_dict()
+            value.pop("citations", None)
+            value.pop("extra", None)
         text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
