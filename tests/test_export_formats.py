@@ -112,6 +112,23 @@ def test_jekyll_pages_have_academicpages_front_matter(record):
     assert frontmatter.loads(files["_publications/2023-01-01-liu2023rise.md"])["category"] == "manuscripts"
 
 
+def test_keys_that_slugify_alike_keep_one_page_and_permalink_each():
+    # Valid, distinct CV keys: "a-b-2" comes first, so a "-<count>" suffix for the later
+    # "a.b"/"a-b" clash would land on it; "Zhang2023"/"zhang2023" differ only in case.
+    keys = ["a-b-2", "a.b", "a-b", "Zhang2023", "zhang2023"]
+    data = {"person": {"name": "Zili Zhang"}, "publications": [{"key": k, "title": f"Title {k}", "year": 2023} for k in keys]}
+    record = record_from_data(FIXTURE, data)
+    hugo = render(record, ExportFormat.HUGO).files
+    titles = sorted(frontmatter.loads(text)["title"] for path, text in hugo.items() if path.endswith("index.md"))
+    assert titles == sorted(f"Title {k}" for k in keys)
+    jekyll = render(record, ExportFormat.JEKYLL).files
+    pages = [frontmatter.loads(text) for text in jekyll.values()]
+    assert sorted(p["title"] for p in pages) == sorted(f"Title {k}" for k in keys)
+    permalinks = [p["permalink"] for p in pages]
+    assert len(set(permalinks)) == len(keys)
+    assert {f"_publications/{link.rsplit('/', 1)[1]}.md" for link in permalinks} == set(jekyll)
+
+
 def _strip_comments(latex: str) -> str:
     return "\n".join(re.sub(r"(?<!\\)%.*$", "", line) for line in latex.splitlines())
 

@@ -81,6 +81,20 @@ def slugify(text: str) -> str:
     return slug or "work"
 
 
+def unique_name(name: str, used: set[str]) -> str:
+    """``name``, or ``name-2``, ``name-3``, ... : the first one not in ``used`` (which it joins).
+
+    Keys differing only in case or punctuation ("Zhang2023", "zhang2023", "a.b", "a-b") slugify
+    alike; each still needs its own file and permalink.
+    """
+    candidate, n = name, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{name}-{n}"
+    used.add(candidate)
+    return candidate
+
+
 def display_venue(work: Work) -> str:
     """The venue as a reader would like to see it: full name, or acronym, or "Preprint"."""
     if work.venue:

@@ -7,7 +7,7 @@ fields the theme's publication layout reads) and ``cite.bib`` (the theme's "Cite
 from __future__ import annotations
 
 from profilesync.export.bibtex import render_entries
-from profilesync.export.common import arxiv_url, code_url, display_venue, slugify
+from profilesync.export.common import arxiv_url, code_url, display_venue, slugify, unique_name
 from profilesync.export.frontmatter import front_matter_page
 from profilesync.model import Work, WorkType
 
@@ -63,10 +63,7 @@ def export_hugo(works: tuple[Work, ...]) -> dict[str, str]:
     files: dict[str, str] = {}
     used: set[str] = set()
     for work in works:
-        slug = bundle_slug(work)
-        if slug in used:  # two keys can slugify alike ("a.b" and "a-b"); keep both bundles
-            slug = f"{slug}-{len(used)}"
-        used.add(slug)
+        slug = unique_name(bundle_slug(work), used)
         files[f"{BUNDLE_DIR}/{slug}/index.md"] = index_page(work)
         files[f"{BUNDLE_DIR}/{slug}/cite.bib"] = render_entries([work])
     return files

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-from profilesync.export.common import best_url, display_venue, slugify
+from profilesync.export.common import best_url, display_venue, slugify, unique_name
 from profilesync.export.frontmatter import front_matter_page
 from profilesync.export.markdown import work_line
 from profilesync.model import Work, WorkType
@@ -41,8 +41,9 @@ def citation_text(work: Work) -> str:
     return text
 
 
-def publication_page(work: Work, self_names: tuple[str, ...] = ()) -> str:
-    name = page_name(work)
+def publication_page(work: Work, self_names: tuple[str, ...] = (), name: str | None = None) -> str:
+    """The page for ``work``; ``name`` (default ``page_name(work)``) is its file stem and permalink."""
+    name = name or page_name(work)
     data: dict[str, object] = {
         "title": work.title,
         "collection": "publications",
@@ -63,9 +64,8 @@ def publication_page(work: Work, self_names: tuple[str, ...] = ()) -> str:
 def export_jekyll(works: tuple[Work, ...], self_names: tuple[str, ...] = ()) -> dict[str, str]:
     """``{relative path: text}`` under ``_publications/``, relative to the site root."""
     files: dict[str, str] = {}
+    used: set[str] = set()
     for work in works:
-        path = f"{PUBLICATIONS_DIR}/{page_name(work)}.md"
-        if path in files:  # two works with the same key slug cannot happen; same title slug can
-            path = f"{PUBLICATIONS_DIR}/{page_name(work)}-{len(files)}.md"
-        files[path] = publication_page(work, self_names)
+        name = unique_name(page_name(work), used)
+        files[f"{PUBLICATIONS_DIR}/{name}.md"] = publication_page(work, self_names, name)
     return files
