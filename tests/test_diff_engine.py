@@ -212,3 +212,11 @@ def test_rejected_work_stays_hidden_when_only_its_citation_count_moves():
     assert [c for c in run(cv_of(AUNCEL), snap("scholar", AUNCEL.with_(key=None), cited_again), decisions=decided) if c.kind is ChangeKind.MISSING_IN_CV] == []
     moved = jolteon.with_(venue_acronym="EuroSys")  # the record itself changed: the decision no longer holds
     assert [c.kind for c in run(cv_of(AUNCEL), snap("scholar", AUNCEL.with_(key=None), moved), decisions=decided)] == [ChangeKind.MISSING_IN_CV]
+
+
+def test_cv_entry_with_only_an_arxiv_id_is_a_preprint_for_the_diff_as_for_the_matcher():
+    # No type or status written in the CV, just the arXiv id: the matcher pairs it as a version,
+    # so the diff must propose the published record, not a field_differs per field.
+    bare = FASTSERVE_PREPRINT.with_(type=WorkType.OTHER, status=None, ids=ExternalIds(arxiv="2305.05920"))
+    changes = run(cv_of(bare), snap("dblp", FASTSERVE_NSDI))
+    assert [(c.kind, c.cv_key) for c in changes] == [(ChangeKind.NEW_VERSION, "wu2023fastserve")]

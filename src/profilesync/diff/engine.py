@@ -36,7 +36,8 @@ from profilesync.match.matcher import (
     match_works,
     score_pair,
 )
-from profilesync.model import ExternalIds, Person, Snapshot, Work, WorkStatus, WorkType
+from profilesync.match.versions import is_preprint
+from profilesync.model import ExternalIds, Person, Snapshot, Work, WorkType
 from profilesync.normalize.names import same_person_name, strip_dblp_suffix
 from profilesync.normalize.text import clean_title, normalize_title
 from profilesync.state import Decision, DecisionRecord
@@ -131,10 +132,6 @@ def _show(value: Any) -> str:
     return f'"{value}"' if isinstance(value, str) else str(value)
 
 
-def _is_preprint(work: Work) -> bool:
-    return work.type is WorkType.PREPRINT or work.status is WorkStatus.PREPRINT
-
-
 def _ranked(sources: Sequence[str], policy: Policy, name: str) -> list[str]:
     order = list(policy.precedence.get(name, ()))
     return [s for s in order if s in sources] + [s for s in sources if s not in order]
@@ -167,7 +164,7 @@ def compute(data: DiffInput) -> DiffResult:
             key = cv_work.key or ""
             present[key][source] = True
             known_as.append(src_work.with_(key=key))
-            if _is_preprint(cv_work) and src_work.type in PUBLISHED_TYPES:
+            if is_preprint(cv_work) and src_work.type in PUBLISHED_TYPES:
                 versions[key][source] = (src_work, pair.score)
                 continue
             locks = cv.locks.get(key, frozenset())
@@ -196,7 +193,7 @@ def compute(data: DiffInput) -> DiffResult:
             if again is not None:
                 cv_index, score = again
                 cv_work, first = cv.works[cv_index], kept[paired_cv[cv_index]]
-                if _is_preprint(cv_work) and work.type in PUBLISHED_TYPES:
+                if is_preprint(cv_work) and work.type in PUBLISHED_TYPES:
                     versions[cv_work.key or ""].setdefault(source, (work, score))
                 changes.append(
                     Change(
@@ -293,7 +290,7 @@ def _second_listing(cv_works: Sequence[Work], source_works: Sequence[Work], pair
         # beside its published form; two published papers by one group are not.
         listed = source_works[source_index]
         same_record = score_pair(listed, work, params).tier is not Tier.NONE
-        preprint_and_paper = _is_preprint(listed) != _is_preprint(work)
+        preprint_and_paper = is_preprint(listed) != is_preprint(work)
         if same_record or preprint_and_paper:
             return cv_index, found.pairs[0].score
     return None
