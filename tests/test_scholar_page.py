@@ -136,6 +136,26 @@ def test_unusual_traffic_text_alone_is_recognised():
     assert "unusual traffic" in block.reason
 
 
+def test_unusual_traffic_sentence_at_the_profile_url_is_recognised():
+    # No /sorry/ in the URL (the interstitial can be served in place): Google's sentence decides.
+    text = page("constructed_sorry.html").replace('id="captcha-form"', "").replace('id="recaptcha" class="g-recaptcha"', "")
+
+    block = detect_block(PROFILE_URL, text)
+
+    assert block is not None
+    assert block.failure is ScholarFailure.UNUSUAL_TRAFFIC
+
+
+def test_a_paper_about_unusual_traffic_is_not_a_block_page():
+    real = page("profile_P1RwlvoAAAAJ_2026.html")
+    title = "Set in stone: Analysis of an immutable web3 social media platform"
+    text = real.replace(title, "Detecting unusual traffic in web3 social media platforms")
+    assert text != real
+
+    assert detect_block(PROFILE_URL, text) is None
+    assert parse_profile(text).rows[0].title == "Detecting unusual traffic in web3 social media platforms"
+
+
 def test_detail_page_fields():
     detail = parse_detail(page("constructed_view_citation_P1RwlvoAAAAJ_u5HHmVD_uO8C.html"))
 

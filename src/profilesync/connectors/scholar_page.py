@@ -142,6 +142,8 @@ def _parse(text: str) -> etree._Element:
 
 _CAPTCHA_MARKERS = ('id="gs_captcha_ccl"', 'id="recaptcha"', 'id="captcha-form"', 'class="g-recaptcha"')
 _SIGN_IN_HOSTS = ("accounts.google.com",)
+# Google's own sentence, not the bare words: a profile may list a paper on "unusual traffic".
+_UNUSUAL_TRAFFIC = re.compile(r"unusual\s+traffic\s+from\s+your\s+computer\s+network", re.IGNORECASE)
 
 
 def detect_block(url: str, text: str) -> BlockPage | None:
@@ -155,7 +157,7 @@ def detect_block(url: str, text: str) -> BlockPage | None:
         return BlockPage(ScholarFailure.DOS_CAPTCHA, "blocked by Scholar's anti-abuse CAPTCHA (DOS-CAPTCHA page); try again in a day, or use `profilesync import scholar FILE`")
     if any(marker in text for marker in _CAPTCHA_MARKERS):
         return BlockPage(ScholarFailure.CAPTCHA, "blocked by CAPTCHA: Scholar wants a person to solve a puzzle; try again later, or use `profilesync import scholar FILE`")
-    if "/sorry/" in parts.path or "unusual traffic" in text.lower():
+    if "/sorry/" in parts.path or _UNUSUAL_TRAFFIC.search(text):
         return BlockPage(ScholarFailure.UNUSUAL_TRAFFIC, 'blocked: Scholar reports "unusual traffic" from this network; try again later, or use `profilesync import scholar FILE`')
     if parts.hostname in _SIGN_IN_HOSTS or "ServiceLogin" in parts.path or "/signin" in parts.path:
         return BlockPage(ScholarFailure.SIGN_IN, "Scholar asked for a Google sign-in instead of showing the profile: the user id is probably wrong or the profile is not public (check sources.scholar.id)")
