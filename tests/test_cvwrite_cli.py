@@ -112,6 +112,15 @@ def test_only_with_an_unknown_key_fails(demo: Path):
     assert tree_digest(demo) == before
 
 
+def test_only_with_one_unknown_key_among_known_ones_writes_nothing(demo: Path):
+    before = tree_digest(demo)
+    result = run_cli(["push", "--to", "cv", "--yes", "--only", "wu2024dlora", "--only", "nosuchkey"], demo, now=NOW)
+    assert result.exit_code == 2
+    assert "--only nosuchkey" in result.stderr
+    assert "nothing written" in result.stderr
+    assert tree_digest(demo) == before
+
+
 def test_push_to_orcid_without_the_module_says_so(demo: Path, monkeypatch):
     monkeypatch.setitem(sys.modules, "profilesync.push.orcid", None)
     result = run_cli(["push", "--to", "orcid", "--dry-run"], demo, now=NOW)

@@ -109,6 +109,8 @@ def _report(app: App, result: CvPushOutcome, args: argparse.Namespace, label: st
         if result.diff:
             app.out(result.diff.rstrip("\n"))
         app.info(f"dry run: {len(applied.edits)} change(s) would be applied to {label}; nothing written")
+    elif selection.unknown_only:
+        app.info(f"nothing written to {label}: fix or drop the --only value(s) above")
     elif result.saved is not None and result.saved.written:
         backup = app.label(result.saved.backup) if result.saved.backup else "none"
         app.info(f"updated {label}: {len(applied.edits)} change(s) applied (backup: {backup})")

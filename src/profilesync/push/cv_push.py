@@ -120,12 +120,13 @@ def push_to_cv(
 ) -> CvPushOutcome:
     """Apply the selected changes to the CV file; on a dry run, only compute the diff.
 
-    ``confirm(diff) -> bool`` (interactive runs) may veto the write. Raises ``UserError`` when the
-    CV cannot be read, or the result would be invalid (nothing is written then).
+    ``confirm(diff) -> bool`` (interactive runs) may veto the write. Nothing is written when an
+    ``only`` value names no change (a typo must not leave a half-applied push behind). Raises
+    ``UserError`` when the CV cannot be read, or the result would be invalid (nothing is written then).
     """
     document = open_cv(config, label)
     selection, applied, diff = plan_and_apply(document, changes, decisions, take_strong=take_strong, only=only)
-    if dry_run or not applied.changed or (confirm is not None and not confirm(diff)):
+    if dry_run or selection.unknown_only or not applied.changed or (confirm is not None and not confirm(diff)):
         return CvPushOutcome(selection, applied, diff, None)
     saved = save_document(document, backup_dir=config.cache_dir / "backups", now=now)
     _record_applied(config, applied, selection, now)
