@@ -190,11 +190,9 @@ def missing_on_orcid(cv_works: Sequence[Work], orcid_works: Sequence[Work], matc
     Any match the matcher makes (strong, probable or a preprint/published version pair) counts
     as "ORCID has it": adding a near-duplicate to a public record is worse than a missed add.
     """
+    from profilesync.match.matcher import load_params, match_works
+
     candidates = simple_missing(cv_works, orcid_works)
-    try:
-        from profilesync.match.matcher import load_params, match_works
-    except ImportError:  # pragma: no cover - the matcher ships with profilesync
-        return candidates
     result = match_works(list(cv_works), list(orcid_works), load_params(matching))
     unmatched = {id(cv_works[i]) for i in result.unmatched_cv}
     return [w for w in candidates if id(w) in unmatched]
