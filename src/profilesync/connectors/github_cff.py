@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from profilesync.model import Author
-from profilesync.normalize.identifiers import normalize_arxiv, normalize_doi
+from profilesync.normalize.identifiers import arxiv_from_doi, normalize_arxiv, normalize_doi, normalize_orcid
 
 CFF_SCHEMA = "cff-1.2.0.schema.json"
 # Problems listed per file; a broken file can produce hundreds of schema errors.
@@ -153,8 +153,7 @@ def cited_paper(ref: Mapping[str, Any]) -> CitedPaper:
     url = _text(ref.get("url"))
     if url and "arxiv.org/" in url.lower():
         arxiv = arxiv or normalize_arxiv(url)
-    if doi and doi.startswith("10.48550/arxiv."):
-        arxiv = arxiv or normalize_arxiv(doi)
+    arxiv = arxiv or arxiv_from_doi(doi)
     return CitedPaper(
         title=_text(ref.get("title")),
         doi=doi,
@@ -190,13 +189,7 @@ def _author(entry: Any) -> Author | None:
     name = name or _text(entry.get("name")) or _text(entry.get("alias"))
     if not name:
         return None
-    return Author(name=name, orcid=_orcid(_text(entry.get("orcid"))))
-
-
-def _orcid(value: str | None) -> str | None:
-    from profilesync.normalize.identifiers import normalize_orcid
-
-    return normalize_orcid(value)
+    return Author(name=name, orcid=normalize_orcid(_text(entry.get("orcid"))))
 
 
 def _year(ref: Mapping[str, Any]) -> int | None:

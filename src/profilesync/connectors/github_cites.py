@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from profilesync.connectors.github_cff import CitedPaper
-from profilesync.normalize.identifiers import normalize_arxiv, normalize_doi
+from profilesync.normalize.identifiers import arxiv_from_doi, normalize_arxiv, normalize_doi
 
 # Registrant prefixes whose DOIs are minted for software/data deposits, not for papers.
 SOFTWARE_DOI_PREFIXES: tuple[str, ...] = ("10.5281/", "10.6084/")
@@ -56,7 +56,7 @@ def hints_from_text(text: str | None) -> tuple[list[str], list[str]]:
     """(paper DOIs, arXiv ids) in ``text``; arXiv DataCite DOIs count as arXiv ids."""
     dois, arxivs = [], arxiv_ids_in(text)
     for doi in dois_in(text):
-        arxiv = normalize_arxiv(doi) if doi.startswith("10.48550/arxiv.") else None
+        arxiv = arxiv_from_doi(doi)
         if arxiv:
             if arxiv not in arxivs:
                 arxivs.append(arxiv)
