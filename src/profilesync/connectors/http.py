@@ -10,7 +10,7 @@
 - an on-disk HTTP cache with conditional requests (requests-cache: ETag / Last-Modified are sent
   back as If-None-Match / If-Modified-Since, and a 304 reuses the stored body).
 
-Connectors get an ``HttpClient`` and call ``get_json`` / ``get_bytes``; every failure comes back
+Connectors get an ``HttpClient`` and call ``get_json`` / ``get``; every failure comes back
 as one of the typed ``SourceError``s, never as a requests exception.
 """
 
