@@ -80,6 +80,18 @@ def test_broken_json_names_the_place(profile: Path):
     assert "line 2" in str(info.value)
 
 
+def test_a_number_where_a_doi_belongs_is_read_as_text(profile: Path):
+    # JSON Resume allows any extra key; "doi": 10.1 is not a DOI, and must not crash the reader.
+    data = json.loads((profile / FILE).read_text(encoding="utf-8"))
+    data["publications"][0]["doi"] = 10.1
+    data["publications"][1]["doi"] = 10.1
+    (profile / FILE).write_text(json.dumps(data), encoding="utf-8")
+    record = load_cv_for(load_config(profile / "config.yaml"))
+    assert [w.key for w in record.works] == ["wu2023fast", "zhang2023fast", "anon2023ditto"]
+    assert [w.ids.doi for w in record.works] == [None, None, "10.1145/3603269.3604855"]
+    assert record.by_key("wu2023fast").ids.arxiv == "2305.05920"
+
+
 def test_cli_diff_and_push_on_a_jsonresume_cv(profile: Path, cli):
     assert cli(["diff", "--offline"], profile).exit_code == 1
     push = cli(["push", "--to", "cv", "--yes"], profile)

@@ -34,6 +34,11 @@ def venue_replaceable(current: str | None) -> bool:
     return not current or looks_like_acronym(current) or looks_like_preprint(current)
 
 
+def text_of(value: Any) -> str | None:
+    """A free-form field as text (``None`` stays ``None``): JSON and YAML may give a number."""
+    return None if value is None else str(value)
+
+
 def year_of(date: Any) -> int | None:
     if isinstance(date, int) and not isinstance(date, bool):
         return date if 1900 <= date <= 2100 else None

@@ -23,6 +23,7 @@ from profilesync.cv.fields import (
     doi_and_arxiv,
     looks_like_preprint,
     split_venue,
+    text_of,
     venue_replaceable,
     with_year,
     year_of,
@@ -94,7 +95,7 @@ class JsonResumeCvDocument(CvDocument):
         year = year_of(item.get("releaseDate"))
         if year:
             pub["year"] = year
-        doi, arxiv = doi_and_arxiv(normalize_doi(item.get("doi")))
+        doi, arxiv = doi_and_arxiv(normalize_doi(text_of(item.get("doi"))))
         url = str(item.get("url") or "")
         if not doi and "doi.org/" in url:
             doi, arxiv = doi_and_arxiv(normalize_doi(url)) if not arxiv else (None, arxiv)

@@ -25,6 +25,7 @@ from profilesync.cv.fields import (
     looks_like_preprint,
     split_venue,
     strip_markup,
+    text_of,
     venue_replaceable,
     with_year,
     year_of,
@@ -117,7 +118,7 @@ class RenderCvDocument(YamlCvDocument):
         year = year_of(entry.get("date"))
         if year:
             pub["year"] = year
-        doi, arxiv = doi_and_arxiv(normalize_doi(entry.get("doi")))
+        doi, arxiv = doi_and_arxiv(normalize_doi(text_of(entry.get("doi"))))
         arxiv = normalize_arxiv(str(entry["arxiv"])) if entry.get("arxiv") else arxiv
         preprint = looks_like_preprint(str(journal or "")) or (arxiv is not None and doi is None and not journal)
         pub["type"] = "preprint" if preprint else "other"
@@ -173,7 +174,7 @@ class RenderCvDocument(YamlCvDocument):
             elif name == "year":
                 out["date"] = with_year(entry.get("date"), int(value), as_text=False)
             elif name == "ids":
-                current_doi, current_arxiv = doi_and_arxiv(normalize_doi(entry.get("doi")))
+                current_doi, current_arxiv = doi_and_arxiv(normalize_doi(text_of(entry.get("doi"))))
                 if value.get("doi"):
                     if current_arxiv and not entry.get("arxiv"):
                         out["arxiv"] = current_arxiv  # keep the preprint's id when the DOI becomes the publisher's
