@@ -293,7 +293,7 @@ class HttpClient:
         except requests.exceptions.Timeout:
             raise SourceUnavailable(source, f"{url}: no answer within the timeout") from None
         except requests.exceptions.ConnectionError as exc:
-            if "Read timed out" in str(exc) or "timed out" in str(exc):
+            if "timed out" in str(exc):
                 raise SourceUnavailable(source, f"{url}: no answer within the timeout") from None
             raise SourceUnavailable(source, f"{url}: cannot connect ({_reason(exc)})") from None
         except requests.exceptions.ChunkedEncodingError:
