@@ -187,6 +187,16 @@ def test_output_file_is_written_atomically(demo):
     assert not list((demo / "out").glob(".*tmp"))
 
 
+def test_rewritten_output_file_keeps_its_permissions(demo):
+    report = demo / "report.html"
+    report.write_text("old\n", encoding="utf-8")
+    report.chmod(0o644)  # a report a web server publishes
+    result = run_cli(["diff", "--offline", "--format", "html", "--output", "report.html"], demo)
+    assert result.exit_code == 1, result.stderr
+    assert report.read_text(encoding="utf-8") != "old\n"
+    assert report.stat().st_mode & 0o777 == 0o644
+
+
 def test_offline_never_pulled_source_is_failed_exit_3(demo):
     (demo / "cache" / "snapshots" / "github.json").unlink()
     result = run_cli(["diff", "--offline", "--format", "json"], demo)

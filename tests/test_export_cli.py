@@ -41,6 +41,16 @@ def test_file_is_rewritten_only_when_it_changes(profile: Path):
     assert target.stat().st_mtime_ns == stamp
 
 
+def test_rewritten_file_keeps_its_permissions(profile: Path):
+    target = profile / "papers.bib"
+    target.write_text("% old\n", encoding="utf-8")
+    target.chmod(0o644)  # the web server serving the homepage must still read it
+    result = run_cli(["export", "--format", "bibtex", "--output", "papers.bib"], profile)
+    assert result.exit_code == 0, result.stderr
+    assert "@" in target.read_text(encoding="utf-8")
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
 def test_between_rewrites_only_the_marked_block(profile: Path):
     page = profile / "index.md"
     before_block = "# Zili Zhang\n\nI build systems.\n\n<!-- profilesync:start -->\n"

@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
     if args.output:
         path = app.env.resolve(args.output)
         try:
-            atomic_write_text(path, text)
+            atomic_write_text(path, text, keep_mode=True)  # a published report keeps its permissions
         except OSError as exc:
             raise UserError([Problem(args.output, None, f"cannot write the report: {exc.strerror}", "choose a writable path")]) from None
         app.info(f"wrote {args.output} ({len(report['changes'])} changes)")

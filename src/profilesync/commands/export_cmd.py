@@ -101,7 +101,7 @@ def _write_if_changed(target: Path, text: str, label: str) -> bool:
     if target.is_dir():
         raise UserError([Problem(label, None, "is a directory", "give a file name for this format")])
     try:
-        atomic_write_text(target, text)
+        atomic_write_text(target, text, keep_mode=True)  # a homepage file keeps its permissions
     except OSError as exc:
         raise UserError([Problem(label, None, f"cannot write: {exc.strerror}", "check the directory exists and is writable")]) from None
     return True
