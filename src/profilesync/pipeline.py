@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from filelock import FileLock, Timeout
+
 from profilesync.config import SOURCE_NAMES, Config
 from profilesync.connectors.base import FetchContext
 from profilesync.errors import ProfileSyncError, SourceError, UserError
@@ -134,16 +136,32 @@ def load_attempts(config: Config) -> dict[str, dict[str, Any]]:
     return data if isinstance(data, dict) else {}
 
 
-# Sources are pulled in parallel threads and each records its attempt in the one status file:
-# read-modify-write under a lock, or one thread's record overwrites another's.
+# Sources are pulled in parallel threads, and a scheduled run and a person's pull may run at the
+# same time, each recording its attempts in the one status file: read-modify-write under a thread
+# lock and an OS file lock, or one writer's record overwrites another's.
 _ATTEMPTS_LOCK = threading.Lock()
+# The critical section is a read and an atomic write of a small file; a holder that takes this
+# long is hung, and the record is then written without the lock rather than never.
+_ATTEMPTS_LOCK_WAIT_S = 10.0
 
 
 def _record_attempt(config: Config, name: str, attempt: Mapping[str, Any]) -> None:
+    path = _status_path(config)
     with _ATTEMPTS_LOCK:
-        attempts = load_attempts(config)
-        attempts[name] = dict(attempt)
-        _save_attempts(config, attempts)
+        lock = FileLock(str(path.with_name(path.name + ".lock")), timeout=_ATTEMPTS_LOCK_WAIT_S)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock.acquire()
+        except (Timeout, OSError) as exc:
+            log.warning("could not lock %s (%s); recording the %s attempt without it", path, exc, name)
+            lock = None
+        try:
+            attempts = load_attempts(config)
+            attempts[name] = dict(attempt)
+            _save_attempts(config, attempts)
+        finally:
+            if lock is not None:
+                lock.release()
 
 
 def _save_attempts(config: Config, attempts: Mapping[str, Mapping[str, Any]]) -> None:
