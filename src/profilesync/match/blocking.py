@@ -64,16 +64,6 @@ class TokenBlocker:
             out.update(self._index[key])
         return out
 
-    def ranked_candidates(self, p: Prepared, limit: int) -> list[int]:
-        """Up to ``limit`` candidates, most shared (rarity-weighted) keys first."""
-        votes: Counter[int] = Counter()
-        for key in self.keys_for(p):
-            posting = self._index[key]
-            weight = 1.0 / (1.0 + len(posting))
-            for j in posting:
-                votes[j] += weight
-        return [j for j, _ in votes.most_common(limit)]
-
 
 def id_index(pairs: Iterable[tuple[int, Iterable[tuple[str, str]]]]) -> dict[tuple[str, str], list[int]]:
     """``(kind, value) -> [indexes]`` for exact identifier lookup."""

@@ -16,9 +16,8 @@ may happen without a person: only ``strong`` matches are applied unattended.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from profilesync.match.blocking import TokenBlocker, id_index
 from profilesync.match.features import FEATURE_NAMES, PairFeatures, Prepared, compute, prepare
@@ -331,8 +330,3 @@ def _duplicates(
         taken.add(j)
         out.append(Duplicate(j, k, dup))
     return out
-
-
-def params_for(config_matching: Mapping[str, Any] | None, source: str | None = None) -> MatchParams:
-    """Convenience: shipped parameters with config overrides, set to the profile ``source`` uses."""
-    return load_params(config_matching).for_source(source)
