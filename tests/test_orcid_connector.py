@@ -188,6 +188,25 @@ def test_person_failure_is_a_source_error(orcid_server):
         pull(server, EGLEN)
 
 
+@pytest.mark.parametrize("broken", ["person", "works"])
+def test_an_unusable_response_is_not_replayed_from_the_http_cache(httpserver, orcid_server, tmp_path, broken):
+    # A 200 error page is stored by the HTTP cache like any 200; the next pull must ask again.
+    html = b"<html>Oops an error happened!</html>"
+    server = orcid_server(EGLEN, **{broken: html})
+    first = make_connector(server.base_url, orcid=EGLEN, cache_dir=tmp_path)
+    with pytest.raises(SourceFormatError):
+        first.fetch(context())
+
+    httpserver.clear()
+    works_doc = fixture_json(works_file(EGLEN))
+    server = orcid_server(EGLEN, details=summaries_by_put_code(works_doc))
+    second = make_connector(server.base_url, orcid=EGLEN, cache_dir=tmp_path)
+    snapshot = second.fetch(context())
+
+    assert snapshot.person.name == "Stephen Eglen"
+    assert len(snapshot.works) == 74
+
+
 def test_works_that_are_not_a_works_response_are_a_format_error(orcid_server):
     server = orcid_server(EGLEN, works=fixture_bytes("eglen_0000-0001-8607-8025_person.json"))
     with pytest.raises(SourceFormatError, match="'group'"):

@@ -27,9 +27,9 @@ may hold a sandbox write token for ``push``, which the production public API ref
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from profilesync.connectors.base import Capability, Connector, FetchContext, PushResult
 from profilesync.connectors.orcid_parse import (
@@ -51,6 +51,8 @@ if TYPE_CHECKING:
     from profilesync.connectors.http import HttpClient
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 ACCEPT = {"Accept": "application/json"}
 DEFAULT_DETAILS_CHUNK = 50
@@ -93,10 +95,9 @@ class OrcidConnector(Connector):
         base = self.config.base_url.rstrip("/")
         notes: list[str] = []
         self._anonymous = False
-        person_doc = self._get_json(f"{base}/{orcid}/person", context.refresh, notes)
-        facts = read_person(person_doc, orcid, where=f"{base}/{orcid}/person")
-        works_doc = self._get_json(f"{base}/{orcid}/works", context.refresh)
-        groups = read_groups(works_doc, orcid, where=f"{base}/{orcid}/works")
+        person_url, works_url = f"{base}/{orcid}/person", f"{base}/{orcid}/works"
+        facts = self._read(person_url, context.refresh, lambda doc: read_person(doc, orcid, where=person_url), notes)
+        groups = self._read(works_url, context.refresh, lambda doc: read_groups(doc, orcid, where=works_url))
         employments: list[Employment] = []
         if self.config.options.get("employments", True):
             employments = self._employments(base, orcid, context.refresh, notes)
@@ -141,6 +142,17 @@ class OrcidConnector(Connector):
         except ValueError as exc:
             raise SourceFormatError(SOURCE, f"{url}: the response is not valid JSON ({exc})") from None
 
+    def _read(self, url: str, refresh: bool, parse: Callable[[Any], T], notes: list[str] | None = None) -> T:
+        """GET ``url`` and ``parse`` its JSON. Raises ``SourceFormatError`` for an unusable body,
+        after dropping it from the HTTP cache: otherwise every pull until the entry expires would
+        replay the broken response instead of asking ORCID again."""
+        assert self.http is not None
+        try:
+            return parse(self._get_json(url, refresh, notes))
+        except SourceFormatError:
+            self.http.forget(url, headers=ACCEPT)
+            raise
+
     def _employments(self, base: str, orcid: str, refresh: bool, notes: list[str]) -> list[Employment]:
         """Employments, best effort: the affiliation is a nicety, never a reason to fail the pull."""
         url = f"{base}/{orcid}/employments"
@@ -164,7 +176,7 @@ class OrcidConnector(Connector):
         for chunk in chunks(list(put_codes), self.details_chunk):
             url = f"{base}/{orcid}/works/{','.join(chunk)}"
             try:
-                found, _errors = read_bulk(self._get_json(url, refresh), where=url)
+                found, _errors = self._read(url, refresh, lambda doc, url=url: read_bulk(doc, where=url))
             except SourceError as exc:
                 log.info("ORCID details failed for %d works: %s", len(chunk), exc.reason)
                 reason = exc.reason.replace(url, "/works/<put-codes>")
