@@ -471,3 +471,15 @@ def test_cli_push_with_a_refused_token_exits_2(profile):
     assert "/activities/update" in result.stderr
     assert "wrong-token" not in result.stdout + result.stderr
     assert tree_digest(profile.root) == before
+
+
+@pytest.mark.parametrize("targets", [[], {"api.sandbox.orcid.org/0000-0001-8607-8025": []}, {"api.sandbox.orcid.org/0000-0001-8607-8025": {"works": []}}])
+def test_a_push_state_of_the_wrong_shape_is_a_user_error_naming_the_file(tmp_path, targets):
+    from profilesync.push.orcid_state import PushState
+
+    (tmp_path / "orcid_pushed.json").write_text(json.dumps({"format": 1, "targets": targets}), encoding="utf-8")
+
+    with pytest.raises(UserError) as caught:
+        PushState.load(tmp_path, "api.sandbox.orcid.org/0000-0001-8607-8025").get("paper-1")
+
+    assert caught.value.problems[0].file == str(tmp_path / "orcid_pushed.json")

@@ -56,6 +56,9 @@ class PushState:
             raise UserError([Problem(str(path), None, f"cannot read the ORCID push state ({exc})", "move the file aside; the next push re-checks ORCID's own duplicate detection")]) from None
         if not isinstance(data, Mapping):
             raise UserError([Problem(str(path), None, "the ORCID push state is not a JSON object", "move the file aside")])
+        targets = data.get("targets", {})
+        if not isinstance(targets, Mapping) or not all(isinstance(t, Mapping) and isinstance(t.get("works", {}), Mapping) for t in targets.values()):
+            raise UserError([Problem(str(path), "targets", "the ORCID push state is not shaped as targets -> works -> entries", "move the file aside; the next push re-checks ORCID's own duplicate detection")])
         return cls(path, target, data)
 
     def _works(self) -> dict[str, Any]:
