@@ -243,3 +243,16 @@ def test_pasted_github_token_in_token_env_is_rejected_without_echoing_it(demo):
     assert result.exit_code == 2
     assert "sources.github.token_env" in result.stderr
     assert secret not in result.stderr + result.stdout
+
+
+def test_new_report_file_is_readable_by_others(demo):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        result = run_cli(["diff", "--format", "json", "--output", "new-report.json"], demo)
+    finally:
+        os.umask(old)
+    assert result.exit_code == 1
+    assert stat.S_IMODE((demo / "new-report.json").stat().st_mode) == 0o644

@@ -51,8 +51,6 @@ class App:
         except ValueError:
             return str(path)
 
-    # push/orcid.py still calls the old private name.
-    _label = label
 
     def out(self, text: str = "") -> None:
         self.env.stdout.write(text + "\n")

@@ -12,12 +12,24 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 from profilesync.errors import Problem, UserError
 from profilesync.model import Snapshot
 
 log = logging.getLogger(__name__)
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def _current_umask() -> int:
+    # The only portable way to read the umask is to set it and put it back.
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
 
 
 def atomic_write_text(path: Path, text: str, *, newline: str = "\n", keep_mode: bool = False) -> None:
@@ -36,6 +48,10 @@ def atomic_write_text(path: Path, text: str, *, newline: str = "\n", keep_mode: 
             os.fsync(handle.fileno())
         if keep_mode and path.exists():
             shutil.copymode(path, tmp)
+        else:
+            # mkstemp makes the file 0600; a report or homepage file is meant to be read by
+            # others (a web server), so give it the mode a plain open() would: 0666 less umask.
+            os.chmod(tmp, 0o666 & ~_current_umask())
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -15,7 +15,8 @@ FORMATS = ("text", "json", "markdown", "html")
 
 DESCRIPTION = """\
 Compare the CV with each source's cached snapshot and report every difference, grouped by kind,
-with why it was found (the match explanation). Nothing is written except --output.
+with why it was found (the match explanation). Nothing is written except --output (and the
+snapshot of a source that had never been pulled, which diff fetches first).
 
 Network: diff reads the cache and says how old each snapshot is; it fetches only a source that
 was never pulled. --refresh pulls every enabled source first (what a scheduled job runs);

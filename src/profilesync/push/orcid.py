@@ -391,14 +391,14 @@ def run_push(args: argparse.Namespace, app: App) -> ExitStatus:
     Raises ``UserError`` (config, CV, no snapshot) and ``AuthError`` (no or refused token): exit 2.
     """
     config = app.config
-    config_label = app._label(config.path)  # noqa: SLF001 - the same label load_config used
+    config_label = app.label(config.path)  # the same label load_config used
     source = config.sources.get("orcid")
     if source is None:
         raise UserError([Problem(config_label, "sources.orcid", "ORCID is not configured", "add sources: {orcid: {id: <your iD>, token_env: ORCID_TOKEN}}")])
     cv = app.load_cv()
     target = resolve_target(source, cv, config_label)
     snapshot = _snapshot(config, target)
-    works = _select(cv, getattr(args, "only", None), app._label(config.cv_path))  # noqa: SLF001
+    works = _select(cv, getattr(args, "only", None), app.label(config.cv_path))
     missing = missing_on_orcid(works, snapshot.works, config.matching)
     state = PushState.load(config.cache_dir, target.state_key)
     researcher = (cv.person.name, *cv.person.aliases)
