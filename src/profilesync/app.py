@@ -51,7 +51,6 @@ class App:
         except ValueError:
             return str(path)
 
-
     def out(self, text: str = "") -> None:
         self.env.stdout.write(text + "\n")
 
