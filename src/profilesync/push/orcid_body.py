@@ -21,7 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from profilesync.model import Work, WorkStatus, WorkType
+from profilesync.match.versions import is_preprint  # one definition: the matcher's
+from profilesync.model import Work, WorkType
 from profilesync.normalize.names import same_person_name
 
 ORCID_TYPES: Mapping[WorkType, str] = {
@@ -50,10 +51,6 @@ class ExternalId:
             out["external-id-url"] = {"value": self.url}
         out["external-id-relationship"] = self.relationship
         return out
-
-
-def is_preprint(work: Work) -> bool:
-    return work.type is WorkType.PREPRINT or work.status is WorkStatus.PREPRINT
 
 
 def external_ids(work: Work) -> list[ExternalId]:
