@@ -19,6 +19,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -178,16 +179,29 @@ def _build_session(policy: HttpPolicy, remaining: Callable[[], float] | None = N
     return session
 
 
+# Sources are pulled in parallel threads that share one cache file: only one of them may check a
+# damaged file and move it aside, or the second finds it gone.
+_CACHE_CHECK_LOCK = threading.Lock()
+
+
 def _cache_file(cache_dir: Path) -> Path:
     """The HTTP cache database; a corrupt one is moved aside so the pull can go on."""
     path = cache_dir / "http_cache.sqlite"
-    if path.exists():
+    with _CACHE_CHECK_LOCK:
+        if not path.exists():
+            return path
         try:
-            with sqlite3.connect(path) as conn:
+            conn = sqlite3.connect(path)
+            try:
                 conn.execute("PRAGMA schema_version").fetchone()
+            finally:
+                conn.close()
         except sqlite3.DatabaseError:
-            broken = path.with_name(f"http_cache.corrupt-{int(time.time())}.sqlite")
-            path.replace(broken)
+            broken = path.with_name(f"http_cache.corrupt-{time.time_ns()}.sqlite")
+            try:
+                path.replace(broken)
+            except FileNotFoundError:
+                return path  # another process moved it first
             log.warning("HTTP cache %s was corrupt; moved it to %s and started a new one", path, broken)
     return path
 
