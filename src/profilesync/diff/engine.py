@@ -70,6 +70,16 @@ class CoverageRow:
         return {"key": self.key, "title": self.title, "year": self.year, "in": dict(self.present)}
 
 
+@dataclass
+class NewWork:
+    """A work the CV lacks, as first listed by ``source``; ``also_in`` grows as other sources
+    turn out to list it too (an accumulator inside one diff, hence not frozen)."""
+
+    work: Work
+    source: str
+    also_in: list[str] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class DiffResult:
     changes: tuple[Change, ...]
@@ -146,7 +156,7 @@ def compute(data: DiffInput) -> DiffResult:
     proposals: dict[tuple[str, str], dict[str, tuple[Any, Work, MatchScore]]] = defaultdict(dict)
     versions: dict[str, dict[str, tuple[Work, MatchScore]]] = defaultdict(dict)
     present: dict[str, dict[str, bool]] = {w.key or "": {"cv": True} for w in cv.works}
-    new_works: list[tuple[Work, str, MatchScore | None, list[str]]] = []  # work, first source, -, also_in
+    new_works: list[NewWork] = []
     known_as: list[Work] = []  # the sources' records of CV works, carrying the CV key
     topics = tuple(w.title for w in cv.works)  # what the researcher works on, for namesake tests
     ignored = 0
@@ -256,7 +266,8 @@ def compute(data: DiffInput) -> DiffResult:
     changes.extend(software_changes)
     for key in linked:
         present.setdefault(key, {"cv": True})["github"] = True
-    for work, source, _score, also in new_works:
+    for new in new_works:
+        work, source, also = new.work, new.source, new.also_in
         ids = ", ".join(f"{k} {v}" for k, v in work.ids.items() if k != "url")
         changes.append(
             Change(
@@ -275,7 +286,7 @@ def compute(data: DiffInput) -> DiffResult:
 
     kept_changes, suppressed = _apply_decisions(changes, data.decisions)
     kept_changes.sort(key=lambda c: (KIND_ORDER.index(c.kind), SOURCE_NAMES.index(c.source) if c.source in SOURCE_NAMES else 99, c.subject, c.field or ""))
-    coverage = _coverage(cv, present, new_works, sources)
+    coverage = _coverage(cv, present, new_works)
     return DiffResult(tuple(kept_changes), matchings, coverage, suppressed, ignored)
 
 
@@ -296,13 +307,14 @@ def _second_listing(cv_works: Sequence[Work], source_works: Sequence[Work], pair
     return None
 
 
-def _add_new_work(new_works: list[tuple[Work, str, MatchScore | None, list[str]]], work: Work, source: str, params: MatchParams) -> tuple[Work, MatchScore] | None:
+def _add_new_work(new_works: list[NewWork], work: Work, source: str, params: MatchParams) -> tuple[Work, MatchScore] | None:
     """Cluster works the CV lacks across sources, so one paper is one change.
 
     Returns the earlier listing and the match when ``source`` itself already listed the work
     (a duplicate inside the source), else None.
     """
-    for existing, first, _, also in new_works:
+    for new in new_works:
+        existing, first, also = new.work, new.source, new.also_in
         found = match_works([existing], [work], params)
         if not found.pairs:
             continue
@@ -310,7 +322,7 @@ def _add_new_work(new_works: list[tuple[Work, str, MatchScore | None, list[str]]
             return existing, found.pairs[0].score
         also.append(source)
         return None
-    new_works.append((work, source, None, []))
+    new_works.append(NewWork(work, source))
     return None
 
 
@@ -388,7 +400,7 @@ def _field_changes(cv: CvRecord, proposals: Mapping[tuple[str, str], Mapping[str
 
 
 def _software_changes(
-    cv: CvRecord, snapshot: Snapshot | None, new_works: list[tuple[Work, str, MatchScore | None, list[str]]], params: MatchParams, known_as: Sequence[Work] = ()
+    cv: CvRecord, snapshot: Snapshot | None, new_works: list[NewWork], params: MatchParams, known_as: Sequence[Work] = ()
 ) -> tuple[list[Change], set[str]]:
     """Repositories linked to CV papers: offer ``code:``; a repo citing an unknown paper is evidence.
 
@@ -440,7 +452,8 @@ def _software_changes(
         if not cited.get("title") and not cited.get("doi") and not cited.get("arxiv"):
             continue
         paper = Work(title=str(cited.get("title") or ""), year=cited.get("year"), ids=ExternalIds(doi=cited.get("doi"), arxiv=cited.get("arxiv")))
-        for existing, _first, _, also in new_works:
+        for new in new_works:
+            existing, also = new.work, new.also_in
             if score_pair(existing, paper, params).tier is not Tier.NONE:
                 if "github" not in also:
                     also.append("github")
@@ -533,13 +546,13 @@ def _apply_decisions(changes: Sequence[Change], decisions: Mapping[str, Decision
     return kept, suppressed
 
 
-def _coverage(cv: CvRecord, present: Mapping[str, Mapping[str, bool]], new_works: Sequence[tuple[Work, str, Any, list[str]]], sources: Sequence[str]) -> tuple[CoverageRow, ...]:
+def _coverage(cv: CvRecord, present: Mapping[str, Mapping[str, bool]], new_works: Sequence[NewWork]) -> tuple[CoverageRow, ...]:
     columns = ("cv", *SOURCE_NAMES)
     rows = []
     for work in cv.works:
         seen = present.get(work.key or "", {})
         rows.append(CoverageRow(work.key, clean_title(work.title), work.year, {c: bool(seen.get(c, False)) for c in columns}))
-    for work, source, _, also in new_works:
-        found = {source, *also}
+    for new in new_works:
+        work, found = new.work, {new.source, *new.also_in}
         rows.append(CoverageRow(None, clean_title(work.title), work.year, {c: c in found for c in columns}))
     return tuple(rows)
