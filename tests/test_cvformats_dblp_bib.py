@@ -202,3 +202,13 @@ def test_exports_keep_the_dblp_keys(tmp_path: Path, cli):
     bundles = [p for p in (tmp_path / "site" / "content" / "publication").iterdir() if p.is_dir()]
     assert len(bundles) == 21
     assert all(p.parent.parent == tmp_path / "site" / "content" / "publication" for p in (tmp_path / "site").rglob("index.md"))
+
+
+def test_added_fields_follow_the_entry_alignment(tmp_path: Path):
+    """DBLP pads names so "=" lines up (10 columns in the older style, 13 in the newer)."""
+    write_profile(tmp_path, EXPORT.read_text(encoding="utf-8"))
+    document = open_document(tmp_path / "cv.bib", CvFormat.BIBTEX, person_name="Jilin Hu")
+    apply_changes(document, [field_change("DBLP:journals/corr/abs-2106-09373", "doi", "10.48550/arXiv.2106.09373"), field_change("DBLP:series/sci/2023-1062", "pages", "1-250")])
+    entries = entries_by_key(document.render())
+    assert entries["DBLP:journals/corr/abs-2106-09373"].endswith("  bibsource = {dblp computer science bibliography, https://dblp.org},\n  doi       = {10.48550/arxiv.2106.09373}\n}\n\n")
+    assert entries["DBLP:series/sci/2023-1062"].endswith("https://dblp.org},\n  pages        = {1--250}\n}\n")

@@ -16,6 +16,7 @@ not manage are never rewritten.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -291,26 +292,30 @@ class BibtexCvDocument(CvDocument):
 
     # --- writing ----------------------------------------------------------------------------------
 
-    def _style(self, own: _Entry | None = None) -> tuple[str, str, bool]:
-        """(indent, " = " or "=", closing brace on its own line): the entry's own style, else
-        the first existing entry's."""
+    def _style(self, own: _Entry | None = None) -> _FieldStyle:
+        """How the entry's own fields are written, else the first existing entry's: indent,
+        ``" = "`` or ``"="``, and the column ``=`` is aligned to (DBLP pads ``author    =``)."""
         for entry in ([own] if own is not None and not own.is_new else []) + self.entries:
             if entry.is_new or "\n" not in entry.raw:
                 continue
-            lines = entry.raw.splitlines()
-            field_line = next((line for line in lines[1:] if "=" in line), None)
-            if field_line is None:
+            fields = [m for m in (_FIELD_LINE.match(line) for line in entry.raw.splitlines()[1:]) if m]
+            if not fields:
                 continue
-            indent = field_line[: len(field_line) - len(field_line.lstrip())]
-            sep = " = " if re.search(r"\s=\s", field_line) else "="
-            return indent or "  ", sep, lines[-1].strip() == "}"
-        return "  ", " = ", True
+            indent = fields[0].group(1)
+            sep = " = " if fields[0].group(3) and fields[0].group(4) else "="
+            # Aligned when most fields are padded so their "=" share one column (a name longer
+            # than the column, like DBLP's "eprinttype", sticks out by one space).
+            columns = Counter(len(m.group(2)) + len(m.group(3)) for m in fields)
+            column, count = columns.most_common(1)[0]
+            padded = count >= 2 and count * 2 > len(fields) and any(len(m.group(3)) > 1 for m in fields)
+            return _FieldStyle(indent or "  ", sep, column if padded else 0)
+        return _FieldStyle("  ", " = ", 0)
 
     def _render_new(self, entry: _Entry) -> str:
-        indent, sep, _ = self._style()
+        style = self._style()
         order = ["title", "author", "booktitle", "journal", "howpublished", "school", "publisher", "year", "pages", "doi", "eprint", "archiveprefix", "arxiv", "url", "html", "abbr", "code", "lock"]
         names = sorted(entry.edits, key=lambda n: order.index(n) if n in order else len(order))
-        body = ",\n".join(f"{indent}{name}{sep}{{{entry.edits[name]}}}" for name in names)
+        body = ",\n".join(style.line(name, entry.edits[name]) for name in names)
         return f"@{entry.new_type or entry.entry_type}{{{entry.key},\n{body}\n}}\n"
 
     def _render_edited(self, entry: _Entry) -> str:
@@ -318,7 +323,7 @@ class BibtexCvDocument(CvDocument):
         if entry.new_type:
             raw = re.sub(r"^@\s*\w+", "@" + entry.new_type, raw, count=1)
         spans = field_spans(raw)
-        indent, sep, _ = self._style(entry)
+        style = self._style(entry)
         # Replace existing values from the end, so earlier offsets stay valid.
         for name, (start, end, enclosing) in sorted(((n, spans[n]) for n in entry.edits if n in spans), key=lambda item: -item[1][0]):
             value = entry.edits[name]
@@ -335,7 +340,7 @@ class BibtexCvDocument(CvDocument):
             head, tail = raw[:closing], raw[closing:]
             body = head.rstrip()
             gap = head[len(body) :]  # usually the newline before the closing brace
-            lines = ",\n".join(f"{indent}{n}{sep}{{{entry.edits[n]}}}" for n in added)
+            lines = ",\n".join(style.line(n, entry.edits[n]) for n in added)
             body = body + "\n" + lines + "," if body.endswith(",") else body + ",\n" + lines
             raw = body + gap + tail
         return raw
@@ -351,6 +356,24 @@ class BibtexCvDocument(CvDocument):
                 text += "\n"
             text += "".join(("\n" if text else "") + block for block in new)
         return text
+
+
+# A field line of an entry: indent, name, the spaces before "=", the spaces after it.
+_FIELD_LINE = re.compile(r"^([ \t]*)([A-Za-z][\w\-:.+]*)([ \t]*)=([ \t]*)")
+
+
+@dataclass(frozen=True)
+class _FieldStyle:
+    indent: str
+    sep: str  # " = " or "="
+    align: int  # the width of name plus padding before "=" when the entry aligns them, else 0
+
+    def line(self, name: str, value: str) -> str:
+        if self.align:
+            # DBLP writes a name longer than the column with one space ("eprinttype = {arXiv}").
+            after = " " if self.sep.endswith(" ") else ""
+            return f"{self.indent}{name.ljust(max(self.align, len(name) + 1))}={after}{{{value}}}"
+        return f"{self.indent}{name}{self.sep}{{{value}}}"
 
 
 def _resolve_crossrefs(entries: list[_Entry], edited_by_self: Callable[[str], bool]) -> None:
