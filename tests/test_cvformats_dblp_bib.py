@@ -174,7 +174,11 @@ def test_pushing_two_changes_leaves_every_other_entry_byte_identical(httpserver,
 
     report = run_cli(["diff", "--refresh", "--format", "json"], profile, now=NOW)
     assert report.exit_code == 1, report.stderr
-    ids = {c["id"] for c in json.loads(report.stdout)["changes"]}
+    changes = json.loads(report.stdout)["changes"]
+    ids = {c["id"] for c in changes}
+    # No entry has abbr, and none is said to lack a venue: journal/booktitle is the venue.
+    assert not [c for c in changes if c.get("field") == "venue" and c.get("cv_value") in (None, "")]
+    assert "the CV has none" not in " ".join(c["reason"] for c in changes if c.get("field") == "venue")
     year_fix, pages_fix = f"field_differs|dblp|{MDM17}|year", f"field_differs|dblp|{VLDBJ20}|pages"
     assert {year_fix, pages_fix} <= ids
 
