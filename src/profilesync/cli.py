@@ -67,7 +67,7 @@ def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"profilesync {__version__}")
-    parser.add_argument("--config", "-c", metavar="FILE", default=None, help="the config file (default: ./config.yaml, or $PROFILESYNC_CONFIG)")
+    parser.add_argument("--config", "-c", metavar="FILE", default=None, help="the config file (default: $PROFILESYNC_CONFIG, ./profilesync.yaml, ./config.yaml when it is a profilesync config, then $XDG_CONFIG_HOME/profilesync/config.yaml)")
     parser.add_argument("--cache-dir", metavar="DIR", default=None, help="override the config's cache directory")
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument("-v", "--verbose", action="count", default=0, help="say more (repeat for debug output)")
