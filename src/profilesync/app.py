@@ -21,6 +21,7 @@ class App:
     cache_dir_arg: str | None = None
     quiet: bool = False
     verbose: int = 0
+    colour: bool = False  # decided once from --color, NO_COLOR, FORCE_COLOR and the terminal
     _config: Config | None = field(default=None, repr=False)
     _found: FoundConfig | None = field(default=None, repr=False)
 
