@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from profilesync.diff.changes import KIND_ORDER
+from profilesync.report.json import verdict
 from profilesync.report.text import HEADINGS
 
 SOURCE_COLUMNS: tuple[tuple[str, str], ...] = (("cv", "CV"), ("dblp", "DBLP"), ("orcid", "ORCID"), ("scholar", "Scholar"), ("github", "GitHub"))
@@ -132,7 +133,9 @@ def render_markdown(report: dict[str, Any]) -> str:
         counts = ", ".join(f"{summary[k.value]} {k.value.replace('_', ' ').replace(' cv', ' CV')}" for k in KIND_ORDER if summary.get(k.value))
         lines += ["", f"**{len(changes)} differences:** {counts}."]
     else:
-        lines += ["", "**In sync:** the CV and the sources agree."]
+        said = verdict(report)
+        assert said is not None
+        lines += ["", f"**{said[1]}:** {said[2]}"]
     lines += ["", "## Sources", "", *_sources_table(report)]
     metrics = _metrics(report)
     if metrics:
