@@ -265,3 +265,45 @@ def test_a_failing_employments_call_is_a_note_not_a_failed_pull(orcid_server):
     snapshot, _ = pull(server, JOHNSON)
     assert snapshot.person.affiliation is None
     assert any(n.startswith("the ORCID employments could not be read (") for n in snapshot.notes)
+
+
+# --- an iD ORCID does not know (issue 12, item 8) -----------------------------------------------
+
+UNKNOWN = "0000-0002-1825-0097"  # valid checksum; the local server has no record of it
+# What ORCID's public API answers for an iD it never issued.
+NOT_FOUND_BODY = json.dumps({"response-code": 404, "developer-message": "404 Not Found: The resource was not found.", "error-code": 9016}).encode()
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_a_pull_of_an_id_orcid_does_not_know_says_so(httpserver, status):
+    from profilesync.connectors.orcid import OrcidRecordNotFound
+
+    httpserver.expect_request(f"/v3.0/{UNKNOWN}/person").respond_with_data(NOT_FOUND_BODY, status=status, content_type="application/json")
+    connector = make_connector(httpserver.url_for("/v3.0"), orcid=UNKNOWN)
+    with pytest.raises(OrcidRecordNotFound) as raised:
+        connector.fetch(context())
+    reason = raised.value.reason
+    assert f"ORCID has no record {UNKNOWN} (HTTP {status})" in reason
+    assert "check the iD (sources.orcid.id in config.yaml)" in reason
+    assert "unexpected HTTP" not in reason
+
+
+def test_the_cli_names_the_unknown_id_and_where_it_is_configured(httpserver, tmp_path):
+    from conftest import run_cli
+
+    httpserver.expect_request(f"/v3.0/{UNKNOWN}/person").respond_with_data(NOT_FOUND_BODY, status=404, content_type="application/json")
+    (tmp_path / "cv.yaml").write_text("person:\n  name: Jane Roe\n  ids: {orcid: " + UNKNOWN + "}\npublications: []\n", encoding="utf-8")
+    config = {
+        "profile": {"name": "Jane Roe"},
+        "cv": "cv.yaml",
+        "cache_dir": "cache",
+        "contact_email": "test@example.org",
+        "sources": {"orcid": {"base_url": httpserver.url_for("/v3.0"), "retries": 0, "min_interval_s": 0}},
+    }
+    (tmp_path / "config.yaml").write_text(json.dumps(config), encoding="utf-8")
+    result = run_cli(["pull", "--source", "orcid"], tmp_path)
+    assert result.exit_code == 3
+    assert f"ORCID has no record {UNKNOWN} (HTTP 404)" in result.stdout
+    assert "person.ids.orcid in the CV" in result.stdout  # the iD came from the CV, not the config
+    assert "unexpected HTTP 404" not in result.stdout + result.stderr
+    assert not (tmp_path / "cache" / "snapshots" / "orcid.json").exists()
