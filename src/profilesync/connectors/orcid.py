@@ -42,6 +42,7 @@ from profilesync.connectors.orcid_parse import (
     read_employments,
     read_groups,
     read_person,
+    self_added_copies,
 )
 from profilesync.errors import Problem, SourceError, SourceFormatError, SourceUnavailable, UserError
 from profilesync.model import Person, Snapshot, Work
@@ -126,6 +127,12 @@ class OrcidConnector(Connector):
         no_authors = sum(1 for w, g in zip(works, groups, strict=True) if g.best.put_code in details and not w.authors)
         if no_authors:
             notes.append(f"{no_authors} works on ORCID list no authors (contributors)")
+        # The researcher's own second entries of a DOI, hidden inside a group: listed as works of
+        # their own so the diff reports them as duplicates on the record.
+        copies = [copy for g in groups for copy in self_added_copies(g, orcid)]
+        if copies:
+            notes.append(f"{len(copies)} works were added to the record twice by the researcher (same DOI, one ORCID group)")
+        works.extend(copies)
         person: Person = build_person(facts, orcid, employments)
         extra: dict[str, Any] = {
             "orcid": orcid,
