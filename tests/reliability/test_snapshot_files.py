@@ -126,3 +126,14 @@ def test_a_clock_a_little_ahead_is_not_flagged(demo: Path):
     assert json.loads(result.stdout)["sources"]["scholar"]["status"] == "ok"
     result = run_cli(["diff", "--offline", "--format", "json"], demo, now=fetched - timedelta(hours=2))
     assert json.loads(result.stdout)["sources"]["scholar"]["status"] == "stale"
+
+
+def test_pull_offline_lists_a_corrupt_snapshot_and_the_others(demo: Path):
+    (demo / "cache" / "snapshots" / "github.json").write_text('{"format": 1, "source": "gith', encoding="utf-8")
+    before = tree_digest(demo)
+    result = run_cli(["pull", "--offline"], demo)
+    assert result.exit_code == 3
+    assert "Traceback" not in result.stderr
+    assert "github.json: the snapshot is corrupt or truncated" in result.stdout
+    assert "dblp      14 works" in result.stdout
+    assert tree_digest(demo) == before
