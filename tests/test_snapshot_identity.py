@@ -249,3 +249,21 @@ def test_a_source_without_data_makes_an_empty_report_partial(make_profile):
     assert (code, report["in_sync"], report["compared"]) == (3, False, ["github"])
     text = run_cli(["diff", "--offline"], profile).stdout
     assert "Not fully compared: no differences with github, but orcid had no data." in text
+
+
+def test_another_profiles_metrics_history_is_set_aside_not_compared(make_profile):
+    profile = make_profile("scholar")
+    history = profile / "cache" / "history" / "scholar.json"
+    assert history.is_file(), "a scholar pull records its metrics"
+    # The cache held another profile: its snapshot and its citation history (the demo's numbers).
+    _retarget(profile, "scholar", "310QUvQAAAAJ")
+    other = [{"fetched_at": "2026-08-17T06:00:00Z", "citations": 99999, "h_index": 77, "i10_index": 70}]
+    history.write_text(json.dumps(other), encoding="utf-8")
+    result = run_cli(["diff", "--format", "json"], profile)
+    assert result.exit_code in (0, 1), result.stderr
+    report = json.loads(result.stdout)
+    assert report["sources"]["scholar"]["status"] == "ok"
+    assert all(entry.get("citations") != 99999 for entry in report["history"].get("scholar", []))
+    assert not [c for c in report["changes"] if c["kind"] == "metric_changed" and "99999" in c["reason"]]
+    aside = list(history.parent.glob("scholar.other-profile-*.json"))
+    assert [json.loads(p.read_text(encoding="utf-8")) for p in aside] == [other]  # kept, not deleted

@@ -250,6 +250,8 @@ def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: S
         return replace(_fallback(name, previous, reason), suspicious=True)
     snapshot = replace(snapshot, pulled_for=target)
     store.save(snapshot)
+    if checked.issue is SnapshotIssue.OTHER_TARGET:
+        _set_aside_history(config, name, checked, now)
     _append_history(config, snapshot)
     _record_attempt(config, name, {"at": format_time(now), "ok": True, "works": len(snapshot.works)})
     return SourceStatus(
@@ -262,6 +264,24 @@ def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: S
         requests=requests,
         notes=snapshot.notes,
     )
+
+
+def _set_aside_history(config: Config, name: str, checked: CheckedSnapshot, now: datetime) -> None:
+    """The metrics history of the profile the cache held before (the demo's, after a new user put
+    their own ids in the config) must not be compared with this profile's: it is moved aside,
+    kept rather than deleted, and this profile's history starts with this pull."""
+    from profilesync.history import history_path
+
+    path = history_path(config.cache_dir, name)
+    if not path.is_file():
+        return
+    aside = path.with_name(f"{path.stem}.other-profile-{format_time(now).replace(':', '')}.json")
+    try:
+        path.replace(aside)
+    except OSError as exc:
+        log.warning("could not move %s aside: %s", path, exc.strerror)
+        return
+    log.warning("%s held another profile's metrics (%s); moved it to %s", path, checked.message, aside.name)
 
 
 def _append_history(config: Config, snapshot: Snapshot) -> None:
