@@ -98,7 +98,7 @@ def _header(report: dict[str, Any]) -> list[str]:
         pills = "".join(f'<span class="pill"><b>{summary[k.value]}</b> {escape(HEADINGS[k.value])}</span>' for k in KIND_ORDER if summary.get(k.value))
         out.append(f'<div class="pills">{pills}</div>')
     if report.get("incomplete"):
-        out.append('<div class="banner warn"><b>Incomplete:</b> a source failed; its last good snapshot was used.</div>')
+        out.append('<div class="banner warn"><b>Incomplete:</b> a source failed or has no usable snapshot; a stale one\'s last good snapshot was used.</div>')
     if any(s.get("sample") for s in report.get("sources", {}).values()):
         out.append('<div class="banner info">Some snapshots are <b>sample data</b> (the bundled demo), not live pulls.</div>')
     return out

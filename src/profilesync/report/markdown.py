@@ -127,7 +127,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     name = report.get("profile", {}).get("name", "")
     lines = [f"# profilesync report: {cell(name)}", "", f"Generated {report.get('generated_at', '')}."]
     if report.get("incomplete"):
-        lines.append("**Incomplete:** a source failed; its last good snapshot was used (see Sources).")
+        lines.append("**Incomplete:** a source failed or has no usable snapshot; a stale one's last good snapshot was used (see Sources).")
     summary = report.get("summary") or {}
     if changes:
         counts = ", ".join(f"{summary[k.value]} {k.value.replace('_', ' ').replace(' cv', ' CV')}" for k in KIND_ORDER if summary.get(k.value))

@@ -93,7 +93,7 @@ def render_text(report: dict[str, Any], *, colour: bool = False, explain: bool =
     if report.get("suppressed"):
         lines.append(style(f"({report['suppressed']} changes you decided on earlier are not shown)", "dim"))
     if report.get("incomplete"):
-        lines.append(style("Incomplete: at least one source failed; its last good snapshot was used.", "yellow"))
+        lines.append(style("Incomplete: at least one source failed or has no usable snapshot (see Sources); a stale one's last good snapshot was used.", "yellow"))
     return "\n".join(lines).rstrip() + "\n"
 
 
