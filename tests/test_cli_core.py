@@ -229,6 +229,10 @@ def test_failing_source_marks_report_stale_and_keeps_snapshot(demo, httpserver):
         f'    base_url: "{httpserver.url_for("")}"\n    id: "95/7448-1"\n    retries: 1\n    min_interval_s: 0\n    timeout_s: 10\n',
     )
     snapshot = demo / "cache" / "snapshots" / "dblp.json"
+    # The last good pull was of the pid now configured (a snapshot of another pid is never used).
+    data = json.loads(snapshot.read_text(encoding="utf-8"))
+    data["pulled_for"]["id"] = "95/7448-1"
+    snapshot.write_text(json.dumps(data), encoding="utf-8")
     before = snapshot.read_bytes()
     result = run_cli(["diff", "--refresh", "--source", "dblp", "--format", "json"], demo)
     assert result.exit_code == 3, result.stderr

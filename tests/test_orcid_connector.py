@@ -265,3 +265,133 @@ def test_a_failing_employments_call_is_a_note_not_a_failed_pull(orcid_server):
     snapshot, _ = pull(server, JOHNSON)
     assert snapshot.person.affiliation is None
     assert any(n.startswith("the ORCID employments could not be read (") for n in snapshot.notes)
+
+
+# --- an iD ORCID does not know (issue 12, item 8) -----------------------------------------------
+
+UNKNOWN = "0000-0002-1825-0097"  # valid checksum; the local server has no record of it
+# What ORCID's public API answers for an iD it never issued.
+NOT_FOUND_BODY = json.dumps({"response-code": 404, "developer-message": "404 Not Found: The resource was not found.", "error-code": 9016}).encode()
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_a_pull_of_an_id_orcid_does_not_know_says_so(httpserver, status):
+    from profilesync.connectors.orcid import OrcidRecordNotFound
+
+    httpserver.expect_request(f"/v3.0/{UNKNOWN}/person").respond_with_data(NOT_FOUND_BODY, status=status, content_type="application/json")
+    connector = make_connector(httpserver.url_for("/v3.0"), orcid=UNKNOWN)
+    with pytest.raises(OrcidRecordNotFound) as raised:
+        connector.fetch(context())
+    reason = raised.value.reason
+    assert f"ORCID has no record {UNKNOWN} (HTTP {status})" in reason
+    assert "check the iD (sources.orcid.id in config.yaml)" in reason
+    assert "unexpected HTTP" not in reason
+
+
+def test_the_cli_names_the_unknown_id_and_where_it_is_configured(httpserver, tmp_path):
+    from conftest import run_cli
+
+    httpserver.expect_request(f"/v3.0/{UNKNOWN}/person").respond_with_data(NOT_FOUND_BODY, status=404, content_type="application/json")
+    (tmp_path / "cv.yaml").write_text("person:\n  name: Jane Roe\n  ids: {orcid: " + UNKNOWN + "}\npublications: []\n", encoding="utf-8")
+    config = {
+        "profile": {"name": "Jane Roe"},
+        "cv": "cv.yaml",
+        "cache_dir": "cache",
+        "contact_email": "test@example.org",
+        "sources": {"orcid": {"base_url": httpserver.url_for("/v3.0"), "retries": 0, "min_interval_s": 0}},
+    }
+    (tmp_path / "config.yaml").write_text(json.dumps(config), encoding="utf-8")
+    result = run_cli(["pull", "--source", "orcid"], tmp_path)
+    assert result.exit_code == 3
+    assert f"ORCID has no record {UNKNOWN} (HTTP 404)" in result.stdout
+    assert "person.ids.orcid in the CV" in result.stdout  # the iD came from the CV, not the config
+    assert "unexpected HTTP 404" not in result.stdout + result.stderr
+    assert not (tmp_path / "cache" / "snapshots" / "orcid.json").exists()
+
+
+# --- the researcher's own second entry of a DOI, inside one ORCID group (issue 12, item 8) ------
+
+DENSITY_DOI = "10.1890/07-1139.1"
+
+
+def _with_second_own_entry(put_code: str = "5299001") -> dict:
+    """Chamberlain's recorded works, plus a second copy of a paper he entered himself.
+
+    The recordings hold no such group, so one is derived from a real one: the group of DOI
+    10.1890/07-1139.1 holds his own entry (5295426) and Scopus's (5295427); a copy of his own
+    entry with a new put-code (and the DOI in upper case, as a hand-typed one may be) is added,
+    which is what ORCID shows when a researcher adds the same paper twice."""
+    doc = fixture_json(works_file(CHAMBERLAIN))
+    for group in doc["group"]:
+        own = [s for s in group["work-summary"] if str(s["put-code"]) == "5295426"]
+        if own:
+            copy = json.loads(json.dumps(own[0]))
+            copy["put-code"] = int(put_code)
+            copy["path"] = f"/{CHAMBERLAIN}/work/{put_code}"
+            copy["external-ids"]["external-id"][0]["external-id-value"] = DENSITY_DOI.upper()
+            group["work-summary"].append(copy)
+    return doc
+
+
+def test_two_own_entries_of_one_doi_in_a_group_are_two_works(orcid_server):
+    doc = _with_second_own_entry()
+    server = orcid_server(CHAMBERLAIN, works=json.dumps(doc).encode(), details=summaries_by_put_code(doc))
+    snapshot, _ = pull(server, CHAMBERLAIN)
+    assert len(snapshot.works) == 112  # 111 groups, one of which holds a second own entry
+    density = [w for w in snapshot.works if w.ids.doi == DENSITY_DOI]
+    assert [w.ids.orcid_put_code for w in density] == ["5295427", "5299001"]
+    assert density[1].extra["orcid_copy_of"] == "5295427"
+    assert density[1].extra["own_record"] is True
+    assert any("added to the record twice" in note for note in snapshot.notes)
+
+
+def test_other_sources_in_one_group_are_still_one_work(orcid_server):
+    # Own entry + Scopus (10.1890/06-1283) and Crossref + Crossref Metadata Search: ORCID's normal
+    # grouping of one paper, not a duplicate the researcher made.
+    doc = fixture_json(works_file(CHAMBERLAIN))
+    server = orcid_server(CHAMBERLAIN, details=summaries_by_put_code(doc))
+    snapshot, _ = pull(server, CHAMBERLAIN)
+    assert len(snapshot.works) == 111
+    assert not [w for w in snapshot.works if "orcid_copy_of" in w.extra]
+
+
+@pytest.mark.parametrize("in_cv", [True, False], ids=["paper-in-cv", "paper-not-in-cv"])
+def test_diff_reports_the_second_own_entry_as_a_duplicate_on_orcid(httpserver, tmp_path, in_cv):
+    from conftest import run_cli
+
+    doc = _with_second_own_entry()
+    server = server_factory(httpserver)(CHAMBERLAIN, works=json.dumps(doc).encode(), details=summaries_by_put_code(doc))
+    publications = (
+        "publications:\n"
+        "  - key: chamberlain2008density\n"
+        "    title: Density-mediated, context-dependent consumer-resource interactions between ants and extrafloral nectar plants\n"
+        "    authors: [Scott A. Chamberlain, Judith L. Holland]\n"
+        "    venue: Ecology\n"
+        "    year: 2008\n"
+        "    type: journal\n"
+        f"    ids: {{doi: {DENSITY_DOI}}}\n"
+        if in_cv
+        else "publications: []\n"
+    )
+    (tmp_path / "cv.yaml").write_text("person:\n  name: Scott A. Chamberlain\n" + publications, encoding="utf-8")
+    config = {
+        "profile": {"name": "Scott A. Chamberlain", "aliases": ["Scott Chamberlain"]},
+        "cv": "cv.yaml",
+        "cache_dir": "cache",
+        "contact_email": "test@example.org",
+        "sources": {"orcid": {"id": CHAMBERLAIN, "base_url": server.base_url, "retries": 0, "min_interval_s": 0}},
+    }
+    (tmp_path / "config.yaml").write_text(json.dumps(config), encoding="utf-8")
+    result = run_cli(["diff", "--format", "json"], tmp_path)
+    assert result.exit_code == 1, result.stderr
+    report = json.loads(result.stdout)
+    duplicates = [c for c in report["changes"] if c["kind"] == "duplicate_in_source" and c["work"]["ids"].get("doi") == DENSITY_DOI]
+    assert len(duplicates) == 1
+    assert duplicates[0]["source"] == "orcid"
+    assert duplicates[0]["work"]["ids"]["orcid_put_code"] == "5299001"  # the copy, not the paper itself
+    assert [c["kind"] for c in report["changes"] if (c.get("work") or {}).get("ids", {}).get("orcid_put_code") == "5299001"] == ["duplicate_in_source"]
+    if in_cv:
+        # The CV's paper is still paired with the group's chosen version, not with the copy.
+        assert not [c for c in report["changes"] if c["kind"] == "missing_in_source" and c["cv_key"] == "chamberlain2008density"]
+    else:
+        assert len([c for c in report["changes"] if c["kind"] == "missing_in_cv" and c["work"]["ids"].get("doi") == DENSITY_DOI]) == 1

@@ -88,8 +88,11 @@ def test_markdown_tables_survive_pipes_and_newlines():
 
 def test_markdown_in_sync():
     report = tiny_report()
-    report.update(changes=[], summary={}, incomplete=False)
+    report.update(changes=[], summary={}, incomplete=False, in_sync=True, compared=["dblp", "scholar"])
     assert "**In sync:**" in render_markdown(report)
+    report.update(in_sync=False, compared=[])  # no change because no data: not "in sync"
+    assert "**In sync:**" not in render_markdown(report)
+    assert "**Nothing was compared:**" in render_markdown(report)
 
 
 def test_html_is_self_contained_and_escaped():

@@ -19,7 +19,7 @@ from werkzeug import Response
 from conftest import REPO_ROOT, run_cli, tree_digest
 from profilesync.connectors.scholar import ScholarFailure, ScholarUnavailable
 from profilesync.errors import SourceError, UserError
-from profilesync.model import Metrics, Person, Snapshot, Work
+from profilesync.model import Metrics, Person, PulledFor, Snapshot, Work
 from profilesync.snapshots import SnapshotStore
 from test_scholar_support import HTML, NOW, base_url, connector_for, context, fixture, write_config
 
@@ -29,6 +29,8 @@ LAST_GOOD = Snapshot(
     person=Person(name="Doaa Elmatary"),
     works=(Work(title="Performance of polar codes for OFDM-based UWB channel", year=2018, citations=4),),
     metrics=Metrics(citations=50, h_index=4, i10_index=2),
+    # The profile write_config names: a snapshot of another user is never fallen back on.
+    pulled_for=PulledFor(id="LZ5D_p4AAAAJ", name="Doaa Elmatary"),
 )
 
 

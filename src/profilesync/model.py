@@ -289,6 +289,26 @@ def parse_time(text: str) -> datetime:
 
 
 @dataclass(frozen=True)
+class PulledFor:
+    """Whose profile a snapshot holds: the source id the pull asked for (``sources.<name>.id``, else
+    the CV's ``person.ids.<name>``), or None when none was set and the source searched for the
+    profile ``name`` (DBLP without a pid). A snapshot is only used for the same target."""
+
+    id: str | None
+    name: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> PulledFor:
+        # Raises ValueError for a malformed record, which the store reports as a corrupt snapshot.
+        if not isinstance(data, Mapping) or not isinstance(data.get("name", ""), str) or not isinstance(data.get("id"), (str, type(None))):
+            raise ValueError('"pulled_for" must be {"id": <string or null>, "name": <string>}')
+        return cls(id=data.get("id") or None, name=str(data.get("name") or ""))
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """One source's view of the researcher at one moment.
 
@@ -305,6 +325,8 @@ class Snapshot:
     notes: tuple[str, ...] = ()
     sample: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # Set by the pipeline when it saves a pull; None in snapshots written before it was recorded.
+    pulled_for: PulledFor | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -312,6 +334,8 @@ class Snapshot:
             "source": self.source,
             "fetched_at": format_time(self.fetched_at),
         }
+        if self.pulled_for is not None:
+            out["pulled_for"] = self.pulled_for.to_dict()
         if self.sample:
             out["sample"] = True
         out["person"] = self.person.to_dict() if self.person else None
@@ -337,4 +361,5 @@ class Snapshot:
             notes=tuple(data.get("notes") or ()),
             sample=bool(data.get("sample", False)),
             extra=dict(data.get("extra") or {}),
+            pulled_for=PulledFor.from_dict(data["pulled_for"]) if data.get("pulled_for") is not None else None,
         )

@@ -23,10 +23,10 @@ from filelock import FileLock, Timeout
 from profilesync.config import SOURCE_NAMES, Config
 from profilesync.connectors.base import FetchContext
 from profilesync.errors import ProfileSyncError, SourceError, UserError
-from profilesync.model import Person, PersonIds, Snapshot, format_time, parse_time
+from profilesync.model import Person, PersonIds, PulledFor, Snapshot, format_time, parse_time
 from profilesync.normalize.names import same_person_name
 from profilesync.normalize.text import normalize_title
-from profilesync.snapshots import SnapshotStore, atomic_write_text
+from profilesync.snapshots import CheckedSnapshot, SnapshotIssue, SnapshotStore, atomic_write_text
 
 if TYPE_CHECKING:
     from profilesync.app import App
@@ -101,6 +101,12 @@ def researcher(config: Config, cv: CvRecord | None) -> Person:
         affiliation=cv_person.affiliation if cv_person else None,
         homepage=cv_person.homepage if cv_person else None,
     )
+
+
+def pulled_for(person: Person, source: str) -> PulledFor:
+    """The target a pull of ``source`` asks for: the id the connector reads (config first, then the
+    CV, as ``researcher`` merges them), or the profile name when there is none (a DBLP search)."""
+    return PulledFor(id=getattr(person.ids, source, None), name=person.name)
 
 
 def coauthors_of(cv: CvRecord | None, person: Person, extra: Sequence[str] = ()) -> tuple[str, ...]:
@@ -209,12 +215,13 @@ def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: S
     config = app.config
     store = SnapshotStore(config.snapshot_dir)
     now = app.env.now()
-    try:
-        previous = store.load(name)
-    except UserError as exc:
-        # A corrupt snapshot must not stop a pull that will replace it.
-        log.warning("%s", exc)
-        previous = None
+    target = pulled_for(person, name)
+    # A corrupt snapshot, or one of another person, must not stop a pull that will replace it, and
+    # is never what a failed pull falls back on.
+    checked = store.check(name, target, now)
+    previous = checked.snapshot
+    if checked.issue is not None:
+        log.warning("%s", checked.message)
     connector = None
     try:
         connector = registry.create(config, name, app.env.environ)
@@ -224,11 +231,11 @@ def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: S
         requests = connector.http.requests_sent if connector.http is not None else None
     except SourceError as exc:
         _record_attempt(config, name, {"at": format_time(now), "ok": False, "error": exc.reason})
-        return _fallback(name, previous, exc.reason)
+        return _fallback(name, previous, exc.reason, checked)
     except ModuleNotFoundError as exc:
         reason = f"connector unavailable ({exc})"
         _record_attempt(config, name, {"at": format_time(now), "ok": False, "error": reason})
-        return _fallback(name, previous, reason)
+        return _fallback(name, previous, reason, checked)
     finally:
         if connector is not None:
             connector.close()
@@ -241,7 +248,10 @@ def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: S
         )
         _record_attempt(config, name, {"at": format_time(now), "ok": False, "error": reason, "suspicious": True})
         return replace(_fallback(name, previous, reason), suspicious=True)
+    snapshot = replace(snapshot, pulled_for=target)
     store.save(snapshot)
+    if checked.issue is SnapshotIssue.OTHER_TARGET:
+        _set_aside_history(config, name, checked, now)
     _append_history(config, snapshot)
     _record_attempt(config, name, {"at": format_time(now), "ok": True, "works": len(snapshot.works)})
     return SourceStatus(
@@ -256,6 +266,24 @@ def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: S
     )
 
 
+def _set_aside_history(config: Config, name: str, checked: CheckedSnapshot, now: datetime) -> None:
+    """The metrics history of the profile the cache held before (the demo's, after a new user put
+    their own ids in the config) must not be compared with this profile's: it is moved aside,
+    kept rather than deleted, and this profile's history starts with this pull."""
+    from profilesync.history import history_path
+
+    path = history_path(config.cache_dir, name)
+    if not path.is_file():
+        return
+    aside = path.with_name(f"{path.stem}.other-profile-{format_time(now).replace(':', '')}.json")
+    try:
+        path.replace(aside)
+    except OSError as exc:
+        log.warning("could not move %s aside: %s", path, exc.strerror)
+        return
+    log.warning("%s held another profile's metrics (%s); moved it to %s", path, checked.message, aside.name)
+
+
 def _append_history(config: Config, snapshot: Snapshot) -> None:
     if snapshot.metrics.is_empty():
         return
@@ -267,9 +295,14 @@ def _append_history(config: Config, snapshot: Snapshot) -> None:
         log.warning("could not record %s metrics history: %s", snapshot.source, exc)
 
 
-def _fallback(name: str, previous: Snapshot | None, reason: str) -> SourceStatus:
+def _fallback(name: str, previous: Snapshot | None, reason: str, checked: CheckedSnapshot | None = None) -> SourceStatus:
+    if checked is not None and checked.issue in (SnapshotIssue.CORRUPT, SnapshotIssue.OTHER_TARGET):
+        reason = f"{reason}; {checked.message}"
     if previous is None:
-        return SourceStatus(name=name, state=SourceState.FAILED, error=reason)
+        # A corrupt file is a snapshot gone bad (stale, as diff --offline reports it); another
+        # person's is no snapshot of this one at all (failed).
+        corrupt = checked is not None and checked.issue is SnapshotIssue.CORRUPT
+        return SourceStatus(name=name, state=SourceState.STALE if corrupt else SourceState.FAILED, error=reason)
     return SourceStatus(
         name=name,
         state=SourceState.STALE,
@@ -323,11 +356,8 @@ def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord 
         else:
             reason = f"no complete answer within the {config.sources[name].timeout_s:g} s deadline; gave up on it"
             _record_attempt(config, name, {"at": format_time(app.env.now()), "ok": False, "error": reason})
-            try:
-                previous = SnapshotStore(config.snapshot_dir).load(name)
-            except UserError:
-                previous = None
-            results[name] = _fallback(name, previous, reason)
+            checked = SnapshotStore(config.snapshot_dir).check(name, pulled_for(person, name), app.env.now())
+            results[name] = _fallback(name, checked.snapshot, reason, checked)
         if progress:
             status = results[name]
             elapsed = f" in {took[name]:.1f} s" if name in took else ""
@@ -405,6 +435,24 @@ def _status_from_snapshot(name: str, snapshot: Snapshot, attempt: Mapping[str, A
     return SourceStatus(name=name, state=SourceState.OK, fetched_at=snapshot.fetched_at, works=len(snapshot.works), sample=snapshot.sample, notes=snapshot.notes)
 
 
+def _status_from_check(name: str, checked: CheckedSnapshot, attempt: Mapping[str, Any] | None, offline: bool) -> SourceStatus:
+    """The status of a source that was not pulled in this run, from its cached file."""
+    snapshot = checked.snapshot
+    if checked.issue is SnapshotIssue.CORRUPT:
+        # The file was there but is unreadable: stale (no good copy to show), not "never pulled".
+        return SourceStatus(name=name, state=SourceState.STALE, error=checked.message)
+    if checked.issue is SnapshotIssue.OTHER_TARGET:
+        return SourceStatus(name=name, state=SourceState.FAILED, error=checked.message)
+    if snapshot is None:
+        hint = "offline and never pulled" if offline else "never pulled"
+        return SourceStatus(name=name, state=SourceState.FAILED, error=f"no snapshot ({hint}); run `profilesync pull --source {name}`")
+    status = _status_from_snapshot(name, snapshot, attempt)
+    if checked.issue is SnapshotIssue.FUTURE:
+        # Its data is used (it is this person's), but its age is unknown: never shown as fresh.
+        return replace(status, state=SourceState.STALE, error=checked.message if status.state is SourceState.OK else f"{checked.message}; {status.error}")
+    return status
+
+
 def compute_diff(app: App, *, sources: Sequence[str] | None = None, refresh: bool = False, offline: bool = False, progress: Callable[[str], None] | None = None) -> DiffOutcome:
     """Compare the CV with every selected source's snapshot; pull only what ``refresh`` or a
     missing snapshot requires (never when ``offline``)."""
@@ -416,27 +464,28 @@ def compute_diff(app: App, *, sources: Sequence[str] | None = None, refresh: boo
     cv = app.load_cv()
     names = selected_sources(config, sources)
     store = SnapshotStore(config.snapshot_dir)
+    person = researcher(config, cv)
+    now = app.env.now()
+    checks = {name: store.check(name, pulled_for(person, name), now) for name in names}
     statuses: dict[str, SourceStatus] = {}
-    to_pull = [n for n in names if refresh or (not offline and not store.exists(n))]
+    # A source without a usable snapshot (none, corrupt, or another person's) is fetched first.
+    to_pull = [n for n in names if refresh or (not offline and not checks[n].usable)]
     if to_pull and not offline:
         statuses.update(pull_sources(app, to_pull, refresh=refresh, cv=cv, progress=progress))
+        checks.update({name: store.check(name, pulled_for(person, name), app.env.now()) for name in to_pull})
     attempts = load_attempts(config)
     snapshots: dict[str, Snapshot] = {}
     for name in names:
-        snapshot = store.load(name)
+        checked = checks[name]
+        snapshot = checked.snapshot
         if snapshot is not None:
             snapshots[name] = snapshot
         if name in statuses:
-            continue
-        if snapshot is None:
-            hint = "offline and never pulled" if offline else "never pulled"
-            statuses[name] = SourceStatus(name=name, state=SourceState.FAILED, error=f"no snapshot ({hint}); run `profilesync pull --source {name}`")
-        else:
-            statuses[name] = _status_from_snapshot(name, snapshot, attempts.get(name))
+            continue  # pulled in this run: the pull's status says what happened
+        statuses[name] = _status_from_check(name, checked, attempts.get(name), offline)
     for name in SOURCE_NAMES:
         if name in config.sources and name not in names and not config.sources[name].enabled:
             statuses[name] = SourceStatus(name=name, state=SourceState.DISABLED)
-    person = researcher(config, cv)
     dblp_coauthors = tuple(config.sources["dblp"].options.get("coauthors", ())) if "dblp" in config.sources else ()
     history = _load_history(config, snapshots)
     data = DiffInput(

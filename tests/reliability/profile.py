@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from profilesync.model import Author, ExternalIds, Person, Snapshot, Work, WorkType
+from profilesync.model import Author, ExternalIds, Person, PulledFor, Snapshot, Work, WorkType
 
 from .sources import SourceCase
 
@@ -74,7 +74,8 @@ def fifty_work_snapshot(case: SourceCase) -> Snapshot:
                 ids=ExternalIds(**{case.id_kind: ident.lower() if case.id_kind == "github" else ident}),
             )
         )
-    return Snapshot(source=case.name, fetched_at=LAST_PULL, person=Person(name=case.person), works=tuple(works))
+    # A pull records the id it was made for; a snapshot of another id would never be used.
+    return Snapshot(source=case.name, fetched_at=LAST_PULL, person=Person(name=case.person), works=tuple(works), pulled_for=PulledFor(case.ident, case.person))
 
 
 @dataclass(frozen=True)

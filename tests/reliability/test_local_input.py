@@ -251,9 +251,10 @@ def test_corrupt_snapshot_is_reported_by_diff_and_replaced_by_pull(profile: Path
     snapshot = profile / "cache" / "snapshots" / "orcid.json"
     snapshot.write_text('{"format": 1, "source": "orcid", "works": [')
     offline = run_cli(["diff", "--offline"], profile)
-    assert offline.exit_code == 2
-    assert "orcid.json: the snapshot is corrupt" in offline.stderr
-    assert "profilesync pull --source orcid" in offline.stderr
+    # One bad file costs its source, not the report (issue 13): stale, exit 3, the others compared.
+    assert offline.exit_code == 3
+    assert "orcid.json: the snapshot is corrupt" in offline.stdout
+    assert "profilesync pull --source orcid" in offline.stdout
     status = run_cli(["status", "--format", "json"], profile)
     assert status.exit_code == 0
     assert json.loads(status.stdout)["sources"]["orcid"]["state"] == "corrupt"

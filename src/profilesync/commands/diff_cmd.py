@@ -23,7 +23,11 @@ was never pulled. --refresh pulls every enabled source first (what a scheduled j
 --offline never touches the network.
 
 Exit status: 0 in sync, 1 differences found, 2 bad config/CV/arguments, 3 a source failed
-(its last good snapshot was used and the report marks it stale).
+(its last good snapshot was used and the report marks it stale), or nothing could be compared.
+
+A snapshot is used only for the id it was pulled for (sources.<name>.id, else the CV's
+person.ids): after changing an id, diff pulls that source again (--offline reports it failed).
+A corrupt snapshot or one dated in the future marks its source stale.
 
 Examples:
   profilesync diff
@@ -78,6 +82,6 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
         app.info(f"wrote {args.output} ({len(report['changes'])} changes)")
     else:
         app.env.stdout.write(text)
-    if outcome.incomplete:
-        return ExitStatus.SOURCE_FAILED
+    if outcome.incomplete or not report["compared"]:
+        return ExitStatus.SOURCE_FAILED  # nothing compared is no result, not "in sync"
     return ExitStatus.DIFFERENCES if report["changes"] else ExitStatus.OK

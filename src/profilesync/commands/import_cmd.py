@@ -65,6 +65,7 @@ def _count(text: str) -> int:
 
 
 def run(args: argparse.Namespace, app: App) -> ExitStatus:
+    from profilesync.pipeline import pulled_for, researcher
     from profilesync.snapshots import SnapshotStore
 
     path = app.env.resolve(args.file)
@@ -74,6 +75,13 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
     if not typed.is_empty():
         # Numbers the user copied from the profile page: the export itself has none.
         snapshot = replace(snapshot, metrics=typed, notes=(*snapshot.notes, "metrics typed in at import from the profile page"))
+    # The export is the configured researcher's own: record that target, as a pull does, so that
+    # diff uses it (and stops using it once the configured id changes).
+    try:
+        cv = app.load_cv()
+    except UserError:
+        cv = None  # the import does not need the CV; only its person.ids fallback is lost
+    snapshot = replace(snapshot, pulled_for=pulled_for(researcher(app.config, cv), args.source))
     store = SnapshotStore(app.config.snapshot_dir)
     try:
         previous = store.load(args.source)

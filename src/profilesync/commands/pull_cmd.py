@@ -41,15 +41,26 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
     if not names:
         raise UserError(f"no source is enabled in {config.path.name}; add one under sources:")
     if args.offline:
+        from profilesync.pipeline import pulled_for, researcher
+
         store = SnapshotStore(config.snapshot_dir)
+        try:
+            person = researcher(config, app.load_cv())
+        except UserError:
+            person = researcher(config, None)  # the CV only lends its ids; showing the cache does not need it
+        unusable = False
         for name in names:
-            snapshot = store.load(name)
-            if snapshot is None:
+            checked = store.check(name, pulled_for(person, name), app.env.now())
+            snapshot = checked.snapshot
+            unusable = unusable or (checked.issue is not None and snapshot is None)
+            if checked.message:
+                app.out(f"{name:<8} {checked.message}")  # corrupt, another person's, or dated in the future
+            elif snapshot is None:
                 app.out(f"{name:<8} no snapshot yet")
-            else:
+            if snapshot is not None:
                 sample = " [sample data]" if snapshot.sample else ""
                 app.out(f"{name:<8} {len(snapshot.works):>3} works, fetched {snapshot.fetched_at:%Y-%m-%d %H:%M} UTC (from cache){sample}")
-        return ExitStatus.OK
+        return ExitStatus.SOURCE_FAILED if unusable else ExitStatus.OK
     try:
         cv = app.load_cv()
     except UserError:

@@ -42,6 +42,7 @@ from profilesync.connectors.orcid_parse import (
     read_employments,
     read_groups,
     read_person,
+    self_added_copies,
 )
 from profilesync.errors import Problem, SourceError, SourceFormatError, SourceUnavailable, UserError
 from profilesync.model import Person, Snapshot, Work
@@ -57,6 +58,19 @@ T = TypeVar("T")
 ACCEPT = {"Accept": "application/json"}
 DEFAULT_DETAILS_CHUNK = 50
 MAX_DETAILS_CHUNK = 100  # ORCID's documented maximum per bulk call
+
+
+# ORCID answers 404 for an iD it never issued and 410 for a deactivated record.
+_NO_RECORD = (404, 410)
+
+
+class OrcidRecordNotFound(SourceError):
+    """The configured iD has no record on ORCID (HTTP 404 or 410)."""
+
+
+def no_record(orcid: str, status: int) -> str:
+    """How `init --orcid` and a pull say that ORCID does not know an iD (one wording for both)."""
+    return f"ORCID has no record {orcid} (HTTP {status})"
 
 
 def chunks(items: Sequence[str], size: int) -> list[list[str]]:
@@ -96,8 +110,9 @@ class OrcidConnector(Connector):
         notes: list[str] = []
         self._anonymous = False
         person_url, works_url = f"{base}/{orcid}/person", f"{base}/{orcid}/works"
-        facts = self._read(person_url, context.refresh, lambda doc: read_person(doc, orcid, where=person_url), notes)
-        groups = self._read(works_url, context.refresh, lambda doc: read_groups(doc, orcid, where=works_url))
+        where = "sources.orcid.id in config.yaml" if self.config.id else "person.ids.orcid in the CV"
+        facts = self._read(person_url, context.refresh, lambda doc: read_person(doc, orcid, where=person_url), notes, missing=(orcid, where))
+        groups = self._read(works_url, context.refresh, lambda doc: read_groups(doc, orcid, where=works_url), missing=(orcid, where))
         employments: list[Employment] = []
         if self.config.options.get("employments", True):
             employments = self._employments(base, orcid, context.refresh, notes)
@@ -112,6 +127,12 @@ class OrcidConnector(Connector):
         no_authors = sum(1 for w, g in zip(works, groups, strict=True) if g.best.put_code in details and not w.authors)
         if no_authors:
             notes.append(f"{no_authors} works on ORCID list no authors (contributors)")
+        # The researcher's own second entries of a DOI, hidden inside a group: listed as works of
+        # their own so the diff reports them as duplicates on the record.
+        copies = [copy for g in groups for copy in self_added_copies(g, orcid)]
+        if copies:
+            notes.append(f"{len(copies)} works were added to the record twice by the researcher (same DOI, one ORCID group)")
+        works.extend(copies)
         person: Person = build_person(facts, orcid, employments)
         extra: dict[str, Any] = {
             "orcid": orcid,
@@ -127,28 +148,35 @@ class OrcidConnector(Connector):
             return {**ACCEPT, "Authorization": f"Bearer {self._token}"}
         return dict(ACCEPT)
 
-    def _get_json(self, url: str, refresh: bool, notes: list[str] | None = None) -> Any:
-        """GET a JSON document; a token the public API refuses (401) is dropped once, with a note."""
+    def _get_json(self, url: str, refresh: bool, notes: list[str] | None = None, missing: tuple[str, str] | None = None) -> Any:
+        """GET a JSON document; a token the public API refuses (401) is dropped once, with a note.
+
+        ``missing`` is (iD, where it is configured) for the record's own endpoints: a 404 or 410
+        there means the iD has no record, said as such (not "unexpected HTTP 404")."""
         assert self.http is not None
         headers = self._headers()
-        result = self.http.get(url, headers=headers, refresh=refresh, ok=(200, 401) if "Authorization" in headers else (200,))
+        gone = _NO_RECORD if missing else ()
+        result = self.http.get(url, headers=headers, refresh=refresh, ok=(200, *gone, 401) if "Authorization" in headers else (200, *gone))
         if result.status == 401:
             self._anonymous = True
             if notes is not None:
                 notes.append(f"ORCID's public API refused the token in ${self.config.token_env} (HTTP 401); the record was read anonymously")
-            result = self.http.get(url, headers=ACCEPT, refresh=refresh)
+            result = self.http.get(url, headers=ACCEPT, refresh=refresh, ok=(200, *gone))
+        if missing and result.status in _NO_RECORD:
+            orcid, where = missing
+            raise OrcidRecordNotFound(SOURCE, f"{no_record(orcid, result.status)} at {url}; check the iD ({where}) on https://orcid.org/{orcid}")
         try:
             return result.json()
         except ValueError as exc:
             raise SourceFormatError(SOURCE, f"{url}: the response is not valid JSON ({exc})") from None
 
-    def _read(self, url: str, refresh: bool, parse: Callable[[Any], T], notes: list[str] | None = None) -> T:
+    def _read(self, url: str, refresh: bool, parse: Callable[[Any], T], notes: list[str] | None = None, missing: tuple[str, str] | None = None) -> T:
         """GET ``url`` and ``parse`` its JSON. Raises ``SourceFormatError`` for an unusable body,
         after dropping it from the HTTP cache: otherwise every pull until the entry expires would
         replay the broken response instead of asking ORCID again."""
         assert self.http is not None
         try:
-            return parse(self._get_json(url, refresh, notes))
+            return parse(self._get_json(url, refresh, notes, missing))
         except SourceFormatError:
             self.http.forget(url, headers=ACCEPT)
             raise
@@ -224,9 +252,9 @@ def lookup_person(http: HttpClient, base_url: str, orcid: str) -> OrcidCandidate
     if not normal or not orcid_checksum_ok(normal):
         raise UserError([Problem(None, "--orcid", f'"{orcid}" is not a valid ORCID iD (checksum ISO 7064 MOD 11-2)', "copy the iD from your ORCID record, e.g. 0000-0003-4209-9451")])
     base = base_url.rstrip("/")
-    result = http.get(f"{base}/{normal}/person", headers=ACCEPT, ok=(200, 404, 410))
-    if result.status in (404, 410):
-        raise UserError([Problem(None, "--orcid", f"ORCID has no record {normal} (HTTP {result.status})", "check the iD on https://orcid.org")])
+    result = http.get(f"{base}/{normal}/person", headers=ACCEPT, ok=(200, *_NO_RECORD))
+    if result.status in _NO_RECORD:
+        raise UserError([Problem(None, "--orcid", no_record(normal, result.status), "check the iD on https://orcid.org")])
     try:
         facts = read_person(result.json(), normal)
     except ValueError:

@@ -403,6 +403,57 @@ def group_to_work(group: Group, detail: Summary | None, orcid: str | None) -> Wo
     )
 
 
+def self_added_copies(group: Group, orcid: str | None) -> list[Work]:
+    """The researcher's own extra entries of one DOI inside ``group``, one ``Work`` each.
+
+    ORCID groups summaries by external id, so two copies of a paper that the researcher entered
+    themselves (source = their own iD) with the same DOI land in one group, which ``group_to_work``
+    makes one work: the duplicate on the record would never be reported. The first own entry of
+    each DOI (in the group's ranked order) is the group's work; every further one is returned as a
+    work of its own with the same DOI, so the diff's same-DOI duplicate rule reports it as
+    ``duplicate_in_source``. Copies from other sources (Crossref beside Scopus) are ORCID's normal
+    grouping, not a duplicate the researcher made, and are not returned.
+    """
+    if not orcid:
+        return []
+    seen: set[str] = set()
+    copies: list[Work] = []
+    for summary in group.summaries:
+        if normalize_orcid(summary.source_orcid) != orcid:
+            continue
+        doi = ids_from_raw(summary.raw_ids).doi
+        if not doi:
+            continue
+        if doi not in seen:
+            seen.add(doi)
+            continue
+        copies.append(
+            Work(
+                title=summary.title,
+                year=summary.year,
+                venue=summary.venue,
+                type=work_type(summary.type_raw),
+                ids=ExternalIds(doi=doi, orcid_put_code=summary.put_code, url=summary.url),
+                url=summary.url,
+                source_ref=summary.put_code,
+                status=WorkStatus.PREPRINT if summary.type_raw in PREPRINT_TYPES else None,
+                extra={
+                    "own_record": True,
+                    "orcid_source": summary.source_name,
+                    "orcid_type": summary.type_raw,
+                    # Which work of the record this entry repeats (its group's chosen put-code).
+                    "orcid_copy_of": group.best.put_code,
+                    "orcid_group": {
+                        "ids": sorted({rid.token for rid in group.raw_ids}),
+                        "put_codes": [s.put_code for s in group.summaries],
+                        "sources": [s.source_name for s in group.summaries],
+                    },
+                },
+            )
+        )
+    return copies
+
+
 @dataclass(frozen=True)
 class Employment:
     organization: str

@@ -37,6 +37,12 @@ KIND_ORDER: tuple[ChangeKind, ...] = (
 )
 
 
+def digest_value(value: Any) -> str:
+    """The digest decisions are keyed on (``Change.value_digest``), for any JSON-able value."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class Change:
     """One difference. ``reason`` is a sentence for people; the other fields are for machines.
@@ -84,5 +90,4 @@ class Change:
             value = self.work.to_dict()
             value.pop("citations", None)
             value.pop("extra", None)
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        return digest_value(value)

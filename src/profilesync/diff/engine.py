@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from profilesync.config import SOURCE_NAMES, Policy
 from profilesync.cv.record import CvRecord
-from profilesync.diff.changes import KIND_ORDER, Change, ChangeKind
+from profilesync.diff.changes import KIND_ORDER, Change, ChangeKind, digest_value
 from profilesync.match.authorship import researcher_authorship
 from profilesync.match.matcher import (
     Feature,
@@ -540,8 +540,13 @@ def _apply_decisions(changes: Sequence[Change], decisions: Mapping[str, Decision
             suppressed += 1
             continue
         if record and record.decision is Decision.ACCEPTED and record.applied and record.value_digest == change.value_digest:
-            suppressed += 1
-            continue
+            # An applied decision explains, it never hides what the CV no longer carries: quiet
+            # only while the CV still holds the applied value; after the CV is restored from its
+            # backup (or edited back by hand) the change is proposed again.
+            if change.cv_value is not None and digest_value(change.cv_value) == record.value_digest:
+                suppressed += 1
+                continue
+            change = replace(change, reason=f"{change.reason} (applied {record.decided_at[:10]}, but the CV no longer holds it)")
         kept.append(change)
     return kept, suppressed
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from profilesync.diff.changes import KIND_ORDER
 from profilesync.model import parse_time
+from profilesync.report.json import verdict
 from profilesync.report.markdown import SOURCE_COLUMNS
 from profilesync.report.svg import Point, bar_chart, line_chart
 from profilesync.report.text import HEADINGS
@@ -87,16 +88,17 @@ def _origin(change: dict[str, Any]) -> str:
 
 
 def _header(report: dict[str, Any]) -> list[str]:
-    changes = report.get("changes") or []
     summary = report.get("summary") or {}
     out = [f"<h1>profilesync report: {escape(report.get('profile', {}).get('name', ''))}</h1>", f'<p class="meta">Generated {escape(report.get("generated_at", ""))}</p>']
-    if not changes:
-        out.append('<div class="banner ok"><b>In sync:</b> the CV and the sources agree.</div>')
+    said = verdict(report)
+    if said is not None:
+        agrees, label, sentence = said
+        out.append(f'<div class="banner {"ok" if agrees else "warn"}"><b>{escape(label)}:</b> {escape(sentence)}</div>')
     else:
         pills = "".join(f'<span class="pill"><b>{summary[k.value]}</b> {escape(HEADINGS[k.value])}</span>' for k in KIND_ORDER if summary.get(k.value))
         out.append(f'<div class="pills">{pills}</div>')
     if report.get("incomplete"):
-        out.append('<div class="banner warn"><b>Incomplete:</b> a source failed; its last good snapshot was used.</div>')
+        out.append('<div class="banner warn"><b>Incomplete:</b> a source failed or has no usable snapshot; a stale one\'s last good snapshot was used.</div>')
     if any(s.get("sample") for s in report.get("sources", {}).values()):
         out.append('<div class="banner info">Some snapshots are <b>sample data</b> (the bundled demo), not live pulls.</div>')
     return out

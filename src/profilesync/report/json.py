@@ -67,6 +67,10 @@ def build_report(outcome: DiffOutcome) -> dict[str, Any]:
     for name, snapshot in outcome.snapshots.items():
         if not snapshot.metrics.is_empty():
             metrics[name] = snapshot.metrics.to_dict()
+    # Only a comparison with data from every enabled source can say "in sync": with no data (a
+    # first run offline, every pull failed) there is nothing the CV was found to agree with.
+    expected = [name for name, status in outcome.statuses.items() if status.to_dict()["status"] != "disabled"]
+    compared = [name for name in expected if name in outcome.snapshots]
     report: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "generated_at": format_time(outcome.generated_at),
@@ -77,12 +81,27 @@ def build_report(outcome: DiffOutcome) -> dict[str, Any]:
         "summary": dict(sorted(summary.items())),
         "coverage": [row.to_dict() for row in outcome.result.coverage],
         "history": {name: list(entries) for name, entries in outcome.history.items()},
-        "in_sync": not changes,
+        "in_sync": not changes and bool(expected) and len(compared) == len(expected),
+        "compared": compared,
         "incomplete": outcome.incomplete,
     }
     if outcome.result.suppressed:
         report["suppressed"] = outcome.result.suppressed
     return report
+
+
+def verdict(report: dict[str, Any]) -> tuple[bool, str, str] | None:
+    """(agrees, label, sentence) for a report that lists no change, so every format says the same;
+    None when there are changes."""
+    if report.get("changes"):
+        return None
+    if report.get("in_sync"):
+        return True, "In sync", "the CV and the sources agree."
+    compared = list(report.get("compared") or [])
+    lacking = [name for name, info in report.get("sources", {}).items() if info.get("status") != "disabled" and name not in compared]
+    if not compared:
+        return False, "Nothing was compared", "no source has data (see Sources); run `profilesync pull` and diff again."
+    return False, "Not fully compared", f"no differences with {', '.join(compared)}, but {', '.join(lacking)} had no data."
 
 
 def render_json(report: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from profilesync.diff.changes import KIND_ORDER
+from profilesync.report.json import verdict
 from profilesync.report.text import HEADINGS
 
 SOURCE_COLUMNS: tuple[tuple[str, str], ...] = (("cv", "CV"), ("dblp", "DBLP"), ("orcid", "ORCID"), ("scholar", "Scholar"), ("github", "GitHub"))
@@ -126,13 +127,15 @@ def render_markdown(report: dict[str, Any]) -> str:
     name = report.get("profile", {}).get("name", "")
     lines = [f"# profilesync report: {cell(name)}", "", f"Generated {report.get('generated_at', '')}."]
     if report.get("incomplete"):
-        lines.append("**Incomplete:** a source failed; its last good snapshot was used (see Sources).")
+        lines.append("**Incomplete:** a source failed or has no usable snapshot; a stale one's last good snapshot was used (see Sources).")
     summary = report.get("summary") or {}
     if changes:
         counts = ", ".join(f"{summary[k.value]} {k.value.replace('_', ' ').replace(' cv', ' CV')}" for k in KIND_ORDER if summary.get(k.value))
         lines += ["", f"**{len(changes)} differences:** {counts}."]
     else:
-        lines += ["", "**In sync:** the CV and the sources agree."]
+        said = verdict(report)
+        assert said is not None
+        lines += ["", f"**{said[1]}:** {said[2]}"]
     lines += ["", "## Sources", "", *_sources_table(report)]
     metrics = _metrics(report)
     if metrics:

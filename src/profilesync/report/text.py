@@ -7,6 +7,7 @@ from typing import Any
 
 from profilesync.diff.changes import KIND_ORDER
 from profilesync.model import parse_time
+from profilesync.report.json import verdict
 
 HEADINGS: dict[str, str] = {
     "new_version": "Preprints that were published",
@@ -36,6 +37,8 @@ def _age(fetched_at: str | None, now: datetime) -> str:
     if not fetched_at:
         return ""
     delta = now - parse_time(fetched_at)
+    if delta.total_seconds() < -300:
+        return "in the future"  # never "fresh": the pipeline flags such a snapshot
     days = delta.days
     if days >= 2:
         return f"{days} days old"
@@ -69,8 +72,10 @@ def render_text(report: dict[str, Any], *, colour: bool = False, explain: bool =
             lines.append(style(f"  {name} metrics: " + ", ".join(bits), "dim"))
     lines.append("")
     changes = report["changes"]
-    if not changes:
-        lines.append(style("In sync: the CV and the sources agree.", "green", "bold"))
+    said = verdict(report)
+    if said is not None:
+        agrees, label, sentence = said
+        lines.append(style(f"{label}: {sentence}", "green" if agrees else "yellow", "bold"))
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for change in changes:
         by_kind.setdefault(change["kind"], []).append(change)
@@ -88,7 +93,7 @@ def render_text(report: dict[str, Any], *, colour: bool = False, explain: bool =
     if report.get("suppressed"):
         lines.append(style(f"({report['suppressed']} changes you decided on earlier are not shown)", "dim"))
     if report.get("incomplete"):
-        lines.append(style("Incomplete: at least one source failed; its last good snapshot was used.", "yellow"))
+        lines.append(style("Incomplete: at least one source failed or has no usable snapshot (see Sources); a stale one's last good snapshot was used.", "yellow"))
     return "\n".join(lines).rstrip() + "\n"
 
 
