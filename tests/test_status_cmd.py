@@ -93,3 +93,34 @@ def test_bad_config_is_exit_2(tmp_path: Path):
     assert result.exit_code == 2
     assert "config.yaml: profile" in result.stderr
     assert not os.path.exists(tmp_path / "cache")
+
+
+def test_status_judges_snapshots_as_diff_does(tmp_path: Path):
+    """A snapshot diff would refuse (another person's, future-dated) is not shown as ok."""
+    import shutil
+
+    from conftest import REPO_ROOT
+
+    for name in ("config.yaml", "cv.yaml"):
+        shutil.copy(REPO_ROOT / name, tmp_path / name)
+    shutil.copytree(REPO_ROOT / "cache", tmp_path / "cache")
+    # Another researcher's ORCID iD in the config: the demo's ORCID snapshot is not theirs.
+    config = tmp_path / "config.yaml"
+    config.write_text(config.read_text().replace("0000-0003-4209-9451", "0000-0002-1825-0097"))
+    # And a GitHub snapshot dated after "now".
+    github = tmp_path / "cache" / "snapshots" / "github.json"
+    data = json.loads(github.read_text())
+    data["fetched_at"] = "2027-06-01T00:00:00Z"
+    github.write_text(json.dumps(data))
+    before = tree_digest(tmp_path)
+
+    result = run_cli(["status"], tmp_path, now=datetime(2026, 12, 1, tzinfo=timezone.utc))
+
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("  orcid    not yours") for line in lines), result.stdout
+    assert any(line.startswith("  github   future-dated") for line in lines), result.stdout
+    assert any(line.startswith("  dblp     ok") for line in lines), result.stdout
+    assert any("problem:" in line and "0000-0003-4209-9451" in line and "pull --source orcid" in line for line in lines)
+    assert any("problem:" in line and "in the future" in line for line in lines)
+    assert tree_digest(tmp_path) == before

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from profilesync.errors import ProfileSyncError
-from profilesync.model import format_time, parse_time
+from profilesync.model import PulledFor, format_time, parse_time
 
 if TYPE_CHECKING:
     from profilesync.app import App
@@ -32,6 +32,8 @@ class Freshness(str, enum.Enum):
     FAILING = "failing"  # the last pull failed; the last good snapshot is in use
     NEVER_PULLED = "never pulled"
     CORRUPT = "corrupt"  # the snapshot file cannot be read
+    OTHER_PROFILE = "not yours"  # pulled for another id or name: diff does not use it
+    FUTURE = "future-dated"  # fetched_at is ahead of the clock: used, but not fresh
     DISABLED = "disabled"
 
 
@@ -139,16 +141,27 @@ def _cache_sizes(cache_dir: Path) -> tuple[int, dict[str, int]]:
     return total, dict(sorted(parts.items()))
 
 
-def _freshness(config: Config, name: str, attempt: dict[str, Any] | None, now: datetime) -> SourceFreshness:
-    from profilesync.snapshots import SnapshotStore
+# States whose message is a problem with the snapshot file itself, listed under "problem:".
+_SNAPSHOT_PROBLEMS = frozenset({Freshness.CORRUPT, Freshness.OTHER_PROFILE, Freshness.FUTURE})
+
+
+def _freshness(config: Config, name: str, attempt: dict[str, Any] | None, now: datetime, target: PulledFor) -> SourceFreshness:
+    """How ``name`` stands, judging its snapshot as ``diff`` does (SnapshotStore.check): a file
+    diff would not use is not shown as ok here either."""
+    from profilesync.snapshots import SnapshotIssue, SnapshotStore
 
     source = config.sources[name]
     if not source.enabled:
         return SourceFreshness(name, Freshness.DISABLED)
     try:
-        snapshot = SnapshotStore(config.snapshot_dir).load(name)
+        checked = SnapshotStore(config.snapshot_dir).check(name, target, now)
     except ProfileSyncError as exc:
         return SourceFreshness(name, Freshness.CORRUPT, error=str(exc))
+    if checked.issue is SnapshotIssue.CORRUPT:
+        return SourceFreshness(name, Freshness.CORRUPT, error=checked.message)
+    if checked.issue is SnapshotIssue.OTHER_TARGET:
+        return SourceFreshness(name, Freshness.OTHER_PROFILE, error=checked.message)
+    snapshot = checked.snapshot
     attempt_at = str(attempt.get("at")) if attempt and attempt.get("at") else None
     failed = bool(attempt) and not attempt.get("ok", True)
     error = str(attempt.get("error")) if failed and attempt.get("error") else None
@@ -160,6 +173,8 @@ def _freshness(config: Config, name: str, attempt: dict[str, Any] | None, now: d
             failed = parse_time(attempt_at) >= snapshot.fetched_at
         except ValueError:
             pass
+    if checked.issue is SnapshotIssue.FUTURE:
+        return SourceFreshness(name, Freshness.FUTURE, snapshot_at=snapshot.fetched_at, works=len(snapshot.works), sample=snapshot.sample, error=checked.message)
     return SourceFreshness(
         name,
         Freshness.FAILING if failed else Freshness.OK,
@@ -177,7 +192,7 @@ def gather_status(app: App) -> StatusReport:
     """Collect the status of the profile ``app`` is configured for. Raises ``UserError`` only for
     a config that does not load; every other unreadable file becomes a listed problem."""
     from profilesync.config import SOURCE_NAMES
-    from profilesync.pipeline import load_attempts
+    from profilesync.pipeline import load_attempts, pulled_for, researcher
     from profilesync.schedule_lock import lock_state
     from profilesync.state import State
 
@@ -197,8 +212,17 @@ def gather_status(app: App) -> StatusReport:
             json.loads(status_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             problems.append(f"{status_file}: unreadable; the next pull rewrites it")
-    sources = tuple(_freshness(config, name, attempts.get(name) if isinstance(attempts.get(name), dict) else None, now) for name in SOURCE_NAMES if name in config.sources)
-    problems.extend(s.error for s in sources if s.state is Freshness.CORRUPT and s.error)
+    try:
+        cv = app.load_cv()
+    except ProfileSyncError:
+        cv = None  # status must work with a broken CV: the ids then come from the config alone
+    person = researcher(config, cv)
+    sources = tuple(
+        _freshness(config, name, attempts.get(name) if isinstance(attempts.get(name), dict) else None, now, pulled_for(person, name))
+        for name in SOURCE_NAMES
+        if name in config.sources
+    )
+    problems.extend(s.error for s in sources if s.state in _SNAPSHOT_PROBLEMS and s.error)
     total, parts = _cache_sizes(config.cache_dir)
     tokens = tuple(
         TokenState(name, source.token_env, bool(app.env.environ.get(source.token_env)))

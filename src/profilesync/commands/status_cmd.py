@@ -96,7 +96,7 @@ def render_text(report: StatusReport) -> str:
         if source.sample:
             parts.append("(sample data)")
         lines.append(" ".join(parts).rstrip())
-        if source.error and source.state.value != "corrupt":
+        if source.error and source.state.value not in ("corrupt", "not yours", "future-dated"):  # those are listed as problems
             lines.append(f"  {'':<8} last pull {source.last_attempt_at or ''} failed: {source.error}")
     lines.append(f"cache: {_size(report.cache_bytes)} in {report.cache_dir}" + ("" if not report.cache_parts else " (" + ", ".join(f"{k} {_size(v)}" for k, v in report.cache_parts.items()) + ")"))
     if report.latest_report:
