@@ -7,7 +7,7 @@ extra fields (``abbr`` for the venue badge, ``arxiv``, ``code``) that other styl
 
 from __future__ import annotations
 
-from profilesync.export.common import code_url, is_preprint, latex_escape, split_name
+from profilesync.export.common import code_url, is_preprint, latex_escape, split_name, web_url
 from profilesync.model import Work, WorkType
 
 # WorkType -> (BibTeX entry type, the field that holds the venue)
@@ -51,7 +51,7 @@ def entry_fields(work: Work) -> tuple[str, list[tuple[str, str]]]:
             fields.append(("eprint", work.ids.arxiv))
             fields.append(("archiveprefix", "arXiv"))
         fields.append(("arxiv", work.ids.arxiv))
-    if work.url:
+    if web_url(work.url):  # a javascript: or data: URL in the CV is not written as a link
         fields.append(("url", _verbatim(work.url)))
     if work.venue_acronym:
         fields.append(("abbr", latex_escape(work.venue_acronym, for_bibtex=True)))

@@ -7,6 +7,7 @@ from typing import Any
 
 from profilesync.diff.changes import KIND_ORDER
 from profilesync.model import parse_time
+from profilesync.report.escape import visible_report
 
 HEADINGS: dict[str, str] = {
     "new_version": "Preprints that were published",
@@ -44,6 +45,7 @@ def _age(fetched_at: str | None, now: datetime) -> str:
 
 
 def render_text(report: dict[str, Any], *, colour: bool = False, explain: bool = False) -> str:
+    report = visible_report(report)  # no value from a source, the CV or a snapshot drives the terminal
     style = _Style(colour)
     now = parse_time(report["generated_at"])
     lines: list[str] = []
