@@ -118,9 +118,15 @@ def clean_text(text: str) -> str:
 
 
 def _shown(value: Any) -> str:
-    """A bad value as a note may show it: cleaned, short, quoted."""
+    """A bad value as a note may show it: cleaned, short, quoted, and with every character that
+    means something to HTML, Markdown or a template percent-encoded, so the note is inert even in
+    an output that forgot to escape it."""
     text = clean_text(str(value))
-    return '"' + (text[:60] + "…" if len(text) > 60 else text) + '"'
+    text = text[:60] + "…" if len(text) > 60 else text
+    return '"' + _NOTE_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", text) + '"'
+
+
+_NOTE_UNSAFE = re.compile(r"[<>\"'`{}|\\\[\]%]")
 
 
 class _Notes:
@@ -132,6 +138,8 @@ class _Notes:
         self.more = 0
 
     def add(self, line: str) -> None:
+        if line in self.lines:
+            return
         if len(self.lines) < LIMITS.notes:
             self.lines.append(line)
         else:
@@ -161,7 +169,7 @@ def _clean_any(value: Any) -> Any:
 
 
 _WORK_ID_CHECKS: dict[str, tuple[Callable[[str | None], bool], str]] = {
-    "doi": (doi_ok, "not a DOI (10.<registrant>/<suffix>, no spaces, quotes, < > { } | \\ ^ `)"),
+    "doi": (doi_ok, "not a DOI (10.NNNN/suffix without spaces, quotes, angle brackets, braces, pipes, backslashes, carets or backticks)"),
     "arxiv": (arxiv_ok, "not an arXiv id (2305.05920 or hep-th/9901001)"),
     "dblp": (dblp_key_ok, "not a DBLP record key"),
     "orcid_put_code": (put_code_ok, "not an ORCID put-code"),
