@@ -314,3 +314,33 @@ def test_bibtex_braces_stay_nested_and_latex_is_escaped(hand_cv: Path):
     # Every LaTeX special in the title is escaped: no bare { } % # & $ _ ^ ~ \ outside macros.
     body = title_line.split("} % Title")[0].split("{", 1)[1]
     assert not re.search(r"(?<!\\)[%#&$_]", body)
+
+
+# --- GitHub: a hostile profile blog, repository name and description ---------------------------
+
+
+def test_github_hostile_profile_and_repository(httpserver, tmp_path: Path):
+    from .sources import GITHUB_LOGIN, GITHUB_REPOS, GITHUB_USER
+
+    user = json.loads(GITHUB_USER)
+    user["blog"] = "javascript:alert(document.cookie)"
+    user["name"] = "Vincent Jacques\x1b]0;owned\x07\u202e"
+    user["company"] = "Evil\x1b[2K Corp"
+    repos = json.loads(GITHUB_REPOS)
+    victim = next(r for r in repos if not r["fork"])
+    victim["description"] = "A tool\x1b]52;c;ZXZpbA==\x07 with a DOI 10.1109/x)<script>alert(1)</script>"
+    victim["homepage"] = "data:text/html,<script>alert(1)</script>"
+    httpserver.expect_request(f"/users/{GITHUB_LOGIN}").respond_with_data(json.dumps(user), content_type="application/json; charset=utf-8")
+    httpserver.expect_request(f"/users/{GITHUB_LOGIN}/repos").respond_with_data(json.dumps(repos), content_type="application/json; charset=utf-8")
+    root = httpserver.url_for("/").rstrip("/")
+    profile = new_profile(tmp_path / "profile", [BY_NAME["github"]], {"github": root}, Settings(timeout_s=8.0, cv_works=1))
+    result = run_cli(["pull"], profile, now=LAST_PULL)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    text = (profile / "cache" / "snapshots" / "github.json").read_text(encoding="utf-8")
+    snapshot = json.loads(text)
+    assert not CONTROL.search(json.dumps(snapshot, ensure_ascii=False))
+    assert snapshot["person"].get("homepage") is None  # "https://javascript:alert(...)" is no web page
+    assert snapshot["person"]["name"] == "Vincent Jacques"
+    assert "<script>" not in json.dumps([w.get("ids", {}) for w in snapshot["works"]])
+    report = run_cli(["diff", "--offline", "--format", "text"], profile, now=LAST_PULL)
+    assert not CONTROL.search(report.stdout.replace("\n", "")), report.stdout

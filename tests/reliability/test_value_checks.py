@@ -141,7 +141,7 @@ def test_invalid_values_are_dropped_with_a_note_and_person_fields_too():
         ids=ExternalIds(doi="10.1109/x)<script>", arxiv="2305.05920", github="evil/<repo>"),
         url="javascript:alert(1)",
     )
-    person = Person(name="Ann\x1b[2K", homepage="data:text/html,x", ids=PersonIds(orcid="0000-0002-1825-0098", github="ann"), extra={"urls": [{"url": "javascript:x"}, {"url": "https://ann.example"}]})
+    person = Person(name="Ann\x1b[2K", homepage="data:text/html,x", ids=PersonIds(orcid="0000-0002-1825-0098", github="ann"), extra={"urls": [{"url": "javascript:x"}, {"url": "https://ann.example"}], "links": ["file:///etc/passwd", "https://dblp.example/ann"]})
     snap = sanitize_snapshot(_snapshot(work, person))
     out = snap.works[0]
     assert out.ids.doi is None and out.ids.github is None and out.ids.arxiv == "2305.05920"
@@ -150,6 +150,7 @@ def test_invalid_values_are_dropped_with_a_note_and_person_fields_too():
     assert snap.person.name == "Ann" and snap.person.homepage is None
     assert snap.person.ids.orcid is None and snap.person.ids.github == "ann"
     assert snap.person.extra["urls"] == [{"url": "https://ann.example"}]
+    assert snap.person.extra["links"] == ["https://dblp.example/ann"]
     joined = "\n".join(snap.notes)
     for what in ("dropped doi", "dropped github", "dropped url", "author ORCID", "profile homepage", "profile orcid", "profile link"):
         assert what in joined, what

@@ -176,6 +176,7 @@ def web_url_ok(value: str | None) -> bool:
         return False
     try:
         parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number ("https://javascript:alert(1)")
     except ValueError:
         return False
     if parts.scheme:

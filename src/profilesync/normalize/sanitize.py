@@ -107,6 +107,8 @@ def _joiner(match: re.Match[str]) -> str:
 def clean_text(text: str) -> str:
     """``text`` without control sequences, control characters, bidi controls or hidden characters
     (see the module docstring), line breaks folded into spaces, stripped. Idempotent."""
+    if not isinstance(text, str):  # shapes are the connectors' job; the boundary must not crash on one
+        text = str(text)
     if text.isascii() and text.isprintable():
         return text.strip() if text[:1] == " " or text[-1:] == " " else text
     out = _ESCAPES.sub("", text)
@@ -293,18 +295,22 @@ def sanitize_person(person: Person, notes: _Notes) -> Person:
 
 
 def _drop_bad_urls(extra: dict[str, Any], notes: _Notes) -> dict[str, Any]:
-    """ORCID's researcher URLs (``extra["urls"]``: [{"name", "url"}]) keep only http(s) links."""
-    urls = extra.get("urls")
-    if not isinstance(urls, list):
-        return extra
-    kept = []
-    for item in urls:
-        url = item.get("url") if isinstance(item, Mapping) else None
-        if isinstance(url, str) and not web_url_ok(url):
-            notes.add(f"dropped profile link {_shown(url)}: not an http(s) URL")
+    """Profile links keep only http(s) URLs: ORCID's researcher URLs (``extra["urls"]``, a list
+    of {"name", "url"}) and DBLP's person links (``extra["links"]``, a list of strings)."""
+    for key in ("urls", "links"):
+        items = extra.get(key)
+        if not isinstance(items, list):
             continue
-        kept.append(item)
-    return {**extra, "urls": kept} if len(kept) != len(urls) else extra
+        kept = []
+        for item in items:
+            url = item.get("url") if isinstance(item, Mapping) else item
+            if isinstance(url, str) and not web_url_ok(url):
+                notes.add(f"dropped profile link {_shown(url)}: not an http(s) URL")
+                continue
+            kept.append(item)
+        if len(kept) != len(items):
+            extra = {**extra, key: kept}
+    return extra
 
 
 def sanitize_snapshot(snapshot: Snapshot) -> Snapshot:
