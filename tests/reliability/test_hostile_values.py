@@ -344,3 +344,59 @@ def test_github_hostile_profile_and_repository(httpserver, tmp_path: Path):
     assert "<script>" not in json.dumps([w.get("ids", {}) for w in snapshot["works"]])
     report = run_cli(["diff", "--offline", "--format", "text"], profile, now=LAST_PULL)
     assert not CONTROL.search(report.stdout.replace("\n", "")), report.stdout
+
+
+# --- what a renderer makes of it: Markdown through a real CommonMark parser, HTML as written ---
+
+
+def _rendered(markdown: str) -> str:
+    """Markdown as a site renders it: CommonMark with tables, raw HTML allowed (many generators
+    and themes allow it), and link validation off, as a permissive renderer would have it."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    md.validateLink = lambda url: True  # judge our escaping, not the renderer's safety net
+    return md.render(markdown)
+
+
+def _no_live_markup(html: str) -> None:
+    assert "<img" not in html
+    assert "<script" not in html
+    assert 'href="javascript' not in html.lower()
+    assert 'href="data:' not in html.lower()
+    assert "<b>of</b>" not in html
+
+
+def test_markdown_report_of_a_hostile_pull_renders_no_link_image_or_html(hostile_profile: Path):
+    result = run_cli(["diff", "--offline", "--format", "markdown"], hostile_profile, now=LAST_PULL)
+    assert result.exit_code == 1, result.stderr
+    assert "Benign Start" in result.stdout
+    html = _rendered(result.stdout)
+    _no_live_markup(html)
+    assert "![](https://evil.example/img.png)" in html  # the text is all there, as text
+
+
+def test_html_report_of_a_hostile_pull_is_escaped(hostile_profile: Path):
+    result = run_cli(["diff", "--offline", "--format", "html"], hostile_profile, now=LAST_PULL)
+    assert result.exit_code == 1, result.stderr
+    assert "Benign Start" in result.stdout
+    _no_live_markup(result.stdout)
+    assert not CONTROL.search(result.stdout.replace("\n", ""))
+
+
+def test_text_report_of_a_hostile_pull_sends_no_control_sequence(hostile_profile: Path):
+    result = run_cli(["diff", "--offline", "--format", "text"], hostile_profile, now=LAST_PULL, tty=True)
+    assert result.exit_code == 1, result.stderr
+    # With colour on, the only escapes are the report's own SGR colour codes, never a title's.
+    stripped = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    assert "Benign Start" in stripped
+    assert not CONTROL.search(stripped.replace("\n", ""))
+
+
+def test_markdown_exports_render_no_link_image_or_html(hand_cv: Path, tmp_path: Path):
+    import frontmatter
+
+    _no_live_markup(_rendered(_export(hand_cv, "markdown")).replace('href="https://doi.org/', ""))
+    _export(hand_cv, "jekyll", tmp_path / "site")
+    page = frontmatter.loads(next((tmp_path / "site" / "_publications").glob("*evil2024.md")).read_text(encoding="utf-8"))
+    _no_live_markup(_rendered(page.content))
