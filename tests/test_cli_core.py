@@ -86,7 +86,15 @@ def test_token_in_config_is_rejected(demo):
 def test_missing_config_says_how_to_start(tmp_path):
     result = run_cli(["diff"], tmp_path)
     assert result.exit_code == 2
-    assert "config.yaml: file not found" in result.stderr
+    # Discovery names every place it looked and how to make a config.
+    assert "no profilesync config found (looked at profilesync.yaml, config.yaml)" in result.stderr
+    assert "profilesync init --write" in result.stderr
+
+
+def test_missing_explicit_config_names_that_file(tmp_path):
+    result = run_cli(["--config", "mine.yaml", "diff"], tmp_path)
+    assert result.exit_code == 2
+    assert "mine.yaml: file not found" in result.stderr
 
 
 def test_yaml_syntax_error_names_line(demo):

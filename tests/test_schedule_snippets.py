@@ -1,4 +1,4 @@
-"""`profilesync schedule --print cron|systemd|github-actions`: snippets that run the same diff."""
+"""`profilesync schedule --print cron|systemd|github-actions`: snippets that run the scheduled job itself."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def snippet(profile: Path, kind: str) -> str:
     return result.stdout
 
 
-def test_cron_line_runs_the_diff_with_absolute_paths(tmp_path):
+def test_cron_line_runs_the_job_with_absolute_paths(tmp_path):
     profile = make_profile(tmp_path / "my profile%1")
     text = snippet(profile, "cron")
     assert "CRON_TZ=Asia/Shanghai\n" in text
@@ -48,7 +48,7 @@ def test_cron_line_runs_the_diff_with_absolute_paths(tmp_path):
     assert Path(command[0]).is_absolute()
     config_at = command.index("--config")
     assert command[config_at + 1] == str(profile / "config.yaml")
-    assert command[config_at + 2 :] == ["diff", "--refresh", "--format", "json", "--output", str(profile / "reports" / "latest.json")]
+    assert command[config_at + 2 :] == ["schedule", "--once"]
     assert "#   ORCID_TOKEN=<your token>" in text
 
 
@@ -61,6 +61,11 @@ def test_cron_line_command_really_runs(tmp_path):
     assert done.returncode == 3, done.stderr
     report = json.loads((profile / "reports" / "latest.json").read_text())
     assert {entry["status"] for entry in report["sources"].values()} == {"failed"}
+    # It was the scheduled job, not a bare diff: the Markdown report, the archive and the run record.
+    assert (profile / "reports" / "latest.md").is_file()
+    assert len(list((profile / "reports").glob("*.json"))) == 2  # latest.json and the archived copy
+    status = run_cli(["status"], profile)
+    assert "last run: schedule at " in status.stdout and "incomplete (exit 3)" in status.stdout, status.stdout
 
 
 def test_systemd_service_and_timer(tmp_path):
@@ -72,7 +77,7 @@ def test_systemd_service_and_timer(tmp_path):
     exec_start = next(line for line in service.splitlines() if line.startswith("ExecStart="))
     words = shlex.split(exec_start.removeprefix("ExecStart="))
     assert Path(words[0]).is_absolute()
-    assert words[-8:] == ["--config", str(profile / "config.yaml"), "diff", "--refresh", "--format", "json", "--output", str(profile / "reports" / "latest.json")]
+    assert words[-4:] == ["--config", str(profile / "config.yaml"), "schedule", "--once"]
     assert "SuccessExitStatus=1" in service
     assert "TimeoutStartSec=660" in service  # schedule.deadline_s + a minute
     assert "OnCalendar=Mon *-*-* 06:00:00 Asia/Shanghai" in timer
@@ -102,11 +107,45 @@ def test_github_actions_workflow(tmp_path):
     assert "workflow_dispatch" in workflow["on"]
     steps = workflow["jobs"]["diff"]["steps"]
     run = next(step for step in steps if "profilesync --config" in step.get("run", ""))
-    assert '--config "${{ github.workspace }}/cv/config.yaml" diff --refresh --format json --output "${{ github.workspace }}/cv/reports/latest.json"' in run["run"]
+    assert 'profilesync --config "${{ github.workspace }}/cv/config.yaml" schedule --once\n' in run["run"]
     assert run["env"] == {"ORCID_TOKEN": "${{ secrets.ORCID_TOKEN }}", "GITHUB_TOKEN": "${{ secrets.GITHUB_TOKEN }}"}
     cache = next(step for step in steps if step.get("uses", "").startswith("actions/cache"))
     assert cache["with"]["path"] == "cv/cache"
     assert workflow["jobs"]["diff"]["timeout-minutes"] == 15
+    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["path"] == "cv/reports"
+
+
+def _install_step(workflow_text: str) -> dict:
+    workflow = YAML(typ="safe").load(workflow_text)
+    return next(step for step in workflow["jobs"]["diff"]["steps"] if step.get("name") == "Install profilesync")
+
+
+def test_github_actions_installs_the_configured_pip_spec(tmp_path):
+    repo = tmp_path / "homepage"
+    (repo / ".git").mkdir(parents=True)
+    spec = "profilesync @ git+https://github.com/someone/profilesync@0123abc"
+    profile = make_profile(repo / "cv", {"pip_spec": spec})
+    text = snippet(profile, "github-actions")
+    assert _install_step(text)["run"] == f'python -m pip install "{spec}"'
+    assert "profilesync==" not in text  # never a version that is not published
+
+
+def test_github_actions_in_a_profilesync_checkout_installs_it(tmp_path):
+    repo = tmp_path / "fork"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text('[project]\nname = "profilesync"\nversion = "0.1.0"\n')
+    profile = make_profile(repo / "me")
+    assert _install_step(snippet(profile, "github-actions"))["run"] == 'python -m pip install "${{ github.workspace }}"'
+
+
+def test_github_actions_warns_about_scholar_on_ci(tmp_path):
+    repo = tmp_path / "homepage"
+    (repo / ".git").mkdir(parents=True)
+    profile = make_profile(repo / "cv", {"pip_spec": "profilesync"})
+    text = snippet(profile, "github-actions")
+    assert "Google Scholar blocks the addresses CI jobs run from" in text
+    assert "profilesync import scholar FILE" in text
 
 
 @pytest.mark.parametrize(

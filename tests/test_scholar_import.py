@@ -191,3 +191,78 @@ def test_metrics_copied_from_the_profile_page(profile):
     assert "metrics typed in at import" in saved(profile).notes[-1]
     assert bad.exit_code == 2
     assert "expected a whole number, not 'four'" in bad.stderr
+
+
+# Two entries as Google Scholar's "Cite -> BibTeX" writes them, quoted verbatim in public READMEs
+# (found with the code index's find_string for `title={$\{$`: the DnD decompiler's README and a
+# PoisonedRAG reimplementation's README). Scholar writes a title's protective braces as math.
+SCHOLAR_BRACES_BIB = r"""@inproceedings{wu2022dnd,
+  title={$\{$DnD$\}$: A $\{$Cross-Architecture$\}$ deep neural network decompiler},
+  author={Wu, Ruoyu and Kim, Taegyu and Tian, Dave Jing and Bianchi, Antonio and Xu, Dongyan},
+  booktitle={31st USENIX Security Symposium (USENIX Security 22)},
+  pages={2135--2152},
+  year={2022}
+}
+
+@inproceedings{zou2025poisonedrag,
+  title={$\{$PoisonedRAG$\}$: Knowledge corruption attacks to $\{$Retrieval-Augmented$\}$ generation of large language models},
+  author={Zou, Wei and Geng, Runpeng and Wang, Binghui and Jia, Jinyuan},
+  booktitle={34th USENIX Security Symposium (USENIX Security 25)},
+  pages={3827--3844},
+  year={2025}
+}
+
+@article{erdos1960evolution,
+  title={On the evolution of random graphs: 50% of $\alpha$-cuts \& {R}{\'e}nyi's $\{$graphs$\}$},
+  author={Erd{\H{o}}s, P. and R{\'e}nyi, A.},
+  journal={Publ. Math. Inst. Hung. Acad. Sci},
+  volume={5},
+  pages={17--61},
+  year={1960},
+  url={https://example.org/a%20b_c}
+}
+"""
+
+
+def test_scholar_escaped_braces_and_latex_are_decoded(profile):
+    (profile / "citations.bib").write_text(SCHOLAR_BRACES_BIB, encoding="utf-8")
+
+    works = read_scholar_export(profile / "citations.bib", "citations.bib", now=NOW).works
+
+    assert [w.title for w in works] == [
+        "DnD: A Cross-Architecture deep neural network decompiler",
+        "PoisonedRAG: Knowledge corruption attacks to Retrieval-Augmented generation of large language models",
+        "On the evolution of random graphs: 50% of α-cuts & Rényi's graphs",
+    ]
+    assert [a.name for a in works[2].authors] == ["P. Erdős", "A. Rényi"]
+    assert works[2].url == "https://example.org/a%20b_c"  # an address is not LaTeX
+    assert works[0].pages == "2135-2152"
+
+
+def test_imported_scholar_title_with_escaped_braces_is_not_a_change(tmp_path):
+    """The demo CV's TGS paper, as Scholar exports it: the title differs only by Scholar's
+    "$\\{$GPU$\\}$", which must not come back as a proposed title (issue 12.8)."""
+    for name in ("config.yaml", "cv.yaml"):
+        shutil.copy(REPO_ROOT / name, tmp_path / name)
+    shutil.copytree(REPO_ROOT / "cache", tmp_path / "cache")
+    cv = (tmp_path / "cv.yaml").read_text(encoding="utf-8")
+    assert "Transparent GPU Sharing in Container Clouds for Deep Learning Training" in cv
+    (tmp_path / "citations.bib").write_text(
+        "@inproceedings{wu2023transparent,\n"
+        "  title={Transparent $\\{$GPU$\\}$ Sharing in Container Clouds for Deep Learning Training},\n"
+        "  author={Wu, Bingyang and Zhang, Zili and Bai, Zhihao and Liu, Xuanzhe and Jin, Xin},\n"
+        "  booktitle={20th USENIX Symposium on Networked Systems Design and Implementation (NSDI 23)},\n"
+        "  pages={69--85},\n"
+        "  year={2024}\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    assert run_cli(["import", "scholar", "citations.bib"], tmp_path, now=NOW).exit_code == 0
+
+    report = json.loads(run_cli(["diff", "--offline", "--format", "json", "--source", "scholar"], tmp_path, now=NOW).stdout)
+
+    scholar = [c for c in report["changes"] if c["source"] == "scholar" and c.get("cv_key") == "wu2023tgs"]
+    assert scholar  # Scholar has the pages the CV lacks: the paper was matched
+    assert {c["work"]["title"] for c in scholar} == {"Transparent GPU Sharing in Container Clouds for Deep Learning Training"}
+    assert not [c for c in scholar if c.get("field") == "title"], scholar
+    assert "$" not in json.dumps(report["changes"])

@@ -10,6 +10,7 @@ from profilesync.env import Environment
 
 if TYPE_CHECKING:
     from profilesync.config import Config
+    from profilesync.config_discovery import FoundConfig
     from profilesync.cv.record import CvRecord
 
 
@@ -20,21 +21,31 @@ class App:
     cache_dir_arg: str | None = None
     quiet: bool = False
     verbose: int = 0
+    colour: bool = False  # decided once from --color, NO_COLOR, FORCE_COLOR and the terminal
     _config: Config | None = field(default=None, repr=False)
+    _found: FoundConfig | None = field(default=None, repr=False)
+
+    @property
+    def found_config(self) -> FoundConfig:
+        """Where the config is (or, when there is none, where ``init --write`` puts one)."""
+        if self._found is None:
+            from profilesync.config_discovery import find_config
+
+            argument = self.env.resolve(self.config_arg) if self.config_arg else None
+            self._found = find_config(self.env.cwd, self.env.environ, argument)
+        return self._found
 
     @property
     def config_path(self) -> Path:
-        if self.config_arg:
-            return self.env.resolve(self.config_arg)
-        if self.env.environ.get("PROFILESYNC_CONFIG"):
-            return self.env.resolve(self.env.environ["PROFILESYNC_CONFIG"])
-        return self.env.resolve("config.yaml")
+        return self.found_config.path
 
     @property
     def config(self) -> Config:
         if self._config is None:
             from profilesync.config import load_config
 
+            if not self.found_config.found:
+                raise self.found_config.missing_error(self.label)
             override = self.env.resolve(self.cache_dir_arg) if self.cache_dir_arg else None
             self._config = load_config(self.config_path, label=self.label(self.config_path), cache_dir_override=override)
         return self._config

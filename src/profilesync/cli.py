@@ -32,6 +32,12 @@ COMMANDS: dict[str, str] = {
     "schedule": "run the configured job on a timer, once, or print a cron/systemd/CI snippet",
 }
 
+COMPLETION_SHELLS = ("bash", "zsh", "tcsh")
+# shtab's completers for a file and a folder argument (shtab.FILE / shtab.DIRECTORY), spelled out so
+# that building the parser does not import shtab.
+_FILE = {"bash": "_shtab_compgen_files", "zsh": "_files", "tcsh": "f"}
+_DIRECTORY = {"bash": "_shtab_compgen_dirs", "zsh": "_files -/", "tcsh": "d"}
+
 DESCRIPTION = """\
 profilesync keeps one canonical CV record (cv.yaml) honest against DBLP, ORCID, Google Scholar
 and GitHub: it pulls each source, matches every work against the CV, explains each difference,
@@ -42,6 +48,9 @@ Typical use:
                                        unless a source has never been pulled)
   profilesync pull --source dblp       refresh one source
   profilesync diff --refresh --format json --output report.json   what a scheduled job runs
+
+Tab completion: profilesync --print-completion bash > ~/.local/share/bash-completion/completions/profilesync
+(zsh: profilesync --print-completion zsh > "${fpath[1]}/_profilesync"; also tcsh).
 
 Exit codes: 0 in sync / success, 1 differences found (diff), 2 usage, config or input error,
 3 a source failed and the result is incomplete, 130 interrupted.
@@ -67,8 +76,11 @@ def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"profilesync {__version__}")
-    parser.add_argument("--config", "-c", metavar="FILE", default=None, help="the config file (default: ./config.yaml, or $PROFILESYNC_CONFIG)")
-    parser.add_argument("--cache-dir", metavar="DIR", default=None, help="override the config's cache directory")
+    parser.add_argument("--print-completion", metavar="SHELL", choices=COMPLETION_SHELLS, help="print a tab-completion script for bash, zsh or tcsh and exit")
+    config_option = parser.add_argument("--config", "-c", metavar="FILE", default=None, help="the config file (default: $PROFILESYNC_CONFIG, ./profilesync.yaml, ./config.yaml when it is a profilesync config, then $XDG_CONFIG_HOME/profilesync/config.yaml)")
+    config_option.complete = _FILE  # type: ignore[attr-defined]  # read by shtab
+    parser.add_argument("--cache-dir", metavar="DIR", default=None, help="override the config's cache directory").complete = _DIRECTORY  # type: ignore[attr-defined]
+    parser.add_argument("--color", "--colour", dest="color", choices=("auto", "always", "never"), default="auto", help="colour in the terminal report (default auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it)")
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument("-v", "--verbose", action="count", default=0, help="say more (repeat for debug output)")
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
@@ -100,11 +112,16 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:  # argparse exits 2 on usage errors and 0 on --help
         return int(exc.code or 0)
+    if args.print_completion:
+        import shtab  # only here: completion scripts are printed once, at install time
+
+        env.stdout.write(shtab.complete(parser, shell=args.print_completion))
+        return ExitStatus.OK
     if not args.command:
         parser.print_help(env.stdout)
         return ExitStatus.ERROR
     _configure_logging(args, env)
-    app = App(env=env, config_arg=args.config, cache_dir_arg=args.cache_dir, quiet=args.quiet, verbose=args.verbose)
+    app = App(env=env, config_arg=args.config, cache_dir_arg=args.cache_dir, quiet=args.quiet, verbose=args.verbose, colour=env.colour(args.color))
     try:
         return int(_command_module(args.command).run(args, app))
     except KeyboardInterrupt:

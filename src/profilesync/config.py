@@ -88,6 +88,8 @@ class ScheduleConfig:
     push_cv: bool = False
     on_change: str | None = None
     keep_reports: int = 50
+    # What `schedule --print github-actions` installs; None: worked out from how this copy was installed.
+    pip_spec: str | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,7 @@ def _build(path: Path, data: Mapping[str, Any], cache_dir_override: Path | None)
         push_cv=bool(raw_schedule.get("push_cv", False)),
         on_change=raw_schedule.get("on_change"),
         keep_reports=int(raw_schedule.get("keep_reports", 50)),
+        pip_spec=raw_schedule.get("pip_spec"),
     )
     return Config(
         path=path,

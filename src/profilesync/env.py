@@ -47,9 +47,17 @@ class Environment:
         """True only when a person can answer a prompt: both ends are a terminal and not CI."""
         return self.stdin_isatty and self.stdout_isatty and not self.environ.get("CI")
 
-    @property
-    def use_colour(self) -> bool:
-        return self.stdout_isatty and "NO_COLOR" not in self.environ and self.environ.get("TERM") != "dumb"
+    def colour(self, choice: str = "auto") -> bool:
+        """Whether stdout gets colour. ``--color always|never`` wins; then NO_COLOR (no-color.org)
+        and FORCE_COLOR (force-color.org), each when set and not empty, NO_COLOR first as Python
+        itself orders them; then colour only on a terminal that is not ``dumb``."""
+        if choice in ("always", "never"):
+            return choice == "always"
+        if self.environ.get("NO_COLOR"):
+            return False
+        if self.environ.get("FORCE_COLOR"):
+            return True
+        return self.stdout_isatty and self.environ.get("TERM") != "dumb"
 
     def now(self) -> datetime:
         return self.clock()

@@ -298,12 +298,15 @@ def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord 
     # timeouts, and must not hang a pull that a person or cron started. An abandoned thread can
     # at most finish later and save a complete snapshot (writes are atomic).
     boxes: dict[str, list[SourceStatus | BaseException]] = {name: [] for name in names}
+    took: dict[str, float] = {}
 
     def work(name: str) -> None:
+        began = time.monotonic()
         try:
             boxes[name].append(pull_one(app, name, refresh=refresh, person=person, coauthors=coauthors))
         except BaseException as exc:  # handed to the caller's thread, which raises it
             boxes[name].append(exc)
+        took[name] = time.monotonic() - began
 
     threads = {}
     for name in names:
@@ -313,7 +316,7 @@ def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord 
     started = time.monotonic()
     for name in names:
         limit = config.sources[name].timeout_s + PULL_GRACE_S + registry.connector_class(name).overhead_s
-        threads[name].join(max(0.0, limit - (time.monotonic() - started)))
+        _join_saying_so(threads[name], started, limit, (lambda waited, n=name: progress(f"  still pulling {n} ({waited:.0f} s)")) if progress else None)
         if boxes[name]:
             outcome = boxes[name][0]
             if isinstance(outcome, BaseException):
@@ -329,8 +332,27 @@ def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord 
             results[name] = _fallback(name, previous, reason)
         if progress:
             status = results[name]
-            progress(f"  {name}: {status.state.value}" + (f" ({status.error})" if status.error else ""))
+            elapsed = f" in {took[name]:.1f} s" if name in took else ""
+            progress(f"  {name}: {status.state.value}{elapsed}" + (f" ({status.error})" if status.error else ""))
+    if progress and len(names) > 1:
+        progress(f"pulled {len(names)} sources in {time.monotonic() - started:.1f} s")
     return results
+
+
+# A pull can take minutes (Scholar's worker, a slow DBLP): say every so often that it is still on.
+STILL_PULLING_EVERY_S = 15.0
+
+
+def _join_saying_so(thread: threading.Thread, started: float, limit: float, say: Callable[[float], None] | None) -> None:
+    """Wait for ``thread`` until ``limit`` seconds after ``started``, reporting the wait every
+    ``STILL_PULLING_EVERY_S`` through ``say``."""
+    while thread.is_alive():
+        left = limit - (time.monotonic() - started)
+        if left <= 0:
+            return
+        thread.join(min(left, STILL_PULLING_EVERY_S))
+        if thread.is_alive() and say is not None and time.monotonic() - started < limit:
+            say(time.monotonic() - started)
 
 
 # --- diff ---------------------------------------------------------------------------------------

@@ -1,24 +1,28 @@
-"""Ready-to-paste snippets that run ``profilesync diff`` from cron, a systemd timer or GitHub Actions.
+"""Ready-to-paste snippets that run the scheduled job from cron, a systemd timer or GitHub Actions.
 
 ``profilesync schedule`` is one way to run the job; many people would rather let the system's own
-scheduler do it. Each snippet runs the same command a scheduled job should run,
-``diff --refresh --format json --output <report_dir>/latest.json``, with the absolute config path,
-the schedule from ``schedule.cron`` in ``schedule.timezone``, and the token variables the config
-names (their values are never printed: only where to put them).
+scheduler do it. Each snippet runs ``profilesync --config <abs path> schedule --once``, the very
+job ``schedule`` runs on its timer (lock, deadline, report archive and latest.md/json, the
+optional CV push, the on_change hook, a record for ``status``), not a bare ``diff``, which has none
+of these. The schedule comes from ``schedule.cron`` in ``schedule.timezone``, and the token
+variables the config names are listed (their values are never printed: only where to put them).
 """
 
 from __future__ import annotations
 
 import enum
+import json
 import math
+import re
 import shlex
+import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from profilesync import __version__
 from profilesync.schedule_cron import CronSpec
 
 if TYPE_CHECKING:
@@ -40,8 +44,8 @@ def profilesync_command() -> list[str]:
     return [sys.executable, "-m", "profilesync"]
 
 
-def diff_arguments(config: Config, config_path: str, output: str) -> list[str]:
-    return ["--config", config_path, "diff", "--refresh", "--format", "json", "--output", output]
+def job_arguments(config_path: str) -> list[str]:
+    return ["--config", config_path, "schedule", "--once"]
 
 
 def token_variables(config: Config) -> list[str]:
@@ -66,13 +70,14 @@ def _report_path(config: Config) -> Path:
 
 
 def _cron(config: Config, spec: CronSpec, zone: str) -> str:
-    command = [*profilesync_command(), *diff_arguments(config, str(config.path), str(_report_path(config)))]
+    command = [*profilesync_command(), *job_arguments(str(config.path))]
     # "%" ends the command in a crontab line unless escaped.
     line = " ".join(shlex.quote(part) for part in command).replace("%", "\\%")
     workdir = shlex.quote(str(config.path.parent)).replace("%", "\\%")
     tokens = token_variables(config)
     out = [
         f"# profilesync for {config.path} (crontab -e, then paste). Schedule: schedule.cron \"{spec.expression}\" in {zone}.",
+        f"# It writes {_report_path(config).parent}/latest.md and latest.json; `profilesync status` lists the runs.",
         "# Exit status: 0 in sync, 1 differences found (normal), 2 config/CV error, 3 a source failed.",
     ]
     if tokens:
@@ -94,7 +99,7 @@ def _systemd_quote(text: str) -> str:
 
 
 def _systemd(config: Config, spec: CronSpec, zone: str) -> str:
-    command = [*profilesync_command(), *diff_arguments(config, str(config.path), str(_report_path(config)))]
+    command = [*profilesync_command(), *job_arguments(str(config.path))]
     exec_start = " ".join(_systemd_quote(part) for part in command)
     timeout = max(60, math.ceil(config.schedule.deadline_s) + 60)
     calendars = "\n".join(f"OnCalendar={value}" for value in spec.on_calendar(zone))
@@ -117,7 +122,7 @@ Type=oneshot
 WorkingDirectory={_systemd_quote(str(config.path.parent))}
 {env_note}EnvironmentFile=-%h/.config/profilesync/env
 ExecStart={exec_start}
-# 1 means "differences found": a normal outcome for a scheduled diff, not a failure.
+# 1 means "differences found": a normal outcome for a scheduled run, not a failure.
 SuccessExitStatus=1
 TimeoutStartSec={timeout}
 Nice=10
@@ -138,12 +143,79 @@ WantedBy=timers.target
 """
 
 
+def _repo_root(path: Path) -> Path | None:
+    return next((parent for parent in path.parents if (parent / ".git").exists()), None)
+
+
 def _repo_relative(path: Path) -> str:
     """``path`` relative to the git work tree holding it (the workflow's ``github.workspace``)."""
-    for parent in path.parents:
-        if (parent / ".git").exists():
-            return path.relative_to(parent).as_posix()
-    return path.name
+    root = _repo_root(path)
+    return path.relative_to(root).as_posix() if root else path.name
+
+
+@dataclass(frozen=True)
+class Install:
+    """What the workflow passes to ``pip install`` and, as a comment, where that came from.
+    ``spec`` None: nothing usable was found and the user must fill it in."""
+
+    spec: str | None
+    why: str
+
+
+def install_spec(config: Config) -> Install:
+    """profilesync is not on PyPI, so ``pip install profilesync`` would fail in the workflow.
+    In order: ``schedule.pip_spec``; the workflow's own repository when it is a profilesync
+    checkout (a fork that keeps the profile beside the code); the git URL and commit this copy
+    was installed from (PEP 610's direct_url.json, or the remote of the local checkout)."""
+    if config.schedule.pip_spec:
+        return Install(config.schedule.pip_spec, "schedule.pip_spec in the config")
+    root = _repo_root(config.path)
+    if root is not None and _is_profilesync_project(root):
+        return Install("${{ github.workspace }}", "this repository is a profilesync checkout")
+    source = _installed_from()
+    if source:
+        return Install(f"profilesync @ {source}", "the git repository and commit this copy of profilesync was installed from")
+    return Install(None, "profilesync is not published on PyPI, and this copy was not installed from a git repository")
+
+
+def _is_profilesync_project(root: Path) -> bool:
+    try:
+        text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    # tomllib is 3.11+; the [project] name line is all that is needed.
+    return re.search(r"""(?m)^name\s*=\s*["']profilesync["']""", text) is not None
+
+
+def _installed_from() -> str | None:
+    """``git+https://...@<commit>`` for this installation, when it came from a public git URL."""
+    from importlib import metadata
+
+    try:
+        raw = metadata.distribution("profilesync").read_text("direct_url.json")
+        direct = json.loads(raw) if raw else {}
+    except (metadata.PackageNotFoundError, ValueError):
+        return None
+    url, vcs = direct.get("url", ""), direct.get("vcs_info") or {}
+    if vcs.get("vcs") == "git" and url.startswith("https://"):
+        return f"git+{url}@{vcs['commit_id']}" if vcs.get("commit_id") else f"git+{url}"
+    if url.startswith("file://"):  # an editable or local install: ask its checkout for the remote
+        checkout = url.removeprefix("file://")
+        remote, commit = _git(checkout, "config", "--get", "remote.origin.url"), _git(checkout, "rev-parse", "HEAD")
+        if remote and remote.startswith("git@") and ":" in remote:
+            host, _, repo_path = remote.removeprefix("git@").partition(":")
+            remote = f"https://{host}/{repo_path}"
+        if remote and remote.startswith("https://"):
+            return f"git+{remote}@{commit}" if commit else f"git+{remote}"
+    return None
+
+
+def _git(cwd: str, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", cwd, *args], capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
 
 
 def _yaml_quote(text: str) -> str:
@@ -152,7 +224,7 @@ def _yaml_quote(text: str) -> str:
 
 def _github_actions(config: Config, spec: CronSpec, zone: str, now: datetime) -> str:
     config_rel = _repo_relative(config.path)
-    report_rel = _repo_relative(_report_path(config))
+    report_rel = _repo_relative(_report_path(config).parent)  # the artifact: the report folder
     cache_rel = _repo_relative(config.cache_dir)
     workspace = "${{ github.workspace }}"
     offset = spec_offset(spec, zone, now)
@@ -173,19 +245,25 @@ def _github_actions(config: Config, spec: CronSpec, zone: str, now: datetime) ->
     )
     env_block = f"        env:\n{token_env}\n" if token_env else ""
     timeout_minutes = max(5, math.ceil(config.schedule.deadline_s / 60) + 5)
-    command = " ".join(
-        [
-            "profilesync",
-            "--config",
-            _yaml_shell(f"{workspace}/{config_rel}"),
-            "diff",
-            "--refresh",
-            "--format",
-            "json",
-            "--output",
-            _yaml_shell(f"{workspace}/{report_rel}"),
-        ]
-    )
+    command = " ".join(["profilesync", *job_arguments(_yaml_shell(f"{workspace}/{config_rel}"))])
+    install = install_spec(config)
+    if install.spec:
+        install_step = f"      # From {install.why}.\n        run: python -m pip install {_yaml_shell(install.spec)}"
+    else:
+        install_step = (
+            f"      # EDIT: {install.why}.\n"
+            "      # Put what pip should install in schedule.pip_spec, e.g.\n"
+            "      # \"profilesync @ git+https://github.com/OWNER/profilesync@COMMIT\", and print this again.\n"
+            '        run: echo "set schedule.pip_spec in the profilesync config" && exit 1'
+        )
+    scholar_note = ""
+    scholar = config.sources.get("scholar")
+    if scholar is not None and scholar.enabled:
+        scholar_note = (
+            "      # Google Scholar blocks the addresses CI jobs run from (CAPTCHA pages): expect scholar\n"
+            "      # to be reported stale here. Set sources.scholar.enabled: false for this job, or keep\n"
+            "      # Scholar's own export in the repository and read it with `profilesync import scholar FILE`.\n"
+        )
     return f"""\
 # .github/workflows/profilesync.yml
 # Add the token variables as repository secrets (Settings > Secrets and variables > Actions);
@@ -208,7 +286,7 @@ jobs:
         with:
           python-version: "3.12"
       - name: Install profilesync
-        run: python -m pip install "profilesync=={__version__}"
+{install_step}
       # Keep the snapshots and the HTTP cache between runs: a failing source then falls back
       # to its last good snapshot, and unchanged responses cost no quota.
       - uses: actions/cache@v4
@@ -216,7 +294,7 @@ jobs:
           path: {_yaml_quote(cache_rel)}
           key: profilesync-${{{{ github.run_id }}}}
           restore-keys: profilesync-
-      - name: Compare the CV with its sources
+{scholar_note}      - name: Run the scheduled job (pull, compare, write reports/latest.md and .json)
         id: diff
 {env_block}        run: |
           set +e

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
 
     outcome = compute_diff(app, sources=args.source, refresh=args.refresh, offline=args.offline, progress=app.info)
     report = build_report(outcome)
-    text = render(report, args.format, colour=app.env.use_colour and not args.output, explain=args.explain)
+    text = render(report, args.format, colour=app.colour and not args.output, explain=args.explain)
     if args.output:
         path = app.env.resolve(args.output)
         try:

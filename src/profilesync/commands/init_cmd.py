@@ -173,12 +173,13 @@ def _quote(value: str) -> str:
 
 
 def write_starter_files(args: argparse.Namespace, app: App) -> None:
-    """Write config.yaml and cv.yaml next to each other. Raises ``UserError`` before writing anything
+    """Write config.yaml (profilesync.yaml where a site generator's config.yaml is already there)
+    and cv.yaml next to each other. Raises ``UserError`` before writing anything
     when a file exists (without ``--force``) or an argument is malformed."""
     from profilesync.connectors.dblp_xml import is_pid
     from profilesync.snapshots import atomic_write_text
 
-    config_path = app.config_path
+    config_path = app.found_config.init_target(app.env.cwd)
     cv_path = config_path.with_name("cv.yaml")
     problems: list[Problem] = []
     if args.dblp_pid and not is_pid(args.dblp_pid):

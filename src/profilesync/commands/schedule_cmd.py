@@ -24,8 +24,8 @@ report says which sources did not finish. Two runs never overlap (cache/schedule
 left by a run that died is taken over. Every run is recorded; `profilesync status` shows them.
 
 Without options, runs the job on schedule.cron in schedule.timezone until stopped (Ctrl-C,
-SIGTERM). --once runs it now and exits with its status. --print writes a snippet that runs
-`profilesync diff --refresh` from cron, a systemd timer or GitHub Actions instead.
+SIGTERM). --once runs it now and exits with its status. --print writes a snippet that runs this
+same job (`profilesync schedule --once`) from cron, a systemd timer or GitHub Actions instead.
 
 Exit status (--once): 0 in sync, 1 differences found, 2 bad config/CV or another run holds the
 lock, 3 a source failed or the run was stopped at its deadline.
@@ -53,12 +53,15 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
 
 def _print_snippet(kind: str, app: App) -> ExitStatus:
     from profilesync.schedule import cron_spec, schedule_timezone
-    from profilesync.schedule_snippets import SnippetKind, render
+    from profilesync.schedule_snippets import SnippetKind, install_spec, render
 
     config = app.config
     spec = cron_spec(config)
     schedule_timezone(config)  # an unknown zone is a config error here too
-    app.env.stdout.write(render(SnippetKind(kind), config, spec, config.schedule.timezone, app.env.now()))
+    snippet = SnippetKind(kind)
+    app.env.stdout.write(render(snippet, config, spec, config.schedule.timezone, app.env.now()))
+    if snippet is SnippetKind.GITHUB_ACTIONS and install_spec(config).spec is None:
+        app.info("note: the workflow's install step needs schedule.pip_spec (see the EDIT comment in it)")
     return ExitStatus.OK
 
 

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -127,17 +128,15 @@ def _read_bibtex(text: str, label: str) -> list[Work]:
     from bibtexparser import middlewares
     from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
-    decode = middlewares.LatexDecodingMiddleware()
     with _captured("bibtexparser") as messages:
-        library = bibtexparser.parse_string(text, append_middleware=[decode])
+        library = bibtexparser.parse_string(text)  # values decoded per field in _bibtex_work
     entries: list[Any] = list(library.entries)
     problems: list[Problem] = []
     for block in library.failed_blocks:
         if isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, Entry):
-            # Scholar reuses keys for different papers; keep the entry, decoded like the others.
+            # Scholar reuses keys for different papers; keep the entry, read like the others.
             entry = block.ignore_error_block
-            for step in (middlewares.RemoveEnclosingMiddleware(), decode):
-                entry = step.transform_block(entry, library) or entry
+            entry = middlewares.RemoveEnclosingMiddleware().transform_block(entry, library) or entry
             entries.append(entry)
             continue
         line = block.start_line + 1
@@ -157,7 +156,7 @@ def _read_bibtex(text: str, label: str) -> list[Work]:
 
 
 def _bibtex_work(entry: Any, label: str, problems: list[Problem]) -> Work | None:
-    fields = {key.lower(): _clean(str(f.value)) for key, f in entry.fields_dict.items()}
+    fields = {key.lower(): _field_text(key.lower(), str(f.value)) for key, f in entry.fields_dict.items()}
     line = entry.start_line + 1
     title = fields.get("title", "")
     if not title:
@@ -271,6 +270,37 @@ def _first_last(name: str) -> str:
     if len(parts) == 3 and all(parts):
         return f"{parts[2]} {parts[0]} {parts[1]}"
     return name.strip()
+
+
+# Scholar's BibTeX export escapes the protective braces of a title as math: "{GPU}" is written
+# "$\{$GPU$\}$". They are braces, not math, and are read back as braces.
+_SCHOLAR_BRACES = (("$\\{$", "{"), ("$\\}$", "}"))
+# Fields that hold an address, not text: LaTeX decoding would eat a "%20" as a comment.
+_VERBATIM_FIELDS = frozenset({"url", "eprint"})
+
+
+@lru_cache(maxsize=1)
+def _latex_decoder() -> Any:
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    # math_mode="text": "$\alpha$-test" reads "α-test"; the export has no formula worth keeping as LaTeX.
+    return LatexNodes2Text(math_mode="text", keep_braced_groups=False)
+
+
+def _field_text(name: str, value: str) -> str:
+    """A field of Scholar's BibTeX as plain text: Scholar's escaped braces and LaTeX accents and
+    symbols decoded (``$\\{$GPU$\\}$`` -> ``GPU``, ``M{\\"u}ller`` -> ``Müller``)."""
+    if name in _VERBATIM_FIELDS:
+        return _clean(value)
+    for escaped, brace in _SCHOLAR_BRACES:
+        value = value.replace(escaped, brace)
+    # A bare % is text in an export, not a LaTeX comment that would drop the rest of the value.
+    value = re.sub(r"(?<!\\)%", r"\\%", value)
+    try:
+        value = _latex_decoder().latex_to_text(value)
+    except Exception:  # pylatexenc is lenient; a value it still cannot read is kept as written
+        pass
+    return _clean(value)
 
 
 def _clean(text: str) -> str:

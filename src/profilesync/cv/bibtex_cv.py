@@ -3,7 +3,9 @@
 Reading: bibtexparser splits the file into entries; LaTeX in values is decoded to Unicode by
 pylatexenc; the entry key is the CV key. al-folio's own fields are understood (``abbr`` for the
 venue acronym, ``arxiv``, ``html``, ``code``), and a ``lock = {title, venue}`` field works as
-the CV schema's ``lock``.
+the CV schema's ``lock``. A DBLP export reads as it is: its keys (``DBLP:conf/sigmod/SmithJ21``)
+are the CV keys, the venue is the ``journal``/``booktitle`` when there is no ``abbr``, and a
+``crossref`` is resolved (the proceedings entry DBLP adds is a container, not a work).
 
 Writing: only the fields being set are touched, inside the entry's original text (its quoting,
 spacing, field order and every other field stay as they were); new entries are appended in the
@@ -14,7 +16,8 @@ not manage are never rewritten.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +26,7 @@ from typing import Any
 from profilesync.config import CvFormat
 from profilesync.cv.document import CvDocument
 from profilesync.errors import Problem, UserError
-from profilesync.export.common import latex_escape, split_name
+from profilesync.export.common import is_self, latex_escape, split_name
 from profilesync.normalize.identifiers import normalize_arxiv, normalize_doi
 
 # BibTeX entry type -> CV type; the field that holds its venue.
@@ -55,6 +58,12 @@ CV_TYPES: dict[str, str] = {
     "other": "misc",
 }
 VENUE_FIELDS: tuple[str, ...] = ("booktitle", "journal", "howpublished", "school", "publisher", "institution")
+# Entry types that hold other entries (DBLP's "with crossref" export writes the proceedings as one):
+# when another entry points at one with ``crossref``, it is the container, not a work of the CV.
+CONTAINER_TYPES = frozenset({"proceedings", "book", "collection", "mvproceedings", "mvbook", "mvcollection", "periodical"})
+# Fields a ``crossref`` child takes from its parent when it has none of its own. Identifiers and
+# addresses (doi, url, isbn, biburl) name the parent, not the child, so they are not inherited.
+INHERITED_FIELDS: tuple[str, ...] = ("booktitle", "journal", "year", "publisher", "series", "volume", "editor", "address", "month", "organization", "school", "institution")
 _PREPRINT_VENUE = re.compile(r"arxiv|corr|preprint|biorxiv|medrxiv|ssrn", re.IGNORECASE)
 
 
@@ -99,6 +108,8 @@ class _Entry:
     edits: dict[str, str]  # lower-case field name -> new raw value
     new_type: str | None = None
     is_new: bool = False
+    inherited: dict[str, str] | None = None  # fields from the crossref'd entry (see INHERITED_FIELDS)
+    container: bool = False  # another entry's crossref target: kept in the file, not a publication
 
 
 class BibtexCvDocument(CvDocument):
@@ -140,10 +151,12 @@ class BibtexCvDocument(CvDocument):
                 offset = text.find(entry.raw)
             fields = {f.key.lower(): str(f.value) for f in entry.fields}
             entries.append(_Entry(entry.key, entry.entry_type.lower(), fields, entry.raw, offset, {}))
+        names = (self.person_name, *self.aliases)
+        _resolve_crossrefs(entries, lambda editors: any(is_self(n, names) for n in split_authors(editors)))
         return entries
 
     def _to_publication(self, entry: _Entry) -> dict[str, Any]:
-        fields = {**entry.fields, **entry.edits}
+        fields = {**(entry.inherited or {}), **entry.fields, **entry.edits}
         entry_type = entry.new_type or entry.entry_type
         cv_type, venue_field = ENTRY_TYPES.get(entry_type, ("other", "howpublished"))
         pub: dict[str, Any] = {"key": entry.key, "title": decode(fields.get("title", "")) or entry.key}
@@ -155,11 +168,14 @@ class BibtexCvDocument(CvDocument):
         # eprint; a published article that also carries an arxiv field stays a journal paper.
         if (cv_type == "other" and eprint) or (cv_type in ("journal", "other") and venue_full and _PREPRINT_VENUE.search(venue_full)):
             cv_type = "preprint"
-        if fields.get("abbr"):
-            pub["venue"] = decode(fields["abbr"])
-        if venue_full and venue_full != pub.get("venue"):
-            pub["venue_full"] = venue_full
-        elif venue_full and "venue" not in pub:
+        # ``abbr`` (al-folio's acronym) is optional: without it the venue is the journal or
+        # booktitle as written, braces dropped ("{VLDB} J." -> "VLDB J."); the file keeps them.
+        abbr = decode(fields["abbr"]) if fields.get("abbr") else None
+        if abbr:
+            pub["venue"] = abbr
+            if venue_full and venue_full != abbr:
+                pub["venue_full"] = venue_full
+        elif venue_full:
             pub["venue"] = venue_full
         year = re.search(r"\d{4}", fields.get("year", ""))
         if year:
@@ -183,6 +199,8 @@ class BibtexCvDocument(CvDocument):
         biburl = fields.get("biburl", "")
         if "dblp.org/rec/" in biburl:
             ids["dblp"] = biburl.split("dblp.org/rec/", 1)[1].removesuffix(".bib")
+        elif entry.key.startswith("DBLP:") and "/" in entry.key:
+            ids["dblp"] = entry.key.removeprefix("DBLP:")  # DBLP's condensed export has no biburl
         if ids:
             pub["ids"] = ids
         if fields.get("lock"):
@@ -190,7 +208,7 @@ class BibtexCvDocument(CvDocument):
         return pub
 
     def publications(self) -> list[dict[str, Any]]:
-        return [self._to_publication(e) for e in self.entries]
+        return [self._to_publication(e) for e in self.entries if not e.container]
 
     def find(self, key: str) -> dict[str, Any]:
         return self._to_publication(self._entry(key))
@@ -202,7 +220,7 @@ class BibtexCvDocument(CvDocument):
 
     def _entry(self, key: str) -> _Entry:
         for entry in self.entries:
-            if entry.key == key:
+            if entry.key == key and not entry.container:
                 return entry
         raise KeyError(key)
 
@@ -274,26 +292,30 @@ class BibtexCvDocument(CvDocument):
 
     # --- writing ----------------------------------------------------------------------------------
 
-    def _style(self, own: _Entry | None = None) -> tuple[str, str, bool]:
-        """(indent, " = " or "=", closing brace on its own line): the entry's own style, else
-        the first existing entry's."""
+    def _style(self, own: _Entry | None = None) -> _FieldStyle:
+        """How the entry's own fields are written, else the first existing entry's: indent,
+        ``" = "`` or ``"="``, and the column ``=`` is aligned to (DBLP pads ``author    =``)."""
         for entry in ([own] if own is not None and not own.is_new else []) + self.entries:
             if entry.is_new or "\n" not in entry.raw:
                 continue
-            lines = entry.raw.splitlines()
-            field_line = next((line for line in lines[1:] if "=" in line), None)
-            if field_line is None:
+            fields = [m for m in (_FIELD_LINE.match(line) for line in entry.raw.splitlines()[1:]) if m]
+            if not fields:
                 continue
-            indent = field_line[: len(field_line) - len(field_line.lstrip())]
-            sep = " = " if re.search(r"\s=\s", field_line) else "="
-            return indent or "  ", sep, lines[-1].strip() == "}"
-        return "  ", " = ", True
+            indent = fields[0].group(1)
+            sep = " = " if fields[0].group(3) and fields[0].group(4) else "="
+            # Aligned when most fields are padded so their "=" share one column (a name longer
+            # than the column, like DBLP's "eprinttype", sticks out by one space).
+            columns = Counter(len(m.group(2)) + len(m.group(3)) for m in fields)
+            column, count = columns.most_common(1)[0]
+            padded = count >= 2 and count * 2 > len(fields) and any(len(m.group(3)) > 1 for m in fields)
+            return _FieldStyle(indent or "  ", sep, column if padded else 0)
+        return _FieldStyle("  ", " = ", 0)
 
     def _render_new(self, entry: _Entry) -> str:
-        indent, sep, _ = self._style()
+        style = self._style()
         order = ["title", "author", "booktitle", "journal", "howpublished", "school", "publisher", "year", "pages", "doi", "eprint", "archiveprefix", "arxiv", "url", "html", "abbr", "code", "lock"]
         names = sorted(entry.edits, key=lambda n: order.index(n) if n in order else len(order))
-        body = ",\n".join(f"{indent}{name}{sep}{{{entry.edits[name]}}}" for name in names)
+        body = ",\n".join(style.line(name, entry.edits[name]) for name in names)
         return f"@{entry.new_type or entry.entry_type}{{{entry.key},\n{body}\n}}\n"
 
     def _render_edited(self, entry: _Entry) -> str:
@@ -301,7 +323,7 @@ class BibtexCvDocument(CvDocument):
         if entry.new_type:
             raw = re.sub(r"^@\s*\w+", "@" + entry.new_type, raw, count=1)
         spans = field_spans(raw)
-        indent, sep, _ = self._style(entry)
+        style = self._style(entry)
         # Replace existing values from the end, so earlier offsets stay valid.
         for name, (start, end, enclosing) in sorted(((n, spans[n]) for n in entry.edits if n in spans), key=lambda item: -item[1][0]):
             value = entry.edits[name]
@@ -318,7 +340,7 @@ class BibtexCvDocument(CvDocument):
             head, tail = raw[:closing], raw[closing:]
             body = head.rstrip()
             gap = head[len(body) :]  # usually the newline before the closing brace
-            lines = ",\n".join(f"{indent}{n}{sep}{{{entry.edits[n]}}}" for n in added)
+            lines = ",\n".join(style.line(n, entry.edits[n]) for n in added)
             body = body + "\n" + lines + "," if body.endswith(",") else body + ",\n" + lines
             raw = body + gap + tail
         return raw
@@ -334,6 +356,44 @@ class BibtexCvDocument(CvDocument):
                 text += "\n"
             text += "".join(("\n" if text else "") + block for block in new)
         return text
+
+
+# A field line of an entry: indent, name, the spaces before "=", the spaces after it.
+_FIELD_LINE = re.compile(r"^([ \t]*)([A-Za-z][\w\-:.+]*)([ \t]*)=([ \t]*)")
+
+
+@dataclass(frozen=True)
+class _FieldStyle:
+    indent: str
+    sep: str  # " = " or "="
+    align: int  # the width of name plus padding before "=" when the entry aligns them, else 0
+
+    def line(self, name: str, value: str) -> str:
+        if self.align:
+            # DBLP writes a name longer than the column with one space ("eprinttype = {arXiv}").
+            after = " " if self.sep.endswith(" ") else ""
+            return f"{self.indent}{name.ljust(max(self.align, len(name) + 1))}={after}{{{value}}}"
+        return f"{self.indent}{name}{self.sep}{{{value}}}"
+
+
+def _resolve_crossrefs(entries: list[_Entry], edited_by_self: Callable[[str], bool]) -> None:
+    """Give each entry with ``crossref = {parent}`` the parent's INHERITED_FIELDS it lacks, as
+    BibTeX and biber do (a proceedings' ``title`` is the child's ``booktitle``), and mark the
+    parents that are only containers: an authorless proceedings or collection the researcher did
+    not edit (DBLP's crossref export adds one per paper). Keys compare case-insensitively, as in
+    BibTeX. The file is not changed."""
+    by_key = {e.key.lower(): e for e in entries}
+    for entry in entries:
+        target = entry.fields.get("crossref", "").strip().strip("{}").strip()
+        parent = by_key.get(target.lower()) if target else None
+        if parent is None or parent is entry:
+            continue
+        inherited = {name: parent.fields[name] for name in INHERITED_FIELDS if parent.fields.get(name)}
+        if parent.entry_type in CONTAINER_TYPES and parent.fields.get("title") and "booktitle" not in parent.fields:
+            inherited["booktitle"] = parent.fields["title"]
+        entry.inherited = {name: value for name, value in inherited.items() if not entry.fields.get(name)}
+        if parent.entry_type in CONTAINER_TYPES and not parent.fields.get("author") and not edited_by_self(parent.fields.get("editor", "")):
+            parent.container = True
 
 
 def _verbatim(value: str) -> str:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import io
 import re
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -120,34 +122,57 @@ class CvDocument(ABC):
 
 
 def _detect_indent(text: str) -> tuple[int, int, int]:
-    """(mapping, sequence, offset) for ruamel, read from the file so new lines look like old ones.
+    """(mapping, sequence, offset) for ruamel, read from the file so that a dump of it looks like it.
 
-    The mapping indent is taken from the first nested key under a top-level key, the sequence
-    settings from the first list under ``publications:`` (else any top-level list).
+    Every block ``key:`` line is compared with the next content line: a nested ``key:`` gives a
+    mapping indent, a ``- item`` gives the dash offset (how far the dash is indented under its
+    key, 0 in PyYAML's default style, 2 in ruamel's usual one) and the sequence indent (where
+    the item's content starts). The most common value of each wins, so one odd list does not
+    re-indent the file. ruamel applies one style to the whole dump; a file that mixes styles
+    still keeps its untouched lines, because ``cv.textpatch`` splices only the edited ones.
     """
     lines = text.splitlines()
-    mapping = None
-    seq: tuple[int, int] | None = None
+    mappings: Counter[int] = Counter()
+    sequences: Counter[tuple[int, int]] = Counter()
     for index, line in enumerate(lines):
-        if not re.match(r"^[A-Za-z_][\w\-]*:\s*(#.*)?$", line):
+        key = _BLOCK_KEY.match(line)
+        if not key:
             continue
+        # The key's column: after any "- " prefix of a mapping that starts a list item.
+        column = len(key.group(1))
         for following in lines[index + 1 :]:
-            if not following.strip() or following.lstrip().startswith("#"):
-                continue
-            indent = len(following) - len(following.lstrip(" "))
-            if indent == 0:
-                break
             stripped = following.lstrip(" ")
+            if not stripped or stripped.startswith("#"):
+                continue
+            indent = len(following) - len(stripped)
             if stripped.startswith("- ") or stripped == "-":
-                content = indent + 1 + (len(stripped[1:]) - len(stripped[1:].lstrip(" ")))
-                if seq is None or line.startswith("publications"):
-                    seq = (content, indent)
-            elif mapping is None:
-                mapping = indent
+                if indent >= column:
+                    content = indent + 1 + (len(stripped[1:]) - len(stripped[1:].lstrip(" ")))
+                    sequences[(content - column, indent - column)] += _block_size(lines, index, column)
+            elif indent > column:
+                mappings[indent - column] += 1
             break
-    mapping = mapping or 2
-    sequence, offset = seq or (mapping + 2, mapping)
+    mapping = mappings.most_common(1)[0][0] if mappings else 2
+    sequence, offset = sequences.most_common(1)[0][0] if sequences else (mapping + 2, mapping)
     return mapping, max(sequence, offset + 2), offset
+
+
+def _block_size(lines: list[str], index: int, column: int) -> int:
+    """How many lines the block list opened by the key on ``lines[index]`` (at ``column``) spans."""
+    size = 0
+    for line in lines[index + 1 :]:
+        stripped = line.lstrip(" ")
+        if stripped and not stripped.startswith("#"):
+            indent = len(line) - len(stripped)
+            if indent < column or (indent == column and not stripped.startswith("-")):
+                break
+        size += 1
+    return size
+
+
+# A block mapping key that opens a nested block (nothing but a comment after the colon); group 1
+# is everything before the key's first character (indentation and "- " list-item prefixes).
+_BLOCK_KEY = re.compile(r"^((?:\s*-\s+)*\s*)(?:[A-Za-z_][\w\-]*|\"[^\"]*\"|'[^']*'):\s*(#.*)?$")
 
 
 def _rt_yaml(text: str):
@@ -158,7 +183,30 @@ def _rt_yaml(text: str):
     yaml.width = 4096  # never re-wrap a long title the user wrote on one line
     mapping, sequence, offset = _detect_indent(text)
     yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    null = _null_spelling(text)
+    if null:
+        # ruamel writes a block-style null as nothing ("doi:"); a file that spells it out keeps it.
+        yaml.Representer = _null_representer(null)
     return yaml
+
+
+@lru_cache(maxsize=2)
+def _null_representer(spelling: str) -> type:
+    """A round-trip representer writing None as ``spelling``. A subclass, because
+    ``add_representer`` changes the class it is called on for every later dump."""
+    from ruamel.yaml.representer import RoundTripRepresenter
+
+    class Representer(RoundTripRepresenter):
+        pass
+
+    Representer.add_representer(type(None), lambda rep, _data: rep.represent_scalar("tag:yaml.org,2002:null", spelling))
+    return Representer
+
+
+def _null_spelling(text: str) -> str | None:
+    """``null`` or ``~`` when the file writes its null values that way (PyYAML writes ``null``), else None."""
+    counts = Counter(match.group(1) for match in re.finditer(r"(?m):[ \t]+(null|~)[ \t]*(?:#.*)?$", text))
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _safe_load(text: str) -> Any:

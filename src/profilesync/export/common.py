@@ -32,22 +32,49 @@ class NameParts:
         return f"{family}, {self.given}" if self.given else family
 
 
+# Generational suffixes, the only ones a bibliography keeps (nameparser also knows degrees, "PhD").
+_GENERATIONAL = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "2nd", "3rd"})
+
+
 def split_name(name: str) -> NameParts:
-    """Split a written name ("Zili Zhang", "Zhang, Zili", "Ludwig van Beethoven") into parts."""
+    """Split a written name ("Zili Zhang", "Zhang, Zili", "Ludwig van Beethoven",
+    "Martin Luther King Jr.") into parts.
+
+    bibtexparser knows "von" particles and BibTeX's comma forms but reads the last word of
+    "Martin Luther King Jr." as the family name; nameparser knows suffixes. So nameparser peels a
+    generational suffix off a name written in reading order, and bibtexparser splits the rest.
+    """
     from bibtexparser.middlewares.names import parse_single_name_into_parts
 
     clean = strip_dblp_suffix(name.replace("*", "").strip())
+    clean, suffix = _peel_suffix(clean)
     try:
         parts = parse_single_name_into_parts(clean, strict=False)
     except Exception:  # bibtexparser raises on unbalanced braces; a bare split is better than nothing
         words = clean.split()
-        return NameParts(given=" ".join(words[:-1]), family=words[-1] if words else clean)
+        return NameParts(given=" ".join(words[:-1]), family=words[-1] if words else clean, suffix=suffix)
     return NameParts(
         given=" ".join(parts.first),
         family=" ".join(parts.last),
         particle=" ".join(parts.von),
-        suffix=" ".join(parts.jr),
+        suffix=suffix or " ".join(parts.jr),
     )
+
+
+def _peel_suffix(name: str) -> tuple[str, str]:
+    """``("Martin Luther King", "Jr.")`` for "Martin Luther King Jr." or "Martin Luther King, Jr.";
+    BibTeX's own three-part "King, Jr., Martin Luther" and names without a suffix are left as they are."""
+    words = name.replace(",", " ").split()
+    if name.count(",") > 1 or "{" in name or not words or words[-1].lower() not in _GENERATIONAL:
+        return name, ""  # the common case, decided without parsing the name
+    from nameparser import HumanName
+
+    parsed = HumanName(name)
+    suffix = parsed.suffix.strip()
+    if not suffix or suffix.lower() not in _GENERATIONAL or not parsed.last:
+        return name, ""
+    rest = name[: name.rfind(suffix)].rstrip(" ,")
+    return (rest, suffix) if rest else (name, "")
 
 
 @lru_cache(maxsize=4)

@@ -42,7 +42,12 @@ def csl_item(work: Work) -> dict[str, Any]:
         item["page"] = work.pages.replace("--", "-")
     if work.ids.doi:
         item["DOI"] = work.ids.doi
-    url = web_url(work.url) or (f"https://arxiv.org/abs/{work.ids.arxiv}" if work.ids.arxiv and not work.ids.doi else None) or code_url(work)
+    url = web_url(work.url) or (f"https://arxiv.org/abs/{work.ids.arxiv}" if work.ids.arxiv and not work.ids.doi else None)
+    if work.type is WorkType.SOFTWARE:
+        url = url or code_url(work)  # a paper's code is not the paper: citations must not point at it
+    if work.type is WorkType.THESIS:
+        # Styles print the genre ("PhD thesis, MIT"); the BibTeX export writes @phdthesis alike.
+        item["genre"] = "PhD thesis"
     if url:
         item["URL"] = url
     if work.ids.arxiv:
