@@ -13,7 +13,6 @@ from typing import Any
 
 from profilesync.diff.changes import KIND_ORDER
 from profilesync.model import parse_time
-from profilesync.report.escape import visible_report
 from profilesync.report.markdown import SOURCE_COLUMNS
 from profilesync.report.svg import Point, bar_chart, line_chart
 from profilesync.report.text import HEADINGS
@@ -223,6 +222,8 @@ def _coverage(report: dict[str, Any]) -> list[str]:
 
 def render_html(report: dict[str, Any]) -> str:
     """The whole report as one HTML page (UTF-8, no external resources)."""
+    from profilesync.report.escape import visible_report
+
     report = visible_report(report)  # control and bidi characters shown, never passed on
     name = escape(report.get("profile", {}).get("name", ""))
     parts = [

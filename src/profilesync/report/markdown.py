@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 from profilesync.diff.changes import KIND_ORDER
-from profilesync.report.escape import visible_report
 from profilesync.report.text import HEADINGS
 
 SOURCE_COLUMNS: tuple[tuple[str, str], ...] = (("cv", "CV"), ("dblp", "DBLP"), ("orcid", "ORCID"), ("scholar", "Scholar"), ("github", "GitHub"))
@@ -127,6 +126,8 @@ def _coverage(report: dict[str, Any]) -> list[str]:
 
 def render_markdown(report: dict[str, Any]) -> str:
     """The whole report as GitHub-flavoured Markdown (ends with a newline)."""
+    from profilesync.report.escape import visible_report
+
     report = visible_report(report)  # control and bidi characters shown, never passed on
     changes = report.get("changes") or []
     name = report.get("profile", {}).get("name", "")

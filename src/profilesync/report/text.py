@@ -7,7 +7,6 @@ from typing import Any
 
 from profilesync.diff.changes import KIND_ORDER
 from profilesync.model import parse_time
-from profilesync.report.escape import visible_report
 
 HEADINGS: dict[str, str] = {
     "new_version": "Preprints that were published",
@@ -45,6 +44,8 @@ def _age(fetched_at: str | None, now: datetime) -> str:
 
 
 def render_text(report: dict[str, Any], *, colour: bool = False, explain: bool = False) -> str:
+    from profilesync.report.escape import visible_report
+
     report = visible_report(report)  # no value from a source, the CV or a snapshot drives the terminal
     style = _Style(colour)
     now = parse_time(report["generated_at"])
