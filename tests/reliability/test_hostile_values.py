@@ -400,3 +400,25 @@ def test_markdown_exports_render_no_link_image_or_html(hand_cv: Path, tmp_path: 
     _export(hand_cv, "jekyll", tmp_path / "site")
     page = frontmatter.loads(next((tmp_path / "site" / "_publications").glob("*evil2024.md")).read_text(encoding="utf-8"))
     _no_live_markup(_rendered(page.content))
+
+
+# --- the Scholar import path: an export file is as untrusted as a response ---------------------
+
+
+def test_scholar_import_checks_values_like_a_pull(tmp_path: Path):
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "scholar" / "constructed_citations_LZ5D_p4AAAAJ.bib"
+    text = fixture.read_text(encoding="utf-8")
+    first = "title={Performance comparison of various machine learning approaches to identify the best one in predicting heart disease},"
+    assert first in text
+    hostile = first.replace("Performance", "Performance\x1b]0;owned\x07\u202e") + "\n  doi={10.1109/x)<script>alert(1)</script>},\n  url={javascript:alert(1)},"
+    export = tmp_path / "citations.bib"
+    export.write_text(text.replace(first, hostile, 1), encoding="utf-8")
+    profile = new_profile(tmp_path / "profile", [BY_NAME["scholar"]], {"scholar": "http://127.0.0.1:9"}, Settings())
+    result = run_cli(["import", "scholar", str(export)], profile, now=LAST_PULL)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert not CONTROL.search(result.stdout + result.stderr)
+    snapshot = json.loads((profile / "cache" / "snapshots" / "scholar.json").read_text(encoding="utf-8"))
+    work = next(w for w in snapshot["works"] if w["title"].startswith("Performance"))
+    assert work["title"].startswith("Performance comparison")
+    assert "doi" not in work.get("ids", {}) and not str(work.get("url", "https:")).startswith("javascript")
+    assert any(n.startswith("dropped doi") for n in snapshot["notes"])
