@@ -182,6 +182,8 @@ def test_reports_of_a_hand_edited_cv_never_drive_the_terminal(hostile_profile: P
         assert result.exit_code in (0, 1), result.stderr
         assert not CONTROL.search(result.stdout), fmt
         assert re.search(r"\\+x1b\\?\]0;owned", result.stdout), fmt  # shown as text, not run
+    review = run_cli(["review"], hostile_profile, tty=True, stdin="s\n" * 100, now=LAST_PULL)  # skip through all
+    assert "owned" in review.stdout and not CONTROL.search(review.stdout.replace("\n", "")), review.stdout
 
 
 def test_hand_edited_snapshot_values_are_checked_again_on_reading(hostile_profile: Path):
