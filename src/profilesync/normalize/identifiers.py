@@ -135,7 +135,8 @@ def dblp_pid_ok(value: str | None) -> bool:
 
 
 def github_ok(value: str | None) -> bool:
-    return bool(value) and bool(_GITHUB.match(value)) and "--" not in value.split("/")[0]  # type: ignore[union-attr]
+    # Legacy logins may hold "--" or end in "-": only the character set and lengths are checked.
+    return bool(value) and bool(_GITHUB.match(value))  # type: ignore[arg-type]
 
 
 def scholar_ok(value: str | None) -> bool:
