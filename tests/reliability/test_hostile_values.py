@@ -201,7 +201,7 @@ def test_hand_edited_snapshot_values_are_checked_again_on_reading(hostile_profil
 # --- DBLP: a hostile <ee> link and title in the recorded person page ---------------------------
 
 
-def test_dblp_hostile_ee_doi_and_title(httpserver, tmp_path: Path):
+def test_dblp_hostile_ee_doi_and_title(httpserver, tmp_path: Path, record_case, timer):
     text = DBLP_XML.decode("utf-8")
     first_ee = re.search(r"<ee[^>]*>https://doi\.org/[^<]+</ee>", text)
     assert first_ee, "the recorded page has a DOI link"
@@ -221,6 +221,7 @@ def test_dblp_hostile_ee_doi_and_title(httpserver, tmp_path: Path):
     assert all(not str(w.get("url", "http")).startswith("javascript") for w in snapshot["works"])
     assert not any(CONTROL.search(w["title"]) for w in snapshot["works"])
     assert not any("\u202e" in w["title"] or "\x85" in w["title"] for w in snapshot["works"])
+    record_case("dblp", "hostile DOI link and title", timer(), failure=True)
 
 
 # --- exports of a CV that holds hostile values (written by hand, or pulled before the check) -----
@@ -321,7 +322,7 @@ def test_bibtex_braces_stay_nested_and_latex_is_escaped(hand_cv: Path):
 # --- GitHub: a hostile profile blog, repository name and description ---------------------------
 
 
-def test_github_hostile_profile_and_repository(httpserver, tmp_path: Path):
+def test_github_hostile_profile_and_repository(httpserver, tmp_path: Path, record_case, timer):
     from .sources import GITHUB_LOGIN, GITHUB_REPOS, GITHUB_USER
 
     user = json.loads(GITHUB_USER)
@@ -346,6 +347,7 @@ def test_github_hostile_profile_and_repository(httpserver, tmp_path: Path):
     assert "<script>" not in json.dumps([w.get("ids", {}) for w in snapshot["works"]])
     report = run_cli(["diff", "--offline", "--format", "text"], profile, now=LAST_PULL)
     assert not CONTROL.search(report.stdout.replace("\n", "")), report.stdout
+    record_case("github", "hostile blog, name and repository", timer(), failure=True)
 
 
 # --- what a renderer makes of it: Markdown through a real CommonMark parser, HTML as written ---
@@ -407,7 +409,7 @@ def test_markdown_exports_render_no_link_image_or_html(hand_cv: Path, tmp_path: 
 # --- the Scholar import path: an export file is as untrusted as a response ---------------------
 
 
-def test_scholar_import_checks_values_like_a_pull(tmp_path: Path):
+def test_scholar_import_checks_values_like_a_pull(tmp_path: Path, record_case, timer):
     fixture = Path(__file__).resolve().parent.parent / "fixtures" / "scholar" / "constructed_citations_LZ5D_p4AAAAJ.bib"
     text = fixture.read_text(encoding="utf-8")
     first = "title={Performance comparison of various machine learning approaches to identify the best one in predicting heart disease},"
@@ -424,3 +426,4 @@ def test_scholar_import_checks_values_like_a_pull(tmp_path: Path):
     assert work["title"].startswith("Performance comparison")
     assert "doi" not in work.get("ids", {}) and not str(work.get("url", "https:")).startswith("javascript")
     assert any(n.startswith("dropped doi") for n in snapshot["notes"])
+    record_case("scholar", "hostile values in an imported export", timer(), failure=True)
