@@ -25,6 +25,7 @@ from profilesync.connectors.base import FetchContext
 from profilesync.errors import ProfileSyncError, SourceError, UserError
 from profilesync.model import Person, PersonIds, PulledFor, Snapshot, format_time, parse_time
 from profilesync.normalize.names import same_person_name
+from profilesync.normalize.sanitize import sanitize_snapshot
 from profilesync.normalize.text import normalize_title
 from profilesync.snapshots import CheckedSnapshot, SnapshotIssue, SnapshotStore, atomic_write_text
 
@@ -227,7 +228,8 @@ def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: S
         connector = registry.create(config, name, app.env.environ)
         options = dict(config.sources[name].options)
         context = FetchContext(person=person, now=now, refresh=refresh, coauthors=tuple(coauthors), options=options)
-        snapshot = connector.fetch(context)
+        # The one value boundary every connector's output passes (normalize/sanitize.py).
+        snapshot = sanitize_snapshot(connector.fetch(context))
         requests = connector.http.requests_sent if connector.http is not None else None
     except SourceError as exc:
         _record_attempt(config, name, {"at": format_time(now), "ok": False, "error": exc.reason})
@@ -479,6 +481,8 @@ def compute_diff(app: App, *, sources: Sequence[str] | None = None, refresh: boo
         checked = checks[name]
         snapshot = checked.snapshot
         if snapshot is not None:
+            # Again on reading: a snapshot file may have been edited by hand since the pull.
+            snapshot = sanitize_snapshot(snapshot)
             snapshots[name] = snapshot
         if name in statuses:
             continue  # pulled in this run: the pull's status says what happened

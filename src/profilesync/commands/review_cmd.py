@@ -141,7 +141,9 @@ def _describe(change: Change, *, explain: bool) -> str:
             for f in match.features:
                 if f.weight:
                     lines.append(f"      {f.name:24s} {f.value:6.2f}  {f.weight:+.2f}" + (f"  {f.detail}" if f.detail else ""))
-    return "\n".join(lines)
+    from profilesync.report.escape import visible
+
+    return "\n".join(visible(line) for line in lines)  # a hand-edited CV value must not drive the terminal
 
 
 def _show(value: object) -> str:

@@ -33,6 +33,7 @@ from profilesync.connectors.scholar_map import arxiv_in, guess_type, quirk_flags
 from profilesync.errors import Problem, UserError
 from profilesync.model import Author, ExternalIds, Metrics, Snapshot, Work, WorkType
 from profilesync.normalize.identifiers import normalize_arxiv, normalize_doi
+from profilesync.normalize.sanitize import sanitize_snapshot
 
 SOURCE = "scholar"
 CSV_COLUMNS = ("Authors", "Title", "Publication", "Volume", "Number", "Pages", "Year", "Publisher")
@@ -70,7 +71,8 @@ def read_scholar_export(path: Path, label: str, *, now: datetime) -> Snapshot:
     text = _read_text(path, label)
     fmt = detect_format(text, label)
     works = _read_bibtex(text, label) if fmt is ExportFormat.BIBTEX else _read_csv(text, label)
-    return Snapshot(
+    # An export file is as untrusted as a live response: the same value boundary as a pull.
+    return sanitize_snapshot(Snapshot(
         source=SOURCE,
         fetched_at=now,
         person=None,
@@ -78,7 +80,7 @@ def read_scholar_export(path: Path, label: str, *, now: datetime) -> Snapshot:
         metrics=Metrics(),
         notes=(f"imported from {label} (Scholar's {fmt.label} export): it has no citation counts, metrics or Scholar ids",),
         extra={"imported_from": label, "import_format": fmt.value},
-    )
+    ))
 
 
 def _read_text(path: Path, label: str) -> str:

@@ -7,7 +7,9 @@ extra fields (``abbr`` for the venue badge, ``arxiv``, ``code``) that other styl
 
 from __future__ import annotations
 
-from profilesync.export.common import code_url, is_preprint, latex_escape, split_name
+import re
+
+from profilesync.export.common import code_url, is_preprint, latex_escape, split_name, web_url
 from profilesync.model import Work, WorkType
 
 # WorkType -> (BibTeX entry type, the field that holds the venue)
@@ -51,7 +53,7 @@ def entry_fields(work: Work) -> tuple[str, list[tuple[str, str]]]:
             fields.append(("eprint", work.ids.arxiv))
             fields.append(("archiveprefix", "arXiv"))
         fields.append(("arxiv", work.ids.arxiv))
-    if work.url:
+    if web_url(work.url):  # a javascript: or data: URL in the CV is not written as a link
         fields.append(("url", _verbatim(work.url)))
     if work.venue_acronym:
         fields.append(("abbr", latex_escape(work.venue_acronym, for_bibtex=True)))
@@ -61,10 +63,16 @@ def entry_fields(work: Work) -> tuple[str, list[tuple[str, str]]]:
     return entry_type, fields
 
 
+# Braces break the entry; the rest can break out of the link or attribute a site generator
+# (jekyll-scholar, al-folio) builds from the field. None occurs in a valid DOI or URL.
+_VERBATIM_UNSAFE = re.compile(r"[{}<>\"'\\^`|\s]")
+
+
 def _verbatim(value: str) -> str:
     """DOIs and URLs are verbatim fields (biblatex prints them with ``\\url``): escaping ``_`` or ``%``
-    there would corrupt the link. Only braces can break the entry, so they are percent-encoded."""
-    return value.replace("{", "%7B").replace("}", "%7D")
+    there would corrupt the link. Characters that could end the field or the link are
+    percent-encoded instead."""
+    return _VERBATIM_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), value)
 
 
 def render_entries(works: tuple[Work, ...] | list[Work]) -> str:

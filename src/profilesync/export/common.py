@@ -97,7 +97,29 @@ def latex_escape(text: str, *, for_bibtex: bool = False) -> str:
     For BibTeX every replacement is wrapped in braces (``{\\"u}``), so BibTeX's case changes and
     sorting treat it as one letter.
     """
-    return _encoder("braces-all" if for_bibtex else "braces").unicode_to_latex(text)
+    from profilesync.normalize.sanitize import clean_text
+
+    # Control characters are invalid input to TeX, and a blank line inside a macro argument is a
+    # \par that ends \cventry early: values are cleaned (line breaks become spaces) first.
+    encoded = _encoder("braces-all" if for_bibtex else "braces").unicode_to_latex(clean_text(text))
+    if for_bibtex and not _well_nested(text):
+        # BibTeX counts braces without regard to backslashes, so "\{" still opens a group: a value
+        # whose braces do not nest ("x }, note = {y") would end the field early or swallow the rest
+        # of the file. Its braces are written as macros that contain none.
+        encoded = encoded.replace("{\\{}", "{\\textbraceleft}").replace("{\\}}", "{\\textbraceright}")
+    return encoded
+
+
+def _well_nested(text: str) -> bool:
+    depth = 0
+    for char in text:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def slugify(text: str) -> str:
@@ -144,21 +166,39 @@ def is_preprint(work: Work) -> bool:
     return work.type is WorkType.PREPRINT or work.status is WorkStatus.PREPRINT
 
 
+def web_url(url: str | None) -> str | None:
+    """``url`` if it is an http(s) URL (or a bare host name) that cannot break out of a link;
+    otherwise None. A CV may hold a ``javascript:`` or ``data:`` URL written by hand or pulled
+    before values were checked: no export turns it into a link."""
+    from profilesync.normalize.identifiers import web_url_ok
+
+    return url if url and web_url_ok(url) else None
+
+
+def _path_part(value: str) -> str:
+    """An identifier percent-encoded for a URL path (``/`` and ``:`` kept; ``( ) < > " '`` and
+    spaces encoded, so it can end neither a Markdown link nor an HTML attribute)."""
+    from urllib.parse import quote
+
+    return quote(value, safe="/:;")
+
+
 def code_url(work: Work) -> str | None:
-    return f"https://github.com/{work.ids.github}" if work.ids.github else None
+    return f"https://github.com/{_path_part(work.ids.github)}" if work.ids.github else None
 
 
 def doi_url(work: Work) -> str | None:
-    return f"https://doi.org/{work.ids.doi}" if work.ids.doi else None
+    """``https://doi.org/<DOI>``, the DOI percent-encoded (doi.org decodes it)."""
+    return f"https://doi.org/{_path_part(work.ids.doi)}" if work.ids.doi else None
 
 
 def arxiv_url(work: Work) -> str | None:
-    return f"https://arxiv.org/abs/{work.ids.arxiv}" if work.ids.arxiv else None
+    return f"https://arxiv.org/abs/{_path_part(work.ids.arxiv)}" if work.ids.arxiv else None
 
 
 def best_url(work: Work) -> str | None:
-    """The link a reader should follow: the work's own URL, else DOI, else arXiv."""
-    return work.url or doi_url(work) or arxiv_url(work)
+    """The link a reader should follow: the work's own (http/https) URL, else DOI, else arXiv."""
+    return web_url(work.url) or doi_url(work) or arxiv_url(work)
 
 
 def is_self(author: str, names: tuple[str, ...]) -> bool:

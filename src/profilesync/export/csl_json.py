@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from profilesync.export.common import code_url, is_preprint, split_name
+from profilesync.export.common import code_url, is_preprint, split_name, web_url
 from profilesync.model import Work, WorkType
 
 _CSL_TYPES: dict[WorkType, str] = {
@@ -42,7 +42,7 @@ def csl_item(work: Work) -> dict[str, Any]:
         item["page"] = work.pages.replace("--", "-")
     if work.ids.doi:
         item["DOI"] = work.ids.doi
-    url = work.url or (f"https://arxiv.org/abs/{work.ids.arxiv}" if work.ids.arxiv and not work.ids.doi else None)
+    url = web_url(work.url) or (f"https://arxiv.org/abs/{work.ids.arxiv}" if work.ids.arxiv and not work.ids.doi else None)
     if work.type is WorkType.SOFTWARE:
         url = url or code_url(work)  # a paper's code is not the paper: citations must not point at it
     if work.type is WorkType.THESIS:

@@ -20,6 +20,20 @@ def _dumper():
     return yaml
 
 
+def html_inert(text: str) -> str:
+    """``text`` with ``<`` and ``>`` as entities (themes print front matter values into HTML as
+    they are), and Liquid/Hugo template openers ``{{`` and ``{%`` broken up (see ``liquid_inert``).
+    ``&`` is left alone: it does no harm in HTML and "R&D" stays readable in every other use."""
+    return liquid_inert(text.replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def liquid_inert(text: str) -> str:
+    """``{{`` and ``{%`` written as ``&#123;{`` and ``&#123;%``: Jekyll does not render front
+    matter, but plugins and themes that pass a value through Liquid again (``| liquify``) would
+    run it. The entity shows as "{" in any HTML page."""
+    return text.replace("{{", "&#123;{").replace("{%", "&#123;%")
+
+
 def front_matter_page(data: Mapping[str, Any], body: str) -> str:
     """``---``, the YAML of ``data`` (in its key order), ``---``, then ``body``."""
     stream = io.StringIO()

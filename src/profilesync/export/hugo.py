@@ -6,9 +6,11 @@ fields the theme's publication layout reads) and ``cite.bib`` (the theme's "Cite
 
 from __future__ import annotations
 
+import re
+
 from profilesync.export.bibtex import render_entries
-from profilesync.export.common import arxiv_url, code_url, display_venue, slugify, unique_name
-from profilesync.export.frontmatter import front_matter_page
+from profilesync.export.common import arxiv_url, code_url, display_venue, slugify, unique_name, web_url
+from profilesync.export.frontmatter import front_matter_page, html_inert
 from profilesync.model import Work, WorkType
 
 # Hugo Blox reads CSL type names in publication_types (since v5.8; older themes used "1", "2", ...).
@@ -26,6 +28,14 @@ _PUBLICATION_TYPES: dict[WorkType, str] = {
 
 BUNDLE_DIR = "content/publication"
 
+# In "publication" (Markdown, rendered with markdownify): what could start a link, an image,
+# emphasis, code or HTML. A table pipe or a "#" mid-line does nothing there and is left as it is.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>])")
+
+
+def _md_inline(text: str) -> str:
+    return _MD_INLINE.sub(r"\\\1", text).replace("{%", "{&#37;").replace("{{", "{&#123;")
+
 
 def bundle_slug(work: Work) -> str:
     return slugify(work.key or work.title)
@@ -33,7 +43,9 @@ def bundle_slug(work: Work) -> str:
 
 def index_page(work: Work) -> str:
     """The ``index.md`` of one bundle."""
-    data: dict[str, object] = {"title": work.title, "authors": list(work.author_names)}
+    # Hugo themes print the title with markdownify/safeHTML, and "publication" is Markdown
+    # ("*venue*"): no raw HTML in either, and the venue's Markdown characters are escaped.
+    data: dict[str, object] = {"title": html_inert(work.title), "authors": list(work.author_names)}
     if work.year:
         # Only the year is known; Hugo needs a full timestamp to sort by.
         data["date"] = f"{work.year}-01-01T00:00:00Z"
@@ -41,12 +53,12 @@ def index_page(work: Work) -> str:
     data["publication_types"] = [_PUBLICATION_TYPES[work.type]]
     venue = display_venue(work)
     if venue:
-        data["publication"] = f"*{venue}*"
+        data["publication"] = f"*{_md_inline(venue)}*"
     if work.venue_acronym:
-        data["publication_short"] = f"*{work.venue_acronym}*"
+        data["publication_short"] = f"*{_md_inline(work.venue_acronym)}*"
     if work.ids.doi:
         data["doi"] = work.ids.doi
-    if work.url:
+    if web_url(work.url):
         data["url_pdf"] = work.url
     code = code_url(work)
     if code:

@@ -10,7 +10,7 @@ import datetime as dt
 import html
 
 from profilesync.export.common import best_url, display_venue, slugify, unique_name
-from profilesync.export.frontmatter import front_matter_page
+from profilesync.export.frontmatter import front_matter_page, html_inert, liquid_inert
 from profilesync.export.markdown import work_line
 from profilesync.model import Work, WorkType
 
@@ -44,8 +44,9 @@ def citation_text(work: Work) -> str:
 def publication_page(work: Work, self_names: tuple[str, ...] = (), name: str | None = None) -> str:
     """The page for ``work``; ``name`` (default ``page_name(work)``) is its file stem and permalink."""
     name = name or page_name(work)
+    # academicpages prints title and venue into its HTML unescaped: no tag of a title may reach it.
     data: dict[str, object] = {
-        "title": work.title,
+        "title": html_inert(work.title),
         "collection": "publications",
         "category": _CATEGORIES.get(work.type, "manuscripts"),
         "permalink": f"/publication/{name}",
@@ -53,11 +54,11 @@ def publication_page(work: Work, self_names: tuple[str, ...] = (), name: str | N
     }
     venue = display_venue(work)
     if venue:
-        data["venue"] = venue
+        data["venue"] = html_inert(venue)
     url = best_url(work)
     if url:
         data["paperurl"] = url
-    data["citation"] = citation_text(work)
+    data["citation"] = liquid_inert(citation_text(work))
     return front_matter_page(data, work_line(work, self_names))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from profilesync.export.common import best_url, display_venue, is_preprint
+from profilesync.export.common import best_url, display_venue, is_preprint, web_url
 from profilesync.model import Person, Work
 
 
@@ -13,7 +13,8 @@ def homepage_url(homepage: str | None) -> str | None:
     """JSON Resume's ``url`` must be a URI; CVs often write a bare ``example.org``."""
     if not homepage:
         return None
-    return homepage if "://" in homepage else f"https://{homepage}"
+    # Only web links: a "javascript:" or "data:" homepage is left out rather than linked.
+    return web_url(homepage if "://" in homepage else f"https://{homepage}") if web_url(homepage) else None
 
 
 def publication_item(work: Work) -> dict[str, Any]:

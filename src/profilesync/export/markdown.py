@@ -12,6 +12,7 @@ from profilesync.export.common import (
     doi_url,
     is_preprint,
     is_self,
+    web_url,
 )
 from profilesync.model import Work
 
@@ -20,7 +21,14 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
 
 
 def md_escape(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    # After escaping, "{{" cannot occur ("\{\{"), but "\{%" would still open a Liquid tag when the
+    # text lands in a Jekyll page: the "%" is written as an entity, which Markdown shows as "%".
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("{%", "{&#37;")
+
+
+def md_link(label: str, url: str) -> str:
+    """``[label](url)``; parentheses in the URL are percent-encoded so none can end the link."""
+    return f"[{label}]({url.replace('(', '%28').replace(')', '%29')})"
 
 
 def work_line(work: Work, self_names: tuple[str, ...] = ()) -> str:
@@ -40,9 +48,9 @@ def work_line(work: Work, self_names: tuple[str, ...] = ()) -> str:
     if where:
         parts.append(f"{where}.")
     links = [
-        f"[{label}]({url})"
+        md_link(label, url)
         for label, url in (
-            ("paper", work.url),
+            ("paper", web_url(work.url)),
             ("DOI", doi_url(work)),
             ("arXiv", arxiv_url(work)),
             ("code", code_url(work)),

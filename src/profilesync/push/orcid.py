@@ -42,6 +42,7 @@ from profilesync.normalize.identifiers import (
     normalize_orcid,
     orcid_checksum_ok,
 )
+from profilesync.normalize.sanitize import clean_text
 from profilesync.normalize.text import normalize_title
 from profilesync.push.orcid_body import external_ids, identifier_digest, work_body
 from profilesync.push.orcid_state import PushedWork, PushState
@@ -280,7 +281,8 @@ class OrcidWriter:
         status = response.status_code
         error = _error_body(response)
         # Member-API errors carry developer-message; OAuth refusals (401) carry error_description.
-        message = str(error.get("developer-message") or error.get("user-message") or error.get("error_description") or "").strip()
+        # The text is the server's and reaches the terminal: no control sequence, and not a novel.
+        message = clean_text(str(error.get("developer-message") or error.get("user-message") or error.get("error_description") or ""))[:300]
         if status == 201:
             match = _PUT_CODE_IN_LOCATION.search(response.headers.get("Location", ""))
             return PushResult(planned.key, Outcome.CREATED, remote_id=match.group(1) if match else None)

@@ -224,6 +224,9 @@ def _coverage(report: dict[str, Any]) -> list[str]:
 
 def render_html(report: dict[str, Any]) -> str:
     """The whole report as one HTML page (UTF-8, no external resources)."""
+    from profilesync.report.escape import visible_report
+
+    report = visible_report(report)  # control and bidi characters shown, never passed on
     name = escape(report.get("profile", {}).get("name", ""))
     parts = [
         "<!DOCTYPE html>",

@@ -7,6 +7,7 @@ never break a table.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from profilesync.diff.changes import KIND_ORDER
@@ -14,6 +15,7 @@ from profilesync.report.json import verdict
 from profilesync.report.text import HEADINGS
 
 SOURCE_COLUMNS: tuple[tuple[str, str], ...] = (("cv", "CV"), ("dblp", "DBLP"), ("orcid", "ORCID"), ("scholar", "Scholar"), ("github", "GitHub"))
+_MD_META = re.compile(r"[\\`*_\[\]()!|~]")
 STATUS_MARK = {"ok": "✅ ok", "stale": "⚠️ stale", "failed": "❌ failed", "disabled": "⏸ disabled"}
 
 
@@ -24,9 +26,11 @@ def cell(value: Any) -> str:
     if isinstance(value, list):
         value = ", ".join(str(v) for v in value)
     elif isinstance(value, dict):
-        value = "; ".join(f"{k}: {cell(v)}" for k, v in value.items())
-    text = str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-    return text.replace("<", "&lt;")  # no raw HTML from a source reaches the page
+        return "; ".join(f"{cell(k)}: {cell(v)}" for k, v in value.items())
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    # Backslash-escape every character that could start a link, an image, emphasis, code or a
+    # table cell break, so "[x](javascript:...)" and "![](https://...)" stay text; no raw HTML.
+    return _MD_META.sub(r"\\\g<0>", text).replace("<", "&lt;")
 
 
 def subject(change: dict[str, Any]) -> str:
@@ -123,6 +127,9 @@ def _coverage(report: dict[str, Any]) -> list[str]:
 
 def render_markdown(report: dict[str, Any]) -> str:
     """The whole report as GitHub-flavoured Markdown (ends with a newline)."""
+    from profilesync.report.escape import visible_report
+
+    report = visible_report(report)  # control and bidi characters shown, never passed on
     changes = report.get("changes") or []
     name = report.get("profile", {}).get("name", "")
     lines = [f"# profilesync report: {cell(name)}", "", f"Generated {report.get('generated_at', '')}."]

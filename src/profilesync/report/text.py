@@ -47,6 +47,9 @@ def _age(fetched_at: str | None, now: datetime) -> str:
 
 
 def render_text(report: dict[str, Any], *, colour: bool = False, explain: bool = False) -> str:
+    from profilesync.report.escape import visible_report
+
+    report = visible_report(report)  # no value from a source, the CV or a snapshot drives the terminal
     style = _Style(colour)
     now = parse_time(report["generated_at"])
     lines: list[str] = []
