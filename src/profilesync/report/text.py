@@ -93,9 +93,15 @@ def shorten_pair(a: str, b: str, room: int) -> tuple[str, str]:
     if text_width(a) <= room and text_width(b) <= room:
         return a, b
     common = len(os.path.commonprefix([a, b]))
-    start = a.rfind(" ", 0, max(common - 24, 0)) + 1  # keep a few words of context before the difference
-    if start > 0:
-        a, b = ELLIPSIS + a[start:], ELLIPSIS + b[start:]
+    need = max(len(a), len(b)) - room + 1  # what to drop from the front for both to fit
+    limit = max(common - 12, 0)  # keep the words just before the difference
+    cut = min(need, limit)
+    if cut > 0:
+        start = a.find(" ", cut)
+        if start < 0 or start > limit:
+            start = a.rfind(" ", 0, cut)
+        if start > 0:
+            a, b = ELLIPSIS + a[start + 1 :], ELLIPSIS + b[start + 1 :]
     return shorten(a, room), shorten(b, room)
 
 
@@ -118,6 +124,7 @@ class _Lines:
         self.lines: list[str] = []
 
     def add(self, line: str, hang: str = DETAIL) -> None:
+        line = line.rstrip()
         if self.explain or text_width(line) <= WIDTH:
             self.lines.append(line)
             return
@@ -193,6 +200,10 @@ def render_text(report: dict[str, Any], *, colour: bool = False, explain: bool =
     return "\n".join(out.lines).rstrip() + "\n"
 
 
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
 def _kinds(by_kind: dict[str, list[dict[str, Any]]]) -> list[str]:
     """The report's order of kinds; a kind this renderer does not know yet comes last, not never."""
     known = [k.value for k in KIND_ORDER if k.value in by_kind]
@@ -209,9 +220,9 @@ def _summary(out: _Lines, style: _Style, report: dict[str, Any], review: list, a
     else:
         parts = [f"{len(review)} to review"]
         if additions:
-            parts.append(f"{len(additions)} values to add")
+            parts.append(f"{len(additions)} {_plural(len(additions), 'value')} to add")
         if metrics:
-            parts.append(f"{len(metrics)} metrics moved")
+            parts.append(f"{len(metrics)} {_plural(len(metrics), 'metric')} moved")
         out.add(style(f"Summary: {len(changes)} changes", "bold") + ": " + ", ".join(parts))
         counts: dict[str, int] = {}
         for change in review:
