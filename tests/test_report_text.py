@@ -191,3 +191,38 @@ def test_demo_explain_shows_the_match_explanations(demo):
         if change["match"].get("features"):
             assert f"match: {change['match']['explanation']}" in result.stdout
     assert "features: version score" in result.stdout
+
+
+def _small_report(changes: list[dict], **extra) -> dict:
+    return {
+        "generated_at": "2026-12-07T09:00:00Z",
+        "profile": {"name": "Ada Lovelace"},
+        "sources": {"dblp": {"status": "ok", "works": 3, "fetched_at": "2026-12-07T08:00:00Z"}},
+        "changes": changes,
+        "metrics": {},
+        **extra,
+    }
+
+
+def test_a_kind_the_renderer_does_not_know_is_shown_with_the_changes_that_matter():
+    doi = {"kind": "field_differs", "source": "dblp", "cv_key": "ada1843notes", "field": "doi", "cv_value": None, "source_value": "10.1000/notes", "match": {"tier": "strong"}, "reason": "dblp has doi"}
+    both = {"kind": "cv_lists_both_versions", "source": "dblp", "cv_key": "ada1843notes", "match": {"tier": "none"}, "reason": "the CV lists the preprint ada1842sketch and its published version ada1843notes"}
+    lines = render_text(_small_report([doi, both])).splitlines()
+    assert "  to review  1 cv_lists_both_versions" in lines
+    at = lines.index("cv_lists_both_versions (1)")
+    assert lines[at + 1] == "  - dblp  ada1843notes"
+    assert lines[at + 2] == "      the CV lists the preprint ada1842sketch and its published version ada1843notes"
+    assert at < next(i for i, line in enumerate(lines) if line.startswith("Additions:"))
+
+
+def test_no_changes_is_in_sync_only_when_the_report_says_so():
+    assert "In sync: the CV and the sources agree." in render_text(_small_report([], in_sync=True))
+    text = render_text(_small_report([], in_sync=False))
+    assert "In sync" not in text and "Not in sync: nothing differs, but not every source had data" in text
+
+
+def test_source_text_cannot_break_the_layout():
+    title = "A title\nwith a line break\tand a tab"
+    missing = {"kind": "missing_in_cv", "source": "dblp", "cv_key": None, "work": {"title": title, "year": 2020, "venue": "X"}, "match": {"tier": "none"}, "reason": "dblp lists it"}
+    lines = render_text(_small_report([missing])).splitlines()
+    assert "  - dblp  A title with a line break and a tab (X 2020)" in lines
