@@ -121,8 +121,8 @@ def build(page: Path, *, records: int = 250) -> tuple[dict[str, Any], list[Plant
             f"{len(pre.authors)} -> {len(pub.authors)} authors; preprint and published version: title words 0.71 (reworded at publication), "
             f"same first author, {pre.year} preprint, {pub.year} published); keep arXiv {pre.ids.arxiv}",
             cv_key=key,
-            cv_value={"title": clean_title(pre.title), "venue": None, "year": pre.year, "authors": [a.name for a in pre.authors]},
-            source_value={"title": clean_title(pub.title), "venue": _venue(pub), "year": pub.year, "authors": [a.name for a in pub.authors], "arxiv": pre.ids.arxiv},
+            cv_value={"title": clean_title(pre.title), "venue": None, "year": pre.year, "authors": [strip_dblp_suffix(a.name) for a in pre.authors]},
+            source_value={"title": clean_title(pub.title), "venue": _venue(pub), "year": pub.year, "authors": [strip_dblp_suffix(a.name) for a in pub.authors], "arxiv": pre.ids.arxiv},
             work=pub,
             match=MatchScore(0.86, Tier.PROBABLE, "version", (Feature("version_title", 0.71, 1.0, "title words 0.71 (reworded at publication)"), Feature("version_first_author", 1.0, 1.0, "same first author"))),
         )
@@ -156,7 +156,7 @@ def build(page: Path, *, records: int = 250) -> tuple[dict[str, Any], list[Plant
 
     # 6. An author the CV lacks.
     key, work = pick([(k, w) for k, w in published if len(w.authors) >= 4])
-    names = [a.name for a in work.authors]
+    names = [strip_dblp_suffix(a.name) for a in work.authors]
     changes.append(
         Change(ChangeKind.FIELD_DIFFERS, "dblp", f"{len(names) - 1} authors in the CV, {len(names)} on dblp; added: {names[-1]}", cv_key=key, field="authors", cv_value=names[:-1], source_value=names, work=work, match=_score(work, work))
     )
