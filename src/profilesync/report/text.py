@@ -335,8 +335,8 @@ def _compact_group(out: _Lines, style: _Style, kind: str, group: list[dict[str, 
 
 def _new_version(out: _Lines, style: _Style, change: dict[str, Any]) -> None:
     cv, new = change.get("cv_value") or {}, change.get("source_value") or {}
-    keep = f"; keep arXiv {new['arxiv']}" if new.get("arxiv") else ""
-    out.add(f"{INDENT}- {style(str(change['cv_key']), 'bold')}  {style(change['source'], 'dim')}{_tier(change, style)}  published{keep}")
+    ids = ([f"doi {new['doi']}"] if new.get("doi") else []) + ([f"keep arXiv {new['arxiv']}"] if new.get("arxiv") else [])
+    out.add(f"{INDENT}- {style(str(change['cv_key']), 'bold')}  {style(change['source'], 'dim')}{_tier(change, style)}  " + "; ".join(["published", *ids]))
 
     def label(value: dict[str, Any]) -> str:
         bits = " ".join(_plain(b) for b in (value.get("venue"), value.get("year")) if b not in _EMPTY)
@@ -345,7 +345,7 @@ def _new_version(out: _Lines, style: _Style, change: dict[str, Any]) -> None:
 
     name = change["source"] + ":"
     width = max(len("CV:"), len(name)) + 1
-    rows = [("CV:", _plain(cv.get("title", "")), label(cv), "red"), (name, _plain(new.get("title", "")), label(new) + (f" doi {new['doi']}" if new.get("doi") else ""), "green")]
+    rows = [("CV:", _plain(cv.get("title", "")), label(cv), "red"), (name, _plain(new.get("title", "")), label(new), "green")]
     for tag, title, suffix, colour in rows:
         prefix = f"{DETAIL}{tag:<{width}}"
         room = WIDTH - text_width(prefix) - text_width(suffix)
@@ -384,7 +384,7 @@ def _field_row(out: _Lines, style: _Style, change: dict[str, Any], name_width: i
         notes.append("case or punctuation only")
     note = f" ({'; '.join(notes)})" if notes else ""
     one_line = f"{lead}{cv_value} -> {new_value}{note}"
-    if text_width(one_line) <= WIDTH:
+    if field != "title" and text_width(one_line) <= WIDTH:  # titles one above the other, to compare word by word
         out.add(one_line)
         return
     tags = ("CV:", f"{source}:")
