@@ -15,8 +15,12 @@ FORMATS = ("text", "json", "markdown", "html")
 
 DESCRIPTION = """\
 Compare the CV with each source's cached snapshot and report every difference, grouped by kind,
-with why it was found (the match explanation). Nothing is written except --output (and the
-snapshot of a source that had never been pulled, which diff fetches first).
+with why it was found (the match explanation). The text report opens with a summary, lists the
+changes that ask for a decision, then the values the CV lacks (pages, DOIs, arXiv ids, code links)
+one line per CV work; its lines fit 120 columns. --explain lists every change in full.
+
+Nothing is written except --output (and the snapshot of a source that had never been pulled,
+which diff fetches first).
 
 Network: diff reads the cache and says how old each snapshot is; it fetches only a source that
 was never pulled. --refresh pulls every enabled source first (what a scheduled job runs);
@@ -33,7 +37,7 @@ Examples:
   profilesync diff
   profilesync diff --format json --output report.json
   profilesync diff --refresh --format markdown --output report.md
-  profilesync diff --explain          show each match's feature scores
+  profilesync diff --explain          every change in full: whole reason, match, feature scores
 """
 
 
@@ -44,7 +48,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--offline", action="store_true", help="never touch the network, even for a source never pulled")
     parser.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
-    parser.add_argument("--explain", action="store_true", help="text format: show every match's feature breakdown")
+    parser.add_argument("--explain", action="store_true", help="text format: list every change in full (whole reason, match explanation, feature scores), not fitted to 120 columns")
 
 
 def render(report: dict, fmt: str, *, colour: bool = False, explain: bool = False) -> str:
