@@ -54,7 +54,10 @@ def test_bibtex_parses_back_with_the_cv_keys_and_values(record):
     assert [e.key for e in library.entries] == [w.key for w in record.works]
     nasty = library.entries_dict["vanbeethoven2024fast"]
     assert nasty.entry_type == "inproceedings"
-    assert decode(nasty["title"]) == NASTY_TITLE  # every special character survives escaping
+    # Every special character survives escaping; the title's own well-nested braces ("{a}") are
+    # kept as BibTeX case protection, so they group instead of printing.
+    assert decode(nasty["title"]) == NASTY_TITLE.replace("{a}", "a")
+    assert "{a}" in nasty["title"]
     assert decode(nasty["author"]).split(" and ")[:2] == ["van Beethoven, Ludwig", "Núñez, José"]
     assert nasty["doi"] == "10.1145/3627703.3629_999"  # verbatim field: not escaped
     assert nasty["pages"] == "1--16"

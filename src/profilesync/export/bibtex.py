@@ -31,7 +31,7 @@ def entry_fields(work: Work) -> tuple[str, list[tuple[str, str]]]:
     entry_type, venue_field = _ENTRY_TYPES[work.type]
     if work.type is WorkType.OTHER and is_preprint(work):
         entry_type, venue_field = _ENTRY_TYPES[WorkType.PREPRINT]
-    fields: list[tuple[str, str]] = [("title", latex_escape(work.title, for_bibtex=True))]
+    fields: list[tuple[str, str]] = [("title", protected_title(work.title))]
     if work.authors:
         names = [split_name(a.name).bibtex for a in work.authors]
         fields.append(("author", " and ".join(latex_escape(n, for_bibtex=True) for n in names)))
@@ -55,12 +55,95 @@ def entry_fields(work: Work) -> tuple[str, list[tuple[str, str]]]:
         fields.append(("arxiv", work.ids.arxiv))
     if web_url(work.url):  # a javascript: or data: URL in the CV is not written as a link
         fields.append(("url", _verbatim(work.url)))
-    if work.venue_acronym:
-        fields.append(("abbr", latex_escape(work.venue_acronym, for_bibtex=True)))
+    badge = badge_venue(work)
+    if badge:
+        fields.append(("abbr", latex_escape(badge, for_bibtex=True)))
     code = code_url(work)
     if code:
         fields.append(("code", _verbatim(code)))
     return entry_type, fields
+
+
+# A word BibTeX styles must not lower-case has a capital after the first letter of one of its
+# parts (GPU, FastServe, dLoRA, k-NN, GPU-based). This is DBLP's rule for its own BibTeX ({GPU},
+# {RAGCache:}); a word capitalised only at the start of its parts (Bayesian, Many-Core) is left to
+# the style, as DBLP leaves it.
+_TOKENS = re.compile(r"(\s+)")
+_PARTS = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _needs_case_protection(token: str) -> bool:
+    return any(any(char.isupper() for char in part[1:]) for part in _PARTS.findall(token))
+
+
+def protected_title(title: str) -> str:
+    """The title as a BibTeX value whose case survives every style (plain, plainnat, IEEEtran,
+    biblatex's sentence-casing ones): acronyms and mixed-case names in braces, as DBLP writes
+    them, and the writer's own well-nested braces (``{BERT}``) kept as protection rather than
+    printed as literal braces."""
+    if "{" in title and _balanced(title):
+        out = []
+        for group, text in _brace_groups(title):
+            out.append("{" + latex_escape(text, for_bibtex=True) + "}" if group else _protect_words(text))
+        return "".join(out)
+    return _protect_words(title)
+
+
+def _protect_words(text: str) -> str:
+    out = []
+    for token in _TOKENS.split(text):
+        if not token or token.isspace():
+            out.append(token)
+            continue
+        escaped = latex_escape(token, for_bibtex=True)
+        out.append("{" + escaped + "}" if _needs_case_protection(token) else escaped)
+    return "".join(out)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _brace_groups(text: str) -> list[tuple[bool, str]]:
+    """``(is_group, text)`` runs of a well-nested string; a group's text has its inner braces
+    removed (the whole group is protected, so nested ones add nothing)."""
+    runs: list[tuple[bool, str]] = []
+    depth, start = 0, 0
+    for index, char in enumerate(text):
+        if char == "{":
+            if depth == 0:
+                runs.append((False, text[start:index]))
+                start = index + 1
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                runs.append((True, text[start:index].replace("{", "").replace("}", "")))
+                start = index + 1
+    runs.append((False, text[start:]))
+    return [run for run in runs if run[1]]
+
+
+# al-folio prints ``abbr`` in a small badge beside the paper: an acronym fits, a full venue name does not.
+_BADGE_MAX = 16
+# A trailing year, and DBLP's generic "Conference"/"Workshop" ("SIGMOD Conference" -> "SIGMOD").
+_BADGE_TAIL = re.compile(r"(?:\s+(?:Conference|Workshops?|Symposium))?\s*(?:'\d{2}|\d{4})?$")
+
+
+def badge_venue(work: Work) -> str | None:
+    """The short venue for al-folio's ``abbr``: the acronym, else a venue name short enough for a
+    badge; never a long name, and without a trailing year (al-folio shows the year itself)."""
+    for candidate in (work.venue_acronym, work.venue):
+        if candidate:
+            short = _BADGE_TAIL.sub("", candidate.strip(), count=1)
+            if short and len(short) <= _BADGE_MAX:
+                return short
+    return None
 
 
 # Braces break the entry; the rest can break out of the link or attribute a site generator
