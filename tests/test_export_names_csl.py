@@ -72,3 +72,30 @@ def test_jsonresume_preprint_is_published_by_arxiv_not_by_preprint(tmp_path):
     assert schema_errors(document, "jsonresume.schema.json") == []
     # In the CV's order: the arXiv preprint, the paper, and a preprint with no arXiv id (no publisher).
     assert [p.get("publisher") for p in document["publications"]] == ["arXiv", "NSDI", None]
+
+
+def test_academicpages_files_preprints_and_theses_under_their_own_categories(tmp_path, cli):
+    """Not under "manuscripts", which academicpages heads "Journal Articles"; and the export says
+    which categories the site's _config.yml must add, since the page lists only those."""
+    import frontmatter
+
+    from profilesync.export.jekyll import category_notes
+
+    journal = {"key": "king2021j", "title": "A Journal Paper", "authors": ["Martin Luther King Jr."], "venue": "CACM", "year": 2021, "type": "journal"}
+    record = _record(tmp_path, [journal, THESIS, PREPRINT, {**PAPER_WITH_CODE, "status": "preprint", "key": "king2024pre"}])
+    files = render(record, ExportFormat.JEKYLL).files
+    categories = {path.rsplit("/", 1)[1]: frontmatter.loads(text)["category"] for path, text in files.items()}
+    assert categories == {
+        "2021-01-01-king2021j.md": "manuscripts",
+        "1955-01-01-king2020thesis.md": "theses",
+        "2025-01-01-king2025pre.md": "preprints",
+        "2024-01-01-king2024pre.md": "preprints",  # a conference-typed work that is still a preprint
+    }
+    assert category_notes(record.works) == ("academicpages lists only the categories in _config.yml's publication_category: add preprints: {title: 'Preprints'}; theses: {title: 'Theses'}",)
+    assert category_notes(_record(tmp_path, [journal]).works) == ()
+
+    (tmp_path / "config.yaml").write_text('profile: {name: "Martin Luther King Jr."}\ncv: cv.yaml\n')
+    (tmp_path / "cv.yaml").write_text(json.dumps({"person": {"name": "Martin Luther King Jr."}, "publications": [journal, THESIS]}))
+    result = cli(["export", "--format", "jekyll", "--output", "site"], cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert "note: academicpages lists only the categories" in result.stderr and "theses: {title: 'Theses'}" in result.stderr

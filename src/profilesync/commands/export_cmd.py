@@ -55,6 +55,8 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
     _check_arguments(args, fmt)
     record = app.load_cv()
     result = render(record, fmt)
+    for note in result.notes:
+        app.info(f"note: {note}")
     if fmt.writes_directory:
         return _write_directory(result, app.env.resolve(args.output), app)
     assert result.text is not None

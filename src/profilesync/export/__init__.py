@@ -37,6 +37,7 @@ class ExportResult:
     format: ExportFormat
     text: str | None = None
     files: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # what the user must do for the output to show (e.g. site config)
 
 
 def render(record: CvRecord, fmt: ExportFormat) -> ExportResult:
@@ -67,9 +68,9 @@ def render(record: CvRecord, fmt: ExportFormat) -> ExportResult:
         from profilesync.export.hugo import export_hugo
 
         return ExportResult(fmt, files=export_hugo(works))
-    from profilesync.export.jekyll import export_jekyll
+    from profilesync.export.jekyll import category_notes, export_jekyll
 
-    return ExportResult(fmt, files=export_jekyll(works, names))
+    return ExportResult(fmt, files=export_jekyll(works, names), notes=category_notes(works))
 
 
 class InvalidExport(Exception):

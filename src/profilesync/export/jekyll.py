@@ -1,7 +1,8 @@
 """Jekyll publication pages for the academicpages template (``_publications/*.md``).
 
 The front matter has the fields academicpages' ``_layouts``/``_includes`` read: title, collection,
-category (conferences / manuscripts / books), permalink, date, venue, paperurl, citation.
+category (conferences / manuscripts / books, and preprints / theses / other, which the site's
+_config.yml must list: the export says so), permalink, date, venue, paperurl, citation.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-from profilesync.export.common import best_url, display_venue, slugify, unique_name
+from profilesync.export.common import best_url, display_venue, is_preprint, slugify, unique_name
 from profilesync.export.frontmatter import front_matter_page, html_inert, liquid_inert
 from profilesync.export.markdown import work_line
 from profilesync.model import Work, WorkType
@@ -17,10 +18,30 @@ from profilesync.model import Work, WorkType
 _CATEGORIES: dict[WorkType, str] = {
     WorkType.CONFERENCE: "conferences",
     WorkType.JOURNAL: "manuscripts",
-    WorkType.PREPRINT: "manuscripts",
     WorkType.BOOK: "books",
     WorkType.CHAPTER: "books",
+    WorkType.THESIS: "theses",
 }
+# academicpages' _config.yml names three categories (publication_category) and its publications
+# page lists only those, with these headings. "manuscripts" is headed "Journal Articles", so a
+# preprint or a thesis filed there would be listed as a journal article.
+SHIPPED_CATEGORIES: dict[str, str] = {"books": "Books", "manuscripts": "Journal Articles", "conferences": "Conference Papers"}
+ADDED_CATEGORIES: dict[str, str] = {"preprints": "Preprints", "theses": "Theses", "other": "Other Publications"}
+
+
+def category(work: Work) -> str:
+    if is_preprint(work):
+        return "preprints"
+    return _CATEGORIES.get(work.type, "other")
+
+
+def category_notes(works: tuple[Work, ...]) -> tuple[str, ...]:
+    """What to add to the site's _config.yml for the categories beyond the shipped three."""
+    needed = sorted({category(w) for w in works} - set(SHIPPED_CATEGORIES), key=list(ADDED_CATEGORIES).index)
+    if not needed:
+        return ()
+    lines = "; ".join(f"{name}: {{title: '{ADDED_CATEGORIES[name]}'}}" for name in needed)
+    return (f"academicpages lists only the categories in _config.yml's publication_category: add {lines}",)
 
 PUBLICATIONS_DIR = "_publications"
 
@@ -48,7 +69,7 @@ def publication_page(work: Work, self_names: tuple[str, ...] = (), name: str | N
     data: dict[str, object] = {
         "title": html_inert(work.title),
         "collection": "publications",
-        "category": _CATEGORIES.get(work.type, "manuscripts"),
+        "category": category(work),
         "permalink": f"/publication/{name}",
         "date": dt.date(work.year or 1900, 1, 1),
     }
