@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -145,6 +146,7 @@ def _build_session(policy: HttpPolicy, remaining: Callable[[], float] | None = N
             ignored_parameters=("Authorization", "access_token", "token", "api_key"),
             match_headers=("Accept",),
             stale_if_error=False,
+            serializer=_private_serializer(),
         )
     if policy.min_interval_s > 0:
         classes.append(LimiterMixin)
@@ -177,6 +179,57 @@ def _build_session(policy: HttpPolicy, remaining: Callable[[], float] | None = N
         # it without the size cap and the deadline.
         session.hooks["response"].append(on_response)
     return session
+
+
+# Request headers the cache may keep: content negotiation only (requests-cache compares them with
+# a later request when the answer says ``Vary: Accept``). Nothing else is stored: Authorization,
+# cookies and custom token headers would otherwise land on disk, and requests-cache's own
+# redaction covers only the final request, not the hops of a redirect (GitHub 301s renamed
+# users and repositories, and the token rides along to the new path).
+_STORED_REQUEST_HEADERS = frozenset({"accept", "accept-encoding", "accept-language"})
+
+
+def _private_copy(request: Any) -> None:
+    """Keep only ``_STORED_REQUEST_HEADERS`` of a stored request; drop its cookies and body."""
+    from requests.cookies import RequestsCookieJar
+    from requests.structures import CaseInsensitiveDict
+
+    if request is None:
+        return
+    request.headers = CaseInsensitiveDict({k: v for k, v in (request.headers or {}).items() if k.lower() in _STORED_REQUEST_HEADERS})
+    request.cookies = RequestsCookieJar()
+    request.body = None
+
+
+def _strip_requests(response: Any) -> Any:
+    """The serializer's first stage: a response, every hop of its redirect history and the
+    request each would have led to next lose their secrets before anything is written."""
+    for hop in (response, *(getattr(response, "history", None) or ())):
+        _private_copy(getattr(hop, "request", None))
+        _private_copy(getattr(hop, "_next", None))
+    return response
+
+
+def _private_serializer() -> Any:
+    from requests_cache.serializers import SerializerPipeline, Stage, pickle_serializer
+
+    stage = Stage(dumps=_strip_requests, loads=lambda response: response)
+    return SerializerPipeline([stage, *pickle_serializer.stages], name="profilesync-private", is_binary=True)
+
+
+def _make_private(cache_dir: Path) -> None:
+    """The cache folder 0700 and its files 0600, also when an older version left them readable:
+    the cache holds private records and answers to authenticated requests."""
+    cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    cache_dir.chmod(0o700)
+    database = cache_dir / "http_cache.sqlite"
+    if not database.exists():
+        # SQLite creates its journal and WAL files with the database's mode: create it 0600
+        # ourselves rather than leave its mode to the umask.
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+    for path in cache_dir.glob("http_cache*.sqlite*"):
+        if path.is_file() and not path.is_symlink():
+            path.chmod(0o600)
 
 
 # Sources are pulled in parallel threads that share one cache file: only one of them may check a
@@ -236,7 +289,7 @@ class HttpClient:
         if self._session is None:
             try:
                 if self.policy.cache_dir is not None:
-                    self.policy.cache_dir.mkdir(parents=True, exist_ok=True)
+                    _make_private(self.policy.cache_dir)
                 self._session = _build_session(self.policy, self.remaining_s, self._body_hook)
             except (OSError, sqlite3.Error) as exc:
                 raise _cache_error(self.policy.cache_dir, exc) from None
