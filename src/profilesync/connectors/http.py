@@ -311,10 +311,13 @@ class HttpClient:
         refresh: bool = False,
         json_body: Any = None,
         cache: bool = True,
+        follow_redirects: bool = True,
     ) -> requests.Response:
         """Send one request under the policy; return the response whatever its status.
 
-        Network failures become ``SourceUnavailable``; a passed deadline too.
+        Network failures become ``SourceUnavailable``; a passed deadline too. With
+        ``follow_redirects=False`` a 3xx comes back as it is (writes: a 307/308 would re-send
+        the body, and the token, to wherever it points).
         """
         remaining = self.remaining_s()
         if remaining <= 0:
@@ -322,7 +325,7 @@ class HttpClient:
         # Every attempt urllib3 may make must fit in what is left of the deadline.
         share = remaining / (1 + max(0, self.policy.retries))
         timeout = (min(self.policy.connect_timeout_s, share), min(self.policy.read_timeout_s, share))
-        kwargs: dict[str, Any] = {"params": params, "headers": dict(headers or {}), "timeout": timeout, "stream": True}
+        kwargs: dict[str, Any] = {"params": params, "headers": dict(headers or {}), "timeout": timeout, "stream": True, "allow_redirects": follow_redirects}
         if json_body is not None:
             kwargs["json"] = json_body
         session = self.session
