@@ -159,3 +159,39 @@ def test_on_change_hook_gets_no_token(full_profile: Path, source_server: SourceS
     assert seen["LANG"] == "C.UTF-8"
     assert seen["HOOK_ENV_FILE"] == str(dump)
     assert seen["PROFILESYNC_REPORT"].endswith(".md")
+
+
+# --- the HTTP cache across a redirect ------------------------------------------------------------
+
+
+def test_the_http_cache_stores_no_request_header_of_any_redirect_hop(httpserver, tmp_path: Path, record_case, timer):
+    """GitHub answers 301 for a renamed user or repository, on the same host, so the token goes
+    to both hops. requests-cache kept the first hop's request, Authorization included, in its
+    SQLite file. Only the content-negotiation headers (for ``Vary``) may be stored."""
+    from profilesync.connectors.http import HttpClient, HttpPolicy
+
+    token = "ghp_REDIRECTCANARY0123456789abcdefghij"
+    httpserver.expect_request("/users/old-name").respond_with_data(b"", status=301, headers={"Location": httpserver.url_for("/users/new-name")})
+    httpserver.expect_request("/users/new-name").respond_with_json({"login": "new-name"}, headers={"Vary": "Accept"})
+    cache = tmp_path / "http"
+    client = HttpClient(HttpPolicy(source="github", cache_dir=cache, min_interval_s=0, retries=0))
+    headers = {"Accept": "application/json", "Authorization": f"Bearer {token}", "X-Api-Key": f"key-{token}", "Cookie": f"session={token}"}
+    started = timer()
+    try:
+        first = client.get(httpserver.url_for("/users/old-name"), headers=headers)
+        second = client.get(httpserver.url_for("/users/old-name"), headers=headers)
+    finally:
+        client.close()
+    record_case("http", "token sent through a 301 (cache contents)", timer() - started, failure=False)
+    assert first.json() == {"login": "new-name"} and not first.from_cache
+    assert second.from_cache, "the redirected answer is still served from the cache"
+    # The token reached both hops, so its absence from the cache is the point.
+    assert [entry[0].headers.get("Authorization") for entry in httpserver.log] == [f"Bearer {token}"] * 2
+    files = [p for p in cache.iterdir() if p.is_file()]
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        assert token.encode() not in data, path.name
+        for name in (b"Authorization", b"X-Api-Key", b"Cookie", b"User-Agent"):
+            assert name not in data, (path.name, name)
+    assert b"application/json" in (cache / "http_cache.sqlite").read_bytes(), "Accept is kept for Vary"
