@@ -164,3 +164,42 @@ def test_wrong_types_mark_the_source_stale_and_are_not_cached(shape: ShapeCase, 
     status = json.loads((profile / "cache" / "status.json").read_text(encoding="utf-8"))[shape.source]
     assert status["ok"] is True
     assert status["works"] == case.works_ok
+
+
+CFF_BOMBS = {
+    "alias-that-contains-itself": "cff-version: 1.2.0\ntitle: &t [*t]\n",
+    "nested-5000-deep": "cff-version: 1.2.0\nkeywords: " + "[" * 5000 + "]" * 5000 + "\n",
+    "alias-expansion-10-to-the-9": "cff-version: 1.2.0\na: &a [x,x,x,x,x,x,x,x,x,x]\n"
+    + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CFF_BOMBS))
+def test_a_hostile_citation_file_is_a_note_not_a_crash(kind: str, make_profile, source_server: SourceServer, record_case, timer):
+    """A repository's CITATION.cff is anyone's YAML: nesting and aliases that blow the stack or
+    expand to billions of values make that file unreadable (a note), not the pull."""
+    import base64
+
+    repos = json.loads(BY_NAME["github"].respond_ok(Request.from_values(GH_REPOS)).get_data())
+    target = next(r["full_name"] for r in repos if not r["fork"])
+    content = base64.b64encode(CFF_BOMBS[kind].encode()).decode()
+
+    def contents(request: Request) -> Response:
+        if request.path == f"/repos/{target}/contents/CITATION.cff":
+            return Response(json.dumps({"type": "file", "encoding": "base64", "content": content}), content_type="application/json")
+        return Response(b'{"message":"Not Found"}', status=404, content_type="application/json")
+
+    source_server.routes["/repos/"] = contents
+    profile = make_profile("github", settings=SETTINGS)
+    config = json.loads((profile / "config.yaml").read_text())
+    config["sources"]["github"]["citation_files"] = True
+    (profile / "config.yaml").write_text(json.dumps(config))
+    started = timer()
+    result = run_cli(["pull", "--source", "github"], profile)
+    record_case("github", f"CITATION.cff: {kind}", timer() - started, failure=False)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert timer() - started < 30
+    snapshot = json.loads((profile / "cache" / "snapshots" / "github.json").read_text(encoding="utf-8"))
+    notes = " ".join(snapshot.get("notes", []))
+    assert f"{target}: CITATION.cff could not be read" in notes, notes
