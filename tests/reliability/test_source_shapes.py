@@ -203,3 +203,37 @@ def test_a_hostile_citation_file_is_a_note_not_a_crash(kind: str, make_profile, 
     snapshot = json.loads((profile / "cache" / "snapshots" / "github.json").read_text(encoding="utf-8"))
     notes = " ".join(snapshot.get("notes", []))
     assert f"{target}: CITATION.cff could not be read" in notes, notes
+
+
+def test_orcid_bulk_details_of_the_wrong_type_are_a_note_and_not_cached(make_profile, source_server: SourceServer, record_case, timer):
+    """The bulk work details only add authors: a chunk with a title that is a number is noted
+    (the summaries still make the snapshot) and dropped from the HTTP cache."""
+    case = BY_NAME["orcid"]
+    bulk = f"/v3.0/{ORCID_ID}/works/"
+
+    def make(request: Request, _case: SourceCase) -> Response:
+        ok = case.respond_ok(request)
+        if not request.path.startswith(bulk):
+            return ok
+        doc = json.loads(ok.get_data())
+        doc["bulk"][0]["work"]["title"]["title"]["value"] = 7
+        return Response(json.dumps(doc), content_type=ok.content_type)
+
+    profile = make_profile("orcid", settings=SETTINGS)
+    source_server.fail_always("orcid", Fault("bulk title is a number", make))
+    started = timer()
+    result = run_cli(["pull", "--refresh", "--source", "orcid"], profile)
+    record_case("orcid", "wrong type: bulk details title is a number", timer() - started, failure=False)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.exit_code == 0, result.stdout + result.stderr
+    snapshot = json.loads((profile / "cache" / "snapshots" / "orcid.json").read_text(encoding="utf-8"))
+    assert len(snapshot["works"]) == case.works_ok
+    assert any("unreadable bulk response" in note for note in snapshot.get("notes", [])), snapshot.get("notes")
+
+    source_server.reset()
+    source_server.seen.clear()
+    again = run_cli(["pull", "--source", "orcid"], profile)
+    assert again.exit_code == 0, again.stdout + again.stderr
+    assert any(path.startswith(bulk) for path in source_server.requests_for("orcid")), "the broken chunk was asked for again"
+    snapshot = json.loads((profile / "cache" / "snapshots" / "orcid.json").read_text(encoding="utf-8"))
+    assert not any("unreadable bulk response" in note for note in snapshot.get("notes", []))
