@@ -160,12 +160,24 @@ def test_a_redirect_leaves_no_token_in_the_http_cache(full_profile: Path, source
     assert not leaks(result.stdout + result.stderr)
     assert not leaks(caplog.text)
 
-    # A second pull is served by the cache (the redirect aliases still work without the headers).
+    # A second pull works from the cache as before, and the reports and logs of the commands
+    # that follow hold no token either.
     source_server.seen.clear()
-    again = run_cli(["pull", "--source", "github", "--source", "orcid"], full_profile, environ=ENVIRON)
-    assert again.exit_code == 0, again.stdout + again.stderr
-    for path in [p for p in cache.iterdir() if p.is_file()]:
-        assert not leaks(path.read_bytes()), path.name
+    outputs = []
+    for command in (
+        ["pull", "--source", "github", "--source", "orcid"],
+        ["diff", "--format", "json", "--output", "reports/after-redirect.json"],
+        ["diff", "--format", "markdown", "--output", "reports/after-redirect.md"],
+        ["status", "--format", "json"],
+    ):
+        again = run_cli(["-vv", *command], full_profile, environ=ENVIRON)
+        assert again.exit_code in (0, 1), (command, again.stdout + again.stderr)
+        outputs.append(again.stdout + again.stderr)
+    assert not leaks("".join(outputs))
+    assert not leaks(caplog.text)
+    assert (full_profile / "reports" / "after-redirect.json").exists()
+    files = [p for p in full_profile.rglob("*") if p.is_file()]
+    assert not {p.relative_to(full_profile).as_posix(): leaks(p.read_bytes()) for p in files if leaks(p.read_bytes())}
 
 
 def test_the_http_cache_is_private(full_profile: Path, source_server):
