@@ -9,6 +9,8 @@ import importlib.util
 import json
 import logging
 import re
+import shutil
+import stat
 from pathlib import Path
 from urllib.parse import quote
 
@@ -118,3 +120,82 @@ def test_a_token_pasted_into_the_config_is_refused_not_echoed(full_profile: Path
         assert result.exit_code == 2
         assert "sources.orcid.token_env" in result.stderr
         assert not leaks(result.stderr + result.stdout), command
+
+
+def moved(root: str, prefix: str):
+    """A source that moved: every request under ``prefix`` is answered 301 to the same path
+    without it, on the same host (so the client sends its token to both hops, as with GitHub's
+    renamed users and repositories)."""
+
+    def handle(request: Request) -> Response:
+        target = request.full_path[len(prefix) :] if request.query_string else request.path[len(prefix) :]
+        return Response(b"", status=301, headers=[("Location", f"{root}{target}")])
+
+    return handle
+
+
+def test_a_redirect_leaves_no_token_in_the_http_cache(full_profile: Path, source_server, caplog):
+    caplog.set_level(logging.DEBUG)
+    source_server.routes["/moved/"] = moved(source_server.root, "/moved")
+    config = json.loads((full_profile / "config.yaml").read_text())
+    config["sources"]["orcid"].update(token_env="ORCID_TOKEN", base_url=f"{source_server.root}/moved/v3.0")
+    config["sources"]["github"].update(token_env="GITHUB_TOKEN", base_url=f"{source_server.root}/moved")
+    (full_profile / "config.yaml").write_text(json.dumps(config, indent=1))
+    cache = full_profile / "cache" / "http"
+    shutil.rmtree(cache)  # a cache made by this run only
+
+    result = run_cli(["-vv", "pull", "--source", "github", "--source", "orcid"], full_profile, environ=ENVIRON)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    # Both hops of each redirect carried the token: the server saw it on the old and the new path.
+    moved_auth = {headers.get("Authorization") for source, _, headers in source_server.seen if source == "/moved/"}
+    assert {f"Bearer {GITHUB_TOKEN}", f"Bearer {ORCID_TOKEN}"} <= moved_auth
+    final_auth = {headers.get("Authorization") for source, _, headers in source_server.seen if source in ("github", "orcid")}
+    assert {f"Bearer {GITHUB_TOKEN}", f"Bearer {ORCID_TOKEN}"} <= final_auth
+
+    database = cache / "http_cache.sqlite"
+    assert b"/moved/" in database.read_bytes(), "the redirected answers are in the cache"
+    for path in [p for p in cache.iterdir() if p.is_file()]:
+        assert not leaks(path.read_bytes()), path.name
+        assert b"Bearer" not in path.read_bytes(), path.name
+    assert not leaks(result.stdout + result.stderr)
+    assert not leaks(caplog.text)
+
+    # A second pull works from the cache as before, and the reports and logs of the commands
+    # that follow hold no token either.
+    source_server.seen.clear()
+    outputs = []
+    for command in (
+        ["pull", "--source", "github", "--source", "orcid"],
+        ["diff", "--format", "json", "--output", "reports/after-redirect.json"],
+        ["diff", "--format", "markdown", "--output", "reports/after-redirect.md"],
+        ["status", "--format", "json"],
+    ):
+        again = run_cli(["-vv", *command], full_profile, environ=ENVIRON)
+        assert again.exit_code in (0, 1), (command, again.stdout + again.stderr)
+        outputs.append(again.stdout + again.stderr)
+    assert not leaks("".join(outputs))
+    assert not leaks(caplog.text)
+    assert (full_profile / "reports" / "after-redirect.json").exists()
+    files = [p for p in full_profile.rglob("*") if p.is_file()]
+    assert not {p.relative_to(full_profile).as_posix(): leaks(p.read_bytes()) for p in files if leaks(p.read_bytes())}
+
+
+def test_the_http_cache_is_private(full_profile: Path, source_server):
+    """The cache holds private records and answers to authenticated requests: 0600 files in a
+    0700 folder, also when an older version left them readable to everyone."""
+    cache = full_profile / "cache" / "http"
+    database = cache / "http_cache.sqlite"
+    cache.chmod(0o755)
+    database.chmod(0o644)
+    result = run_cli(["pull", "--source", "github"], full_profile, environ=ENVIRON)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+
+    shutil.rmtree(cache)
+    result = run_cli(["pull", "--source", "github"], full_profile, environ=ENVIRON)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in cache.iterdir()}
+    assert "http_cache.sqlite" in modes
+    assert set(modes.values()) == {0o600}, modes

@@ -562,6 +562,20 @@ def run_header(run: Mapping[str, Any], renderer: str) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+# Token variables a hook never needs, whether or not the config names them (a user may export
+# them for other tools, or for profilesync's defaults).
+WELL_KNOWN_TOKEN_VARIABLES = frozenset({"ORCID_TOKEN", "GITHUB_TOKEN", "GH_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"})
+
+
+def hook_environment(config: Config, environ: Mapping[str, str]) -> dict[str, str]:
+    """The run's environment without any token: every ``sources.*.token_env`` (enabled or not)
+    and ``WELL_KNOWN_TOKEN_VARIABLES``. The hook is a notification (mail, a webhook, a git
+    commit of the report); it must not be handed the ORCID write token or a GitHub token."""
+    secret = set(WELL_KNOWN_TOKEN_VARIABLES)
+    secret.update(source.token_env for source in config.sources.values() if source.token_env)
+    return {name: value for name, value in environ.items() if name not in secret}
+
+
 def run_hook(config: Config, command: str, report_path: Path, environ: Mapping[str, str], timeout_s: float) -> HookResult:
     """Run ``command`` (split like a shell would, but run without one) with the report path as
     its last argument, in the config's directory, for at most ``timeout_s`` seconds."""
@@ -569,7 +583,7 @@ def run_hook(config: Config, command: str, report_path: Path, environ: Mapping[s
         argv = [*shlex.split(command), str(report_path)]
     except ValueError as exc:
         return HookResult((), None, error=f"schedule.on_change cannot be split into words ({exc})")
-    env = dict(environ)
+    env = hook_environment(config, environ)
     env["PROFILESYNC_REPORT"] = str(report_path)
     try:
         process = subprocess.Popen(

@@ -85,13 +85,9 @@ class DblpConnector(Connector):
                 f'or find the right pid with `profilesync init --name "<your name>"`',
             )
         log.info("dblp: %s %s", url, "from cache" if result.from_cache else "from network")
-        try:
+        # An unusable page leaves the HTTP cache, so the next pull asks DBLP again.
+        with self.http.reading(result):
             return parse_person_xml(result.content, url)
-        except SourceFormatError:
-            # Drop the unusable response, so the next pull asks DBLP again instead of replaying
-            # a broken page until the cache entry expires.
-            self.http.forget(url)
-            raise
 
     def _resolve(self, context: FetchContext) -> tuple[DblpPerson, str]:
         """Find the person by name and coauthors; returns the page and a sentence saying why."""

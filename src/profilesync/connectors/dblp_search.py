@@ -59,8 +59,10 @@ def search_authors(http: HttpClient, base_url: str, name: str, *, hits: int = DE
     """
     url = search_url(base_url)
     params = {"q": name, "format": "json", "h": str(hits), "c": "0"}
-    data = http.get_json(url, params=params, refresh=refresh)
-    return parse_author_search(data, url)
+    result = http.get(url, params=params, refresh=refresh)
+    # A body that is not the search format leaves the HTTP cache (HttpClient.reading).
+    with http.reading(result):
+        return parse_author_search(result.json(), url)
 
 
 def parse_author_search(data: Any, url: str = "author search") -> list[AuthorHit]:

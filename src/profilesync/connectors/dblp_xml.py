@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 
 from lxml import etree
 
+from profilesync.connectors.shapes import ShapeError
 from profilesync.errors import SourceFormatError
 from profilesync.model import Author, ExternalIds, Person, PersonIds, Work, WorkStatus, WorkType
 from profilesync.normalize.identifiers import arxiv_from_doi, normalize_arxiv, normalize_doi, normalize_orcid
@@ -95,6 +96,8 @@ _INFORMAL = {"informal", "informal publication"}
 _PID_SHAPE = re.compile(r"^([0-9]+/[0-9]+(-[0-9]+)?|[a-z]/[A-Za-z0-9_.'=-]+)$")
 
 
+_YEAR = re.compile(r"[0-9]{1,4}")
+
 @dataclass(frozen=True)
 class DblpPerson:
     """One parsed person page: the profile, the works, and the coauthor names DBLP lists."""
@@ -149,9 +152,9 @@ def parse_person_xml(content: bytes, url: str) -> DblpPerson:
 
     works: list[Work] = []
     skipped = 0
-    for wrapper in root.iterfind("r"):
+    for index, wrapper in enumerate(root.iterfind("r")):
         record = next(iter(wrapper), None)
-        work = parse_record(record) if record is not None else None
+        work = parse_record(record, where=f"record {index + 1}") if record is not None else None
         if work is None:
             skipped += 1
         else:
@@ -165,8 +168,11 @@ def parse_person_xml(content: bytes, url: str) -> DblpPerson:
     )
 
 
-def parse_record(record: etree._Element) -> Work | None:
-    """One publication element (the child of ``<r>``) as a ``Work``; None for ``www`` and untitled records."""
+def parse_record(record: etree._Element, *, where: str = "record") -> Work | None:
+    """One publication element (the child of ``<r>``) as a ``Work``; None for ``www`` and untitled records.
+
+    Raises ``ShapeError`` when a field that must be a number is not (``<year>20x1</year>``).
+    """
     tag = record.tag if isinstance(record.tag, str) else ""
     if tag == "www" or not tag:
         return None
@@ -190,6 +196,9 @@ def parse_record(record: etree._Element) -> Work | None:
     booktitle = _text(record, "booktitle")
     venue = booktitle or journal or _text(record, "school") or _text(record, "series") or _text(record, "publisher")
     year_text = _text(record, "year")
+    if year_text is not None and not _YEAR.fullmatch(year_text):
+        # ASCII digits only: str.isdigit() also accepts superscripts, which int() refuses.
+        raise ShapeError(f"{where} ({ascii(key)[1:-1][:80]}) <year>", "a year (up to four digits)", year_text)
     extra: dict[str, object] = {"dblp_type": tag}
     if record.get("mdate"):
         extra["mdate"] = record.get("mdate")
@@ -200,7 +209,7 @@ def parse_record(record: etree._Element) -> Work | None:
     return Work(
         title=title,
         authors=authors,
-        year=int(year_text) if year_text and year_text.isdigit() else None,
+        year=int(year_text) if year_text else None,
         venue=venue,
         venue_acronym=venue_acronym(key, booktitle),
         type=work_type,

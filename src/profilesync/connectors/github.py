@@ -31,7 +31,7 @@ from __future__ import annotations
 import base64
 import binascii
 import fnmatch
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -48,7 +48,8 @@ from profilesync.connectors.github_cites import (
     hints_from_text,
     is_software_doi,
 )
-from profilesync.connectors.http import error_for_status, retry_after_time
+from profilesync.connectors.http import decode_json, error_for_status, retry_after_time
+from profilesync.connectors.shapes import Node, ShapeError, array, at, flag, integer, texts
 from profilesync.errors import (
     AuthError,
     Problem,
@@ -185,12 +186,10 @@ class GithubConnector(Connector):
     def _fetch(self, context: FetchContext, login: str, options: GithubOptions, state: _PullState) -> Snapshot:
         base = self.config.base_url.rstrip("/")
 
-        profile = self._get(f"{base}/users/{quote(login)}", state, refresh=True, missing_ok=True)
+        profile = self._get(f"{base}/users/{quote(login)}", state, refresh=True, missing_ok=True, check=check_profile)
         if profile is None:
             raise UserError([Problem(None, "sources.github.id", f'GitHub has no user "{login}" (HTTP 404)', "check the login in the address of your GitHub profile page")])
-        if not isinstance(profile.data, Mapping):
-            raise self._malformed(profile.url, "expected a JSON object for the profile")
-        owner = str(profile.data.get("login") or login)
+        owner = Node(profile.data)["login"].text() or login
 
         listed, listing_changed = self._list_repos(base, owner, options, state)
         kept, dropped = select_repos(listed, owner, options)
@@ -198,7 +197,7 @@ class GithubConnector(Connector):
         for spec in options.extra_repos:
             if spec.lower() in seen:
                 continue
-            repo = self._get(f"{base}/repos/{spec}", state, refresh=True, missing_ok=True)
+            repo = self._get(f"{base}/repos/{spec}", state, refresh=True, missing_ok=True, check=lambda data: check_repo(Node(data)))
             if repo is None:
                 state.notes.append(f"extra repository {spec} was not found (HTTP 404); check sources.github.extra_repos")
                 continue
@@ -240,12 +239,10 @@ class GithubConnector(Connector):
             if pages >= options.max_pages:
                 state.notes.append(f"only the first {options.max_pages} pages of repositories were read (sources.github.max_pages)")
                 break
-            reply = self._get(url, state, refresh=True)
+            reply = self._get(url, state, refresh=True, check=check_repo_list)
             pages += 1
             changed = changed or not reply.from_cache
-            if not isinstance(reply.data, list):
-                raise self._malformed(reply.url, "expected a JSON list of repositories")
-            repos.extend(r for r in reply.data if isinstance(r, Mapping))
+            repos.extend(reply.data)
             url = self._next_page(reply, base, state)
         return repos, changed
 
@@ -382,8 +379,21 @@ class GithubConnector(Connector):
         token = "" if self._token else f" (set a token in ${self.config.token_env or 'GITHUB_TOKEN'} for 5,000 requests/hour)"
         return f"{what} of the GitHub API quota{when}{token}"
 
-    def _get(self, url: str, state: _PullState, *, refresh: bool, missing_ok: bool = False, stored_only: bool = False) -> Any:
+    def _get(
+        self,
+        url: str,
+        state: _PullState,
+        *,
+        refresh: bool,
+        missing_ok: bool = False,
+        stored_only: bool = False,
+        check: Callable[[Any], None] | None = None,
+    ) -> Any:
         """GET ``url`` from the API; None on 404 when ``missing_ok``; a typed error otherwise.
+
+        ``check`` validates the decoded JSON's types and shape (raising ``ShapeError``); a body
+        that fails it, or is not JSON, is dropped from the HTTP cache and reported as a
+        ``SourceFormatError`` naming the URL path (``HttpClient.reading``).
 
         With ``stored_only`` nothing is sent: the stored answer is used whatever its age, and
         ``_NOT_STORED`` is returned when there is none.
@@ -406,20 +416,13 @@ class GithubConnector(Connector):
             return None
         if status != 200:
             raise self._error(response, state)
-        try:
-            data = response.json()
-        except ValueError as exc:
-            raise self._malformed(url, f"the response is not valid JSON ({exc})") from None
+        # An unusable body leaves the HTTP cache here: otherwise the next pull would revalidate
+        # the stored body, get a 304 and reuse it forever.
+        with self.http.reading(response):
+            data = decode_json(response.content)
+            if check is not None:
+                check(data)
         return Reply(url=url, data=data, headers=dict(response.headers), not_modified=revalidated, from_cache=from_cache)
-
-    def _malformed(self, url: str, what: str) -> SourceFormatError:
-        """The error for an unusable 200, after dropping it from the HTTP cache.
-
-        Otherwise the next pull would revalidate the stored body, get a 304 and reuse it forever.
-        """
-        assert self.http is not None
-        self.http.forget(url, headers=self._headers)
-        return SourceFormatError(self.name, f"{url}: {what}")
 
     def _note_quota(self, headers: Mapping[str, str], state: _PullState) -> None:
         remaining = _header_int(headers, "X-RateLimit-Remaining")
@@ -494,6 +497,45 @@ def select_repos(
     return kept, {k: v for k, v in dropped.items() if v}
 
 
+# --------------------------------------------------------------------------------- shapes
+# What the connector reads of GitHub's answers, type-checked before anything uses it: a
+# ``"topics": 5`` or a repository that is null is a format error of that response (and the
+# response leaves the HTTP cache), not a traceback later on. Fields the connector does not read
+# are not checked.
+
+_REPO_TEXT = ("name", "description", "homepage", "language", "created_at", "pushed_at", "html_url")
+_REPO_INTS = ("stargazers_count", "watchers_count", "watchers", "forks_count", "forks")
+_REPO_FLAGS = ("archived", "fork")
+_PROFILE_TEXT = ("login", "name", "company", "blog", "bio", "location", "html_url")
+
+
+def check_repo(repo: Node) -> None:
+    """A repository object as the listing and ``/repos/<owner>/<name>`` send it."""
+    repo.object()
+    if not repo["full_name"].text():
+        raise ShapeError(at(repo.where, "full_name"), "the repository's owner/name", repo["full_name"].value)
+    for key in _REPO_TEXT:
+        repo[key].text()
+    for key in _REPO_INTS:
+        integer(repo[key].value, at(repo.where, key))
+    for key in _REPO_FLAGS:
+        flag(repo[key].value, at(repo.where, key))
+    texts(repo["topics"].value, at(repo.where, "topics"))
+
+
+def check_repo_list(data: Any) -> None:
+    for i, item in enumerate(array(data, "the repository list")):
+        check_repo(Node(item, f"[{i}]"))
+
+
+def check_profile(data: Any) -> None:
+    profile = Node(data, "the profile")
+    profile.object()
+    for key in _PROFILE_TEXT:
+        profile[key].text()
+    integer(profile["public_repos"].value, at(profile.where, "public_repos"))
+
+
 def person_from_profile(profile: Mapping[str, Any], login: str) -> Person:
     """The researcher as their GitHub profile describes them.
 
@@ -550,8 +592,8 @@ def _decoded_file(data: Any) -> str | None:
 
 def _api_message(response: requests.Response) -> str:
     try:
-        data = response.json()
-    except ValueError:
+        data = decode_json(response.content)
+    except (ValueError, RecursionError):
         return ""
     return str(data.get("message") or "") if isinstance(data, Mapping) else ""
 

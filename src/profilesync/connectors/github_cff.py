@@ -12,6 +12,7 @@ read and lists the schema problems, so the snapshot can say the file needs fixin
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,9 @@ from profilesync.normalize.identifiers import arxiv_from_doi, normalize_arxiv, n
 CFF_SCHEMA = "cff-1.2.0.schema.json"
 # Problems listed per file; a broken file can produce hundreds of schema errors.
 MAX_PROBLEMS = 5
+# Values a file may hold once YAML aliases are expanded (real files hold a few hundred).
+MAX_NODES = 100_000
+_DIGITS = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ def schema_problems(data: Mapping[str, Any]) -> list[str]:
 
     validator = jsonschema.Draft7Validator(load_schema(CFF_SCHEMA))
     out: list[str] = []
-    for error in sorted(validator.iter_errors(_jsonable(data)), key=lambda e: [str(p) for p in e.absolute_path]):
+    for error in sorted(validator.iter_errors(_jsonable(data, [MAX_NODES])), key=lambda e: [str(p) for p in e.absolute_path]):
         where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
         message = error.message if len(error.message) < 120 else error.message[:117] + "..."
         out.append(f"{where}: {message}")
@@ -124,6 +128,14 @@ def parse_cff(text: str) -> CffRecord:
     Raises ``CffError`` only when the text is not a YAML mapping; schema problems are reported in
     ``CffRecord.problems`` and the usable fields are still returned.
     """
+    try:
+        return _parse_cff(text)
+    except RecursionError:
+        # Deep nesting, or an alias that contains itself (``a: &a [*a]``): anyone can commit one.
+        raise CffError("nested too deeply to read (or an alias that refers to itself)") from None
+
+
+def _parse_cff(text: str) -> CffRecord:
     data = load_cff_yaml(text)
     problems = tuple(schema_problems(data))
     preferred = data.get("preferred-citation")
@@ -194,13 +206,14 @@ def _author(entry: Any) -> Author | None:
 
 def _year(ref: Mapping[str, Any]) -> int | None:
     year = ref.get("year")
-    if isinstance(year, int):
+    if isinstance(year, int) and not isinstance(year, bool):
         return year
-    if isinstance(year, str) and year.strip().isdigit():
+    # ASCII digits only: str.isdigit() also accepts superscripts, which int() refuses.
+    if isinstance(year, str) and _DIGITS.fullmatch(year.strip()):
         return int(year.strip())
     for key in ("date-published", "date-released"):
         value = _text(ref.get(key))
-        if value and value[:4].isdigit():
+        if value and _DIGITS.fullmatch(value[:4]):
             return int(value[:4])
     return None
 
@@ -227,12 +240,19 @@ def _list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else []
 
 
-def _jsonable(value: Any) -> Any:
-    """Dates the loader might still produce (e.g. from a tagged scalar) become ISO text."""
+def _jsonable(value: Any, budget: list[int]) -> Any:
+    """Dates the loader might still produce (e.g. from a tagged scalar) become ISO text.
+
+    ``budget`` counts the nodes left: YAML aliases share nodes, so a few lines can stand for
+    billions of them once expanded (and the schema check would walk every one).
+    """
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise CffError(f"more than {MAX_NODES:,} values once its YAML aliases are expanded")
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): _jsonable(v, budget) for k, v in value.items()}
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [_jsonable(v, budget) for v in value]
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     return value

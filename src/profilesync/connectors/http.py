@@ -16,16 +16,19 @@ as one of the typed ``SourceError``s, never as a requests exception.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import logging
+import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -34,6 +37,7 @@ from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from profilesync import __version__
+from profilesync.connectors.shapes import FormatProblem
 from profilesync.errors import (
     Problem,
     RateLimited,
@@ -145,6 +149,7 @@ def _build_session(policy: HttpPolicy, remaining: Callable[[], float] | None = N
             ignored_parameters=("Authorization", "access_token", "token", "api_key"),
             match_headers=("Accept",),
             stale_if_error=False,
+            serializer=_private_serializer(),
         )
     if policy.min_interval_s > 0:
         classes.append(LimiterMixin)
@@ -179,6 +184,57 @@ def _build_session(policy: HttpPolicy, remaining: Callable[[], float] | None = N
     return session
 
 
+# Request headers the cache may keep: content negotiation only (requests-cache compares them with
+# a later request when the answer says ``Vary: Accept``). Nothing else is stored: Authorization,
+# cookies and custom token headers would otherwise land on disk, and requests-cache's own
+# redaction covers only the final request, not the hops of a redirect (GitHub 301s renamed
+# users and repositories, and the token rides along to the new path).
+_STORED_REQUEST_HEADERS = frozenset({"accept", "accept-encoding", "accept-language"})
+
+
+def _private_copy(request: Any) -> None:
+    """Keep only ``_STORED_REQUEST_HEADERS`` of a stored request; drop its cookies and body."""
+    from requests.cookies import RequestsCookieJar
+    from requests.structures import CaseInsensitiveDict
+
+    if request is None:
+        return
+    request.headers = CaseInsensitiveDict({k: v for k, v in (request.headers or {}).items() if k.lower() in _STORED_REQUEST_HEADERS})
+    request.cookies = RequestsCookieJar()
+    request.body = None
+
+
+def _strip_requests(response: Any) -> Any:
+    """The serializer's first stage: a response, every hop of its redirect history and the
+    request each would have led to next lose their secrets before anything is written."""
+    for hop in (response, *(getattr(response, "history", None) or ())):
+        _private_copy(getattr(hop, "request", None))
+        _private_copy(getattr(hop, "_next", None))
+    return response
+
+
+def _private_serializer() -> Any:
+    from requests_cache.serializers import SerializerPipeline, Stage, pickle_serializer
+
+    stage = Stage(dumps=_strip_requests, loads=lambda response: response)
+    return SerializerPipeline([stage, *pickle_serializer.stages], name="profilesync-private", is_binary=True)
+
+
+def _make_private(cache_dir: Path) -> None:
+    """The cache folder 0700 and its files 0600, also when an older version left them readable:
+    the cache holds private records and answers to authenticated requests."""
+    cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    cache_dir.chmod(0o700)
+    database = cache_dir / "http_cache.sqlite"
+    if not database.exists():
+        # SQLite creates its journal and WAL files with the database's mode: create it 0600
+        # ourselves rather than leave its mode to the umask.
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+    for path in cache_dir.glob("http_cache*.sqlite*"):
+        if path.is_file() and not path.is_symlink():
+            path.chmod(0o600)
+
+
 # Sources are pulled in parallel threads that share one cache file: only one of them may check a
 # damaged file and move it aside, or the second finds it gone.
 _CACHE_CHECK_LOCK = threading.Lock()
@@ -208,18 +264,46 @@ def _cache_file(cache_dir: Path) -> Path:
 
 @dataclass(frozen=True)
 class FetchResult:
-    """A successful response: body, status and whether it came from the HTTP cache."""
+    """A successful response: body, status and whether it came from the HTTP cache.
+
+    ``cache_key`` is the HTTP cache's key for it (None when it was not stored): what
+    ``HttpClient.reading`` drops when the body turns out unusable.
+    """
 
     url: str
     status: int
     content: bytes
     headers: Mapping[str, str]
     from_cache: bool
+    cache_key: str | None = None
 
     def json(self) -> Any:
-        import json
+        """The decoded JSON; raises ``ValueError`` (not JSON) or ``RecursionError`` (nested too
+        deeply for the decoder). Use it inside ``HttpClient.reading``, which reports both."""
+        return decode_json(self.content)
 
-        return json.loads(self.content)
+
+def decode_json(content: bytes) -> Any:
+    import json
+
+    return json.loads(content)
+
+
+# Exceptions that mean "this body is not what the source documents": a typed check failed
+# (ShapeError, SourceFormatError), the JSON/XML decoder refused it or ran out of stack, or
+# code that relied on the documented shape met something else (the last line: a safety net for
+# a shape no check covered yet, so the source is reported stale instead of a traceback).
+_UNUSABLE: tuple[type[BaseException], ...] = (
+    SourceFormatError,
+    FormatProblem,
+    RecursionError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    KeyError,
+    IndexError,
+)
+_PATH_LIMIT = 120
 
 
 class HttpClient:
@@ -236,7 +320,7 @@ class HttpClient:
         if self._session is None:
             try:
                 if self.policy.cache_dir is not None:
-                    self.policy.cache_dir.mkdir(parents=True, exist_ok=True)
+                    _make_private(self.policy.cache_dir)
                 self._session = _build_session(self.policy, self.remaining_s, self._body_hook)
             except (OSError, sqlite3.Error) as exc:
                 raise _cache_error(self.policy.cache_dir, exc) from None
@@ -258,10 +342,13 @@ class HttpClient:
         refresh: bool = False,
         json_body: Any = None,
         cache: bool = True,
+        follow_redirects: bool = True,
     ) -> requests.Response:
         """Send one request under the policy; return the response whatever its status.
 
-        Network failures become ``SourceUnavailable``; a passed deadline too.
+        Network failures become ``SourceUnavailable``; a passed deadline too. With
+        ``follow_redirects=False`` a 3xx comes back as it is (writes: a 307/308 would re-send
+        the body, and the token, to wherever it points).
         """
         remaining = self.remaining_s()
         if remaining <= 0:
@@ -269,7 +356,7 @@ class HttpClient:
         # Every attempt urllib3 may make must fit in what is left of the deadline.
         share = remaining / (1 + max(0, self.policy.retries))
         timeout = (min(self.policy.connect_timeout_s, share), min(self.policy.read_timeout_s, share))
-        kwargs: dict[str, Any] = {"params": params, "headers": dict(headers or {}), "timeout": timeout, "stream": True}
+        kwargs: dict[str, Any] = {"params": params, "headers": dict(headers or {}), "timeout": timeout, "stream": True, "allow_redirects": follow_redirects}
         if json_body is not None:
             kwargs["json"] = json_body
         session = self.session
@@ -367,23 +454,60 @@ class HttpClient:
             content=response.content,
             headers=dict(response.headers),
             from_cache=bool(getattr(response, "from_cache", False)),
+            cache_key=getattr(response, "cache_key", None),
         )
 
     def get_json(self, url: str, **kwargs: Any) -> Any:
         result = self.get(url, **kwargs)
-        try:
+        with self.reading(result):
             return result.json()
-        except ValueError as exc:
-            raise SourceFormatError(self.policy.source, f"{url}: the response is not valid JSON ({exc})") from None
 
-    def forget(self, url: str, *, params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None) -> None:
-        """Drop a stored response (e.g. one that turned out unparsable) so the next pull refetches."""
-        session = self.session
-        cache = getattr(session, "cache", None)
-        if cache is None:
+    @contextlib.contextmanager
+    def reading(self, response: FetchResult | requests.Response) -> Iterator[None]:
+        """The one place a response's body is judged unusable.
+
+        Decode and check ``response`` inside this block. Whatever goes wrong there (a
+        ``ShapeError`` from a type check, a ``SourceFormatError``, invalid or too deeply nested
+        JSON, or a shape no check anticipated) drops the response from the HTTP cache, so the
+        next pull asks the source again instead of replaying it (a 304 would otherwise keep
+        the broken body alive forever), and leaves the block as one ``SourceFormatError``
+        naming the source, the URL path and what was wrong: that source is stale, exit 3.
+        """
+        try:
+            yield
+        except _UNUSABLE as exc:
+            self.discard(response)
+            raise self._unusable(response, exc) from None
+
+    def discard(self, response: FetchResult | requests.Response) -> None:
+        """Drop ``response`` from the HTTP cache (a no-op when it was never stored)."""
+        key = getattr(response, "cache_key", None)
+        cache = getattr(self._session, "cache", None) if self._session is not None else None
+        if not key or cache is None:
             return
-        prepared = session.prepare_request(requests.Request("GET", url, params=params, headers=dict(headers or {})))
-        cache.delete(requests=[prepared])
+        try:
+            cache.delete(key)
+        except sqlite3.Error as exc:
+            log.warning("%s: could not drop an unusable response from the HTTP cache: %s", self.policy.source, exc)
+
+    def _unusable(self, response: FetchResult | requests.Response, exc: BaseException) -> SourceFormatError:
+        source = self.policy.source
+        if isinstance(exc, SourceFormatError):
+            return exc
+        path = urlsplit(str(response.url)).path or "/"
+        if len(path) > _PATH_LIMIT:
+            path = path[: _PATH_LIMIT - 3] + "..."
+        if isinstance(exc, FormatProblem):
+            what = str(exc)
+        elif isinstance(exc, RecursionError):
+            what = "the response is nested too deeply to be read"
+        elif isinstance(exc, ValueError) and type(exc).__name__ in ("JSONDecodeError", "UnicodeDecodeError"):
+            what = f"the response is not valid JSON ({_short(str(exc))})"
+        else:
+            # A shape no check covers yet: keep the details for a bug report, not the user.
+            log.debug("%s: unusable response from %s", source, path, exc_info=exc)
+            what = f"unexpected content ({type(exc).__name__}: {_short(str(exc))})"
+        return SourceFormatError(source, f"{path}: {what}")
 
     def close(self) -> None:
         if self._session is not None:
@@ -425,6 +549,10 @@ def error_for_status(source: str, response: requests.Response) -> SourceError:
     if status >= 500:
         return SourceUnavailable(source, f"{where}: server error HTTP {status}")
     return SourceUnavailable(source, f"{where}: unexpected HTTP {status}")
+
+
+def _short(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _reason(exc: BaseException) -> str:

@@ -44,12 +44,13 @@ from profilesync.connectors.orcid_parse import (
     read_person,
     self_added_copies,
 )
+from profilesync.connectors.shapes import Node, texts
 from profilesync.errors import Problem, SourceError, SourceFormatError, SourceUnavailable, UserError
 from profilesync.model import Person, Snapshot, Work
 from profilesync.normalize.identifiers import normalize_orcid, orcid_checksum_ok
 
 if TYPE_CHECKING:
-    from profilesync.connectors.http import HttpClient
+    from profilesync.connectors.http import FetchResult, HttpClient
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ class OrcidConnector(Connector):
             return {**ACCEPT, "Authorization": f"Bearer {self._token}"}
         return dict(ACCEPT)
 
-    def _get_json(self, url: str, refresh: bool, notes: list[str] | None = None, missing: tuple[str, str] | None = None) -> Any:
+    def _get(self, url: str, refresh: bool, notes: list[str] | None = None, missing: tuple[str, str] | None = None) -> FetchResult:
         """GET a JSON document; a token the public API refuses (401) is dropped once, with a note.
 
         ``missing`` is (iD, where it is configured) for the record's own endpoints: a 404 or 410
@@ -165,21 +166,17 @@ class OrcidConnector(Connector):
         if missing and result.status in _NO_RECORD:
             orcid, where = missing
             raise OrcidRecordNotFound(SOURCE, f"{no_record(orcid, result.status)} at {url}; check the iD ({where}) on https://orcid.org/{orcid}")
-        try:
-            return result.json()
-        except ValueError as exc:
-            raise SourceFormatError(SOURCE, f"{url}: the response is not valid JSON ({exc})") from None
+        return result
 
     def _read(self, url: str, refresh: bool, parse: Callable[[Any], T], notes: list[str] | None = None, missing: tuple[str, str] | None = None) -> T:
-        """GET ``url`` and ``parse`` its JSON. Raises ``SourceFormatError`` for an unusable body,
-        after dropping it from the HTTP cache: otherwise every pull until the entry expires would
+        """GET ``url`` and ``parse`` its JSON. Raises ``SourceFormatError`` for an unusable body
+        (not JSON, nested too deeply, a value of the wrong type), after ``HttpClient.reading``
+        dropped it from the HTTP cache: otherwise every pull until the entry expires would
         replay the broken response instead of asking ORCID again."""
         assert self.http is not None
-        try:
-            return parse(self._get_json(url, refresh, notes, missing))
-        except SourceFormatError:
-            self.http.forget(url, headers=ACCEPT)
-            raise
+        result = self._get(url, refresh, notes, missing)
+        with self.http.reading(result):
+            return parse(result.json())
 
     def _employments(self, base: str, orcid: str, refresh: bool, notes: list[str]) -> list[Employment]:
         """Employments, best effort: the affiliation is a nicety, never a reason to fail the pull."""
@@ -189,9 +186,8 @@ class OrcidConnector(Connector):
             result = self.http.get(url, headers=self._headers(), refresh=refresh, ok=(200, 404))
             if result.status == 404:
                 return []
-            return read_employments(result.json())
-        except ValueError:
-            notes.append("the ORCID employments could not be read (not JSON); affiliation unknown")
+            with self.http.reading(result):
+                return read_employments(result.json())
         except SourceError as exc:
             notes.append(f"the ORCID employments could not be read ({exc.reason}); affiliation unknown")
         return []
@@ -255,10 +251,8 @@ def lookup_person(http: HttpClient, base_url: str, orcid: str) -> OrcidCandidate
     result = http.get(f"{base}/{normal}/person", headers=ACCEPT, ok=(200, *_NO_RECORD))
     if result.status in _NO_RECORD:
         raise UserError([Problem(None, "--orcid", no_record(normal, result.status), "check the iD on https://orcid.org")])
-    try:
+    with http.reading(result):
         facts = read_person(result.json(), normal)
-    except ValueError:
-        raise SourceFormatError(SOURCE, f"{base}/{normal}/person: the response is not valid JSON") from None
     return OrcidCandidate(orcid=normal, name=facts.name, other_names=facts.aliases)
 
 
@@ -276,22 +270,23 @@ def search_people(http: HttpClient, base_url: str, name: str, rows: int = 10) ->
     query = f"family-name:{_solr_quote(family)}"
     if given:
         query = f"given-names:{_solr_quote(given)} AND {query}"
-    doc = http.get_json(f"{base_url.rstrip('/')}/expanded-search/", params={"q": query, "rows": int(rows)}, headers=ACCEPT)
+    result = http.get(f"{base_url.rstrip('/')}/expanded-search/", params={"q": query, "rows": int(rows)}, headers=ACCEPT)
     out: list[OrcidCandidate] = []
-    for item in (doc or {}).get("expanded-result") or []:
-        orcid = normalize_orcid(str(item.get("orcid-id") or ""))
-        if not orcid:
-            continue
-        full = " ".join(p for p in (item.get("given-names"), item.get("family-names")) if p)
-        name_text = item.get("credit-name") or full or orcid
-        out.append(
-            OrcidCandidate(
-                orcid=orcid,
-                name=str(name_text),
-                other_names=tuple(str(n) for n in item.get("other-name") or ()),
-                institutions=tuple(str(n) for n in item.get("institution-name") or ()),
+    with http.reading(result):
+        for item in Node(result.json())["expanded-result"].objects(single_ok=False):
+            orcid = normalize_orcid(item["orcid-id"].text() or "")
+            if not orcid:
+                continue
+            full = " ".join(p for p in (item["given-names"].text(), item["family-names"].text()) if p)
+            other, institutions = item["other-name"], item["institution-name"]
+            out.append(
+                OrcidCandidate(
+                    orcid=orcid,
+                    name=item["credit-name"].text() or full or orcid,
+                    other_names=tuple(texts(other.value, other.where)),
+                    institutions=tuple(texts(institutions.value, institutions.where)),
+                )
             )
-        )
     return out[:rows]
 
 

@@ -3,7 +3,9 @@
 ORCID's JSON is generous with ``null``: a whole ``publication-date``, a ``month`` inside it,
 ``external-ids`` (``{"external-id": null}``), ``journal-title``, ``credit-name`` and ``url`` may be
 null, and urls may be the empty string. Values are wrapped (``{"value": ...}``). Everything here
-reads through ``_value`` / ``_dig`` so a missing or null level is "unknown", never a crash.
+reads through ``shapes.Node`` so a missing or null level is "unknown", while a level of the wrong
+type (a title that is a number, a list where an object belongs) is a ``ShapeError``, never a
+crash: ``HttpClient.reading`` reports it and drops the response from the HTTP cache.
 
 A ``/works`` response is a list of *groups*; a group is one logical work that ORCID assembled
 from one ``work-summary`` per source (Crossref, Europe PMC, the researcher, ...), grouped on
@@ -20,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlparse
 
+from profilesync.connectors.shapes import Node, ShapeError, at
 from profilesync.errors import SourceFormatError
 from profilesync.model import Author, ExternalIds, Person, PersonIds, Work, WorkStatus, WorkType
 from profilesync.normalize.identifiers import arxiv_from_doi, normalize_arxiv, normalize_doi, normalize_orcid
@@ -65,33 +68,6 @@ _HOMEPAGE_NAME = re.compile(r"home\s*-?page|homepage|personal|website|web\s*site
 _PUT_CODE_IN_PATH = re.compile(r"/work/(\d+)$")
 
 
-def _value(node: Any) -> Any:
-    """``{"value": x}`` -> x; None, "" and missing levels -> None."""
-    if isinstance(node, Mapping):
-        node = node.get("value")
-    if isinstance(node, str):
-        node = node.strip()
-        return node or None
-    return node
-
-
-def _dig(node: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(key)
-    return node
-
-
-def _list(node: Any) -> list[Any]:
-    """A JSON array that ORCID may also send as null or (rarely) a single object."""
-    if node is None:
-        return []
-    if isinstance(node, list):
-        return node
-    return [node]
-
-
 def type_key(raw: str | None) -> str | None:
     """The v3.0 spelling of a work type: lower case with dashes, aliases resolved."""
     if not raw:
@@ -104,13 +80,13 @@ def work_type(raw: str | None) -> WorkType:
     return WORK_TYPES.get(type_key(raw) or "", WorkType.OTHER)
 
 
-def publication_year(date: Any) -> int | None:
+def publication_year(date: Node) -> int | None:
     """The year of a ``publication-date`` object; None for a null date, a null year or junk."""
-    year = _value(_dig(date, "year"))
+    year = date["year"].wrapped_number()
     if year is None:
         return None
     try:
-        value = int(str(year))
+        value = int(year)
     except ValueError:
         return None
     return value if 1000 <= value <= 2999 else None
@@ -136,20 +112,18 @@ class RawId:
         return f"{self.type}:{self.value}"
 
 
-def external_ids(node: Any) -> list[RawId]:
+def external_ids(node: Node) -> list[RawId]:
     """The ``external-id`` entries of an ``external-ids`` object; null anywhere -> []."""
     out: list[RawId] = []
-    for item in _list(_dig(node, "external-id")):
-        if not isinstance(item, Mapping):
-            continue
-        kind = str(item.get("external-id-type") or "").strip().lower()
-        value = _value(item.get("external-id-value"))
+    for item in node["external-id"].objects():
+        kind = (item["external-id-type"].text() or "").lower()
+        value = item["external-id-value"].wrapped_number()
         if not kind or value is None:
             continue
         # Relationship is lower case in v3.0 but some serialisers emit "SELF"; a missing one
         # (v2-era data) means the id is the work's own.
-        relationship = str(item.get("external-id-relationship") or "self").strip().lower()
-        out.append(RawId(kind, str(value), relationship, _value(item.get("external-id-url"))))
+        relationship = (item["external-id-relationship"].text() or "self").lower()
+        out.append(RawId(kind, value, relationship, item["external-id-url"].wrapped()))
     return out
 
 
@@ -228,39 +202,47 @@ class Summary:
         return sum(bool(x) for x in (self.title, self.year, self.venue, self.url, self.type_raw not in (None, "other"))) + len(self.raw_ids)
 
 
-def read_summary(node: Mapping[str, Any]) -> Summary | None:
-    """A summary or full work; None when it has no put-code or no title (nothing to report)."""
-    put_code = node.get("put-code")
-    if put_code in (None, ""):
-        match = _PUT_CODE_IN_PATH.search(str(node.get("path") or ""))
+def read_summary(node: Node) -> Summary | None:
+    """A summary or full work; None when it has no put-code or no title (nothing to report).
+
+    Raises ``ShapeError`` for a value of the wrong type (a title that is a number, a list where
+    an object belongs): ``HttpClient.reading`` reports it as the response's format error.
+    """
+    node.object()
+    put_code = node["put-code"].wrapped_number()
+    if put_code is None:
+        match = _PUT_CODE_IN_PATH.search(node["path"].text() or "")
         put_code = match.group(1) if match else None
-    title = clean_title(_value(_dig(node, "title", "title")))
+    if put_code is not None and not put_code.isdigit():
+        # It goes into request paths (/works/<put-codes>): digits only.
+        raise ShapeError(at(node.where, "put-code"), "a put-code (digits)", put_code)
+    title = clean_title(node.dig("title", "title").wrapped() or "")
     if put_code is None or not title:
         return None
-    source = node.get("source") or {}
-    contributors = _dig(node, "contributors", "contributor")
+    source = node["source"]
+    display = node["display-index"].wrapped_number()
     try:
-        display_index = int(str(node.get("display-index") or 0))
+        display_index = int(display or 0)
     except ValueError:
         display_index = 0
     return Summary(
-        put_code=str(put_code),
+        put_code=put_code,
         title=title,
-        type_raw=type_key(node.get("type")),
-        year=publication_year(node.get("publication-date")),
-        venue=clean_title(_value(node.get("journal-title"))) or None,
-        url=_value(node.get("url")),
-        raw_ids=tuple(external_ids(node.get("external-ids"))),
-        source_name=_value(_dig(source, "source-name")),
-        source_orcid=_value(_dig(source, "source-orcid", "path")),
-        source_client=_value(_dig(source, "source-client-id", "path")),
+        type_raw=type_key(node["type"].text()),
+        year=publication_year(node["publication-date"]),
+        venue=clean_title(node["journal-title"].wrapped() or "") or None,
+        url=node["url"].wrapped(),
+        raw_ids=tuple(external_ids(node["external-ids"])),
+        source_name=source["source-name"].wrapped(),
+        source_orcid=source.dig("source-orcid", "path").wrapped(),
+        source_client=source.dig("source-client-id", "path").wrapped(),
         display_index=display_index,
-        authors=tuple(contributor_authors(contributors)),
-        has_contributors=isinstance(node.get("contributors"), Mapping),
+        authors=tuple(contributor_authors(node.dig("contributors", "contributor"))),
+        has_contributors=isinstance(node["contributors"].value, Mapping),
     )
 
 
-def contributor_authors(contributors: Any) -> list[Author]:
+def contributor_authors(contributors: Node) -> list[Author]:
     """Authors from a full work's ``contributors.contributor`` list, in ORCID's order.
 
     Editors, translators and other roles are left out; a null role counts as author (it is
@@ -268,19 +250,17 @@ def contributor_authors(contributors: Any) -> list[Author]:
     """
     firsts: list[Author] = []
     rest: list[Author] = []
-    for item in _list(contributors):
-        if not isinstance(item, Mapping):
-            continue
-        name = _value(item.get("credit-name"))
+    for item in contributors.objects():
+        name = item["credit-name"].wrapped()
         if not name:
             continue
-        attributes = item.get("contributor-attributes") or {}
-        role = str(attributes.get("contributor-role") or "author").lower()
+        attributes = item["contributor-attributes"]
+        role = (attributes["contributor-role"].text() or "author").lower()
         if role not in {"author", "co-investigator", "principal-investigator"}:
             continue
-        orcid = normalize_orcid(_value(_dig(item, "contributor-orcid", "path")) or _value(_dig(item, "contributor-orcid", "uri")))
-        author = Author(name=" ".join(str(name).split()), orcid=orcid)
-        sequence = str(attributes.get("contributor-sequence") or "").lower()
+        orcid = normalize_orcid(item.dig("contributor-orcid", "path").wrapped() or item.dig("contributor-orcid", "uri").wrapped())
+        author = Author(name=" ".join(name.split()), orcid=orcid)
+        sequence = (attributes["contributor-sequence"].text() or "").lower()
         (firsts if sequence == "first" else rest).append(author)
     return firsts + rest
 
@@ -317,14 +297,12 @@ def read_groups(works_doc: Any, orcid: str | None = None, *, where: str = "/work
     if not isinstance(works_doc, Mapping) or "group" not in works_doc:
         raise SourceFormatError(SOURCE, f"{where}: expected a works response with a 'group' list")
     groups: list[Group] = []
-    for node in _list(works_doc.get("group")):
-        if not isinstance(node, Mapping):
-            continue
-        summaries = [s for s in (read_summary(w) for w in _list(node.get("work-summary")) if isinstance(w, Mapping)) if s]
+    for node in Node(works_doc)["group"].objects():
+        summaries = [s for s in (read_summary(w) for w in node["work-summary"].objects()) if s]
         if not summaries:
             continue
         summaries.sort(key=lambda s: _rank(s, orcid), reverse=True)
-        groups.append(Group(tuple(external_ids(node.get("external-ids"))), tuple(summaries)))
+        groups.append(Group(tuple(external_ids(node["external-ids"])), tuple(summaries)))
     return groups
 
 
@@ -337,9 +315,10 @@ def read_bulk(bulk_doc: Any, *, where: str) -> tuple[dict[str, Summary], int]:
         raise SourceFormatError(SOURCE, f"{where}: expected a bulk works response with a 'bulk' list")
     works: dict[str, Summary] = {}
     errors = 0
-    for item in bulk_doc["bulk"]:
-        node = item.get("work") if isinstance(item, Mapping) else None
-        summary = read_summary(node) if isinstance(node, Mapping) else None
+    for item in Node(bulk_doc)["bulk"].items(single_ok=False):
+        # A slot that failed holds {"error": {...}} instead of {"work": ...}.
+        node = item["work"]
+        summary = read_summary(node) if not node.is_null else None
         if summary is None:
             errors += 1
             continue
@@ -473,19 +452,19 @@ class Employment:
 def read_employments(doc: Any) -> list[Employment]:
     """Employments of an ``/employments`` response (``affiliation-group`` -> ``summaries``), in ORCID's order."""
     out: list[Employment] = []
-    for group in _list(_dig(doc, "affiliation-group")):
-        for item in _list(_dig(group, "summaries")):
-            node = _dig(item, "employment-summary")
-            name = _value(_dig(node, "organization", "name"))
+    for group in Node(doc)["affiliation-group"].objects():
+        for item in group["summaries"].objects():
+            node = item["employment-summary"]
+            name = node.dig("organization", "name").wrapped()
             if not name:
                 continue
             out.append(
                 Employment(
-                    organization=str(name),
-                    department=_value(_dig(node, "department-name")),
-                    role=_value(_dig(node, "role-title")),
-                    start_year=publication_year(_dig(node, "start-date")),
-                    end_year=publication_year(_dig(node, "end-date")),
+                    organization=name,
+                    department=node["department-name"].wrapped(),
+                    role=node["role-title"].wrapped(),
+                    start_year=publication_year(node["start-date"]),
+                    end_year=publication_year(node["end-date"]),
                 )
             )
     return out
@@ -510,28 +489,29 @@ def read_person(doc: Any, orcid: str, *, where: str = "/person") -> PersonFacts:
     """
     if not isinstance(doc, Mapping) or "name" not in doc:
         raise SourceFormatError(SOURCE, f"{where}: expected a person response with a 'name'")
-    name_node = doc.get("name") or {}
-    given = _value(name_node.get("given-names"))
-    family = _value(name_node.get("family-name"))
-    credit = _value(name_node.get("credit-name"))
+    root = Node(doc)
+    name_node = root["name"]
+    given = name_node["given-names"].wrapped()
+    family = name_node["family-name"].wrapped()
+    credit = name_node["credit-name"].wrapped()
     full = " ".join(p for p in (given, family) if p)
     display = credit or full or orcid
     aliases: list[str] = []
-    for candidate in [full, *(_value(o.get("content")) for o in _list(_dig(doc, "other-names", "other-name")) if isinstance(o, Mapping))]:
+    for candidate in [full, *(o["content"].wrapped() for o in root.dig("other-names", "other-name").objects())]:
         if candidate and candidate != display and candidate not in aliases:
-            aliases.append(str(candidate))
+            aliases.append(candidate)
     urls: list[tuple[str | None, str]] = []
-    for item in _list(_dig(doc, "researcher-urls", "researcher-url")):
-        if not isinstance(item, Mapping):
-            continue
-        url = _value(item.get("url"))
+    for item in root.dig("researcher-urls", "researcher-url").objects():
+        url = item["url"].wrapped()
         if url:
-            urls.append((_value(item.get("url-name")), str(url)))
+            urls.append((item["url-name"].wrapped(), url))
     external = []
-    for item in _list(_dig(doc, "external-identifiers", "external-identifier")):
-        if isinstance(item, Mapping) and item.get("external-id-type") and _value(item.get("external-id-value")):
-            external.append((str(item["external-id-type"]), str(_value(item.get("external-id-value")))))
-    return PersonFacts(display, tuple(aliases), tuple(urls), _value(_dig(doc, "biography", "content")), tuple(external))
+    for item in root.dig("external-identifiers", "external-identifier").objects():
+        kind = item["external-id-type"].text()
+        value = item["external-id-value"].wrapped_number()
+        if kind and value:
+            external.append((kind, value))
+    return PersonFacts(display, tuple(aliases), tuple(urls), root.dig("biography", "content").wrapped(), tuple(external))
 
 
 def homepage(urls: Sequence[tuple[str | None, str]]) -> str | None:

@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from profilesync.errors import Problem, SourceError, UserError
+from profilesync.errors import Problem, SourceError, SourceFormatError, UserError
 
 SOURCE = "scholar"
 
@@ -64,6 +64,10 @@ class ScholarUnavailable(SourceError):
         return self.failure.blocked
 
 
+class ScholarFormatError(ScholarUnavailable, SourceFormatError):
+    """A page that could not be read (``LAYOUT_CHANGED``): a format error like any source's."""
+
+
 @dataclass(frozen=True)
 class Failure:
     """A ``ScholarUnavailable`` in a form that crosses a process boundary.
@@ -81,7 +85,8 @@ class Failure:
         return cls(error.failure, error.reason, error.reset_at)
 
     def error(self) -> ScholarUnavailable:
-        return ScholarUnavailable(self.failure, self.reason, self.reset_at)
+        kind = ScholarFormatError if self.failure is ScholarFailure.LAYOUT_CHANGED else ScholarUnavailable
+        return kind(self.failure, self.reason, self.reset_at)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from profilesync.connectors.http import HttpClient, HttpPolicy, retry_after_time
-from profilesync.connectors.scholar_errors import ScholarFailure, ScholarUnavailable
+from profilesync.connectors.scholar_errors import ScholarFailure, ScholarFormatError, ScholarUnavailable
 from profilesync.connectors.scholar_page import (
     DetailPage,
-    LayoutError,
     ProfileHeader,
     ProfileMetrics,
     ProfileRow,
@@ -26,7 +25,7 @@ from profilesync.connectors.scholar_page import (
     parse_detail,
     parse_profile,
 )
-from profilesync.errors import SourceError
+from profilesync.errors import SourceError, SourceFormatError
 
 log = logging.getLogger(__name__)
 
@@ -172,10 +171,13 @@ def _page(client: HttpClient, url: str, params: Mapping[str, Any], refresh: bool
         raise ScholarUnavailable(block.failure, block.reason, reset)
     if status != 200:
         raise _from_status(status, response.url, response.headers, params)
+    # An unreadable page (LayoutError, a value of the wrong kind) leaves the HTTP cache, so the
+    # next pull asks Scholar again instead of replaying it.
     try:
-        return parse(text)
-    except LayoutError as exc:
-        raise ScholarUnavailable(ScholarFailure.LAYOUT_CHANGED, f"cannot read the Scholar page: {exc}") from None
+        with client.reading(response):
+            return parse(text)
+    except SourceFormatError as exc:
+        raise ScholarFormatError(ScholarFailure.LAYOUT_CHANGED, f"cannot read the Scholar page {exc.reason}") from None
 
 
 def _from_status(status: int, url: str, headers: Mapping[str, str], params: Mapping[str, Any]) -> ScholarUnavailable:

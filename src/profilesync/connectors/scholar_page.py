@@ -24,16 +24,19 @@ import lxml.html
 from lxml import etree
 
 from profilesync.connectors.scholar_errors import ScholarFailure
+from profilesync.connectors.shapes import FormatProblem
 
 # Directional marks Scholar wraps around names in <title> and meta tags; never part of a value.
 _BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SPACE = re.compile(r"\s+")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_MAX_DIGITS = 15
 _INT = re.compile(r"\d[\d,.\u00a0\u202f ]*")
 
 
-class LayoutError(ValueError):
-    """The page is not a Scholar page we can read (a redesign, or an unrecognised block page)."""
+class LayoutError(FormatProblem):
+    """The page is not a Scholar page we can read (a redesign, an unrecognised block page, or a
+    value of the wrong kind such as a count thousands of digits long)."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,9 @@ def _to_int(text: str | None) -> int | None:
     if not match:
         return None
     digits = re.sub(r"\D", "", match.group(0))
+    if len(digits) > _MAX_DIGITS:
+        # No count Scholar shows is this long; int() would also refuse past 4,300 digits.
+        raise LayoutError(f"a count on the page should be a number but is {len(digits):,} digits long")
     return int(digits) if digits else None
 
 

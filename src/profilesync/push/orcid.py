@@ -24,6 +24,7 @@ Safety rails:
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import logging
 import re
@@ -133,7 +134,19 @@ def resolve_target(source: SourceConfig, cv: CvRecord, config_label: str) -> Pus
         raise UserError([Problem(config_label, "sources.orcid.id", what, "set your iD, e.g. id: 0000-0003-4209-9451")])
     production = bool(source.options.get("production", False))
     base = str(source.options.get("member_base_url") or (PRODUCTION_MEMBER_URL if production else SANDBOX_MEMBER_URL)).rstrip("/")
-    host = urlparse(base).netloc.lower()
+    parsed = urlparse(base)
+    host = parsed.netloc.lower()
+    if not (parsed.scheme == "https" or (parsed.scheme == "http" and _is_loopback(parsed.hostname))) or not parsed.hostname:
+        raise UserError(
+            [
+                Problem(
+                    config_label,
+                    "sources.orcid.member_base_url",
+                    f"{base} is not an https URL; the ORCID token and your works would travel unencrypted",
+                    "use https://api.sandbox.orcid.org/v3.0, or https://api.orcid.org/v3.0 with production: true (plain http is accepted for 127.0.0.1, ::1 and localhost only)",
+                )
+            ]
+        )
     if host in PRODUCTION_HOSTS and not production:
         raise UserError(
             [Problem(config_label, "sources.orcid.member_base_url", f"{base} is the production ORCID API, but production is not enabled", "add `production: true` under sources.orcid to write to your real record, or use the sandbox https://api.sandbox.orcid.org/v3.0")]
@@ -141,6 +154,18 @@ def resolve_target(source: SourceConfig, cv: CvRecord, config_label: str) -> Pus
     if host.startswith("pub.") or host.startswith("pub-"):
         raise UserError([Problem(config_label, "sources.orcid.member_base_url", f"{base} is a public (read-only) API host", "use the member API: https://api.sandbox.orcid.org/v3.0, or https://api.orcid.org/v3.0 with production: true")])
     return PushTarget(orcid=orcid, base_url=base, production=production, token_env=source.token_env or DEFAULT_TOKEN_ENV)
+
+
+def _is_loopback(hostname: str | None) -> bool:
+    """localhost, 127.0.0.0/8 or ::1: a local test server, the only place plain http is allowed."""
+    if not hostname:
+        return False
+    if hostname.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
 
 
 # --- what ORCID lacks ---------------------------------------------------------------------------
@@ -264,7 +289,7 @@ class OrcidWriter:
         while True:
             self.http.restart_deadline()
             try:
-                response = self.http.request("POST", planned.url, headers=headers, json_body=planned.body, cache=False)
+                response = self.http.request("POST", planned.url, headers=headers, json_body=planned.body, cache=False, follow_redirects=False)
             except SourceError as exc:
                 return PushResult(planned.key, Outcome.FAILED, detail=exc.reason)
             self.requests += 1
@@ -286,6 +311,15 @@ class OrcidWriter:
         if status == 201:
             match = _PUT_CODE_IN_LOCATION.search(response.headers.get("Location", ""))
             return PushResult(planned.key, Outcome.CREATED, remote_id=match.group(1) if match else None)
+        if 300 <= status < 400:
+            # Never followed: a 307/308 would re-send the work and the token to wherever it points.
+            where = response.headers.get("Location") or "nowhere (no Location header)"
+            raise SourceError(
+                "orcid",
+                f"{planned.url} answered HTTP {status} pointing to {where}; profilesync does not follow redirects when writing. "
+                "Check sources.orcid.member_base_url (the member API is https://api.sandbox.orcid.org/v3.0, or https://api.orcid.org/v3.0). "
+                "Nothing was sent there",
+            )
         if status in (401, 403):
             reason = f"HTTP {status}" + (f": {message}" if message else "")
             raise AuthError(f"ORCID refused the token in ${self.target.token_env} ({reason}). {token_help(self.target)} Nothing was changed.")
