@@ -7,8 +7,10 @@ characters); name splitting is bibtexparser's (it knows "von" particles and "Fam
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from profilesync.model import Work, WorkStatus, WorkType
 from profilesync.normalize.names import same_person_name, strip_dblp_suffix
@@ -194,6 +196,36 @@ def doi_url(work: Work) -> str | None:
 
 def arxiv_url(work: Work) -> str | None:
     return f"https://arxiv.org/abs/{_path_part(work.ids.arxiv)}" if work.ids.arxiv else None
+
+
+# The page of a record on the source that holds it, by identifier kind (the value is path-encoded).
+_RECORD_PAGES: dict[str, tuple[str, str]] = {
+    "doi": ("DOI", "https://doi.org/{}"),
+    "arxiv": ("arXiv", "https://arxiv.org/abs/{}"),
+    "dblp": ("dblp", "https://dblp.org/rec/{}"),
+    "github": ("code", "https://github.com/{}"),
+}
+_SCHOLAR_PAGE = "https://scholar.google.com/citations?view_op=view_citation&citation_for_view={}"
+
+
+def identifier_links(ids: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(label, url)`` for every identifier that has a public page: DOI, arXiv, the DBLP record,
+    the Scholar entry, the code repository, and the record's own http(s) URL when it is another
+    page. A value that is not a string, or a URL that is not http(s), gives no link."""
+    from urllib.parse import quote
+
+    links: list[tuple[str, str]] = []
+    for kind, (label, pattern) in _RECORD_PAGES.items():
+        value = ids.get(kind)
+        if isinstance(value, str) and value:
+            links.append((label, pattern.format(_path_part(value))))
+    scholar = ids.get("scholar")
+    if isinstance(scholar, str) and scholar:
+        links.append(("Scholar", _SCHOLAR_PAGE.format(quote(scholar, safe=":"))))
+    url = ids.get("url")
+    if isinstance(url, str) and web_url(url) and url not in {link for _, link in links}:
+        links.append(("page", url))
+    return links
 
 
 def best_url(work: Work) -> str | None:

@@ -50,9 +50,19 @@ svg .value { font: 600 11px sans-serif; fill:#1f2328; } svg .grid { stroke:#eaee
 svg .line { fill:none; stroke: var(--accent); stroke-width: 2.5; } svg .dot { fill:#fff; stroke: var(--accent); stroke-width: 2; }
 table.coverage td.mark, table.coverage th.mark { text-align:center; width: 74px; font-weight: 700; }
 td.yes { background:#dafbe1; color: var(--ok); } td.no { background:#ffebe9; color: var(--bad); }
-tr.not-in-cv td.title { font-style: italic; }
+tr.not-in-cv .title { font-style: italic; } th[scope=row] { background: none; font-weight: 400; }
 code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, monospace; background: var(--bg); padding: 1px 4px; border-radius: 4px; }
 details { color: var(--muted); font-size: 13px; } footer { margin-top: 36px; color: var(--muted); font-size: 13px; }
+a { color: var(--accent); } .links a { white-space: nowrap; }
+/* A wide table scrolls inside its box instead of widening the page; long DOIs and titles wrap. */
+.scroll { overflow-x: auto; max-width: 100%; }
+td { overflow-wrap: anywhere; }
+@media (max-width: 600px) {
+  main { padding: 14px 10px 32px; } h1 { font-size: 21px; }
+  table { font-size: 13px; } th, td { padding: 4px 5px; }
+  table.coverage td.mark, table.coverage th.mark { width: 30px; }
+  .card { min-width: 96px; padding: 8px 10px; } .card .n { font-size: 21px; }
+}
 """
 
 
@@ -64,6 +74,40 @@ def _e(value: Any) -> str:
     elif isinstance(value, dict):
         value = "; ".join(f"{k}: {v}" for k, v in value.items())
     return escape(str(value))
+
+
+def _table(columns: list[tuple[str, str]], rows: list[str], css_class: str = "") -> list[str]:
+    """A table with a ``<thead>`` of column headers (``scope="col"``) inside a box that scrolls
+    sideways on a narrow screen. ``columns``: (label, class) pairs; ``rows``: ``<tr>`` strings."""
+    head = "".join(f'<th scope="col"{f" class={chr(34)}{c}{chr(34)}" if c else ""}>{label}</th>' for label, c in columns)
+    table_class = f' class="{css_class}"' if css_class else ""
+    return ['<div class="scroll">', f"<table{table_class}>", f"<thead><tr>{head}</tr></thead>", "<tbody>", *rows, "</tbody>", "</table>", "</div>"]
+
+
+def _links(ids: Any) -> str:
+    """Links to the record's pages (DOI, arXiv, DBLP record, Scholar entry, code, its own page)."""
+    from profilesync.export.common import identifier_links
+
+    if not isinstance(ids, dict):
+        return ""
+    links = identifier_links(ids)
+    return '<span class="links">' + " · ".join(f'<a href="{escape(url, quote=True)}">{escape(label)}</a>' for label, url in links) + "</span>" if links else ""
+
+
+def _value_link(field: Any, value: Any) -> str:
+    """A DOI, arXiv id or repository URL proposed in a field change, as a link to what it names."""
+    from profilesync.export.common import identifier_links
+
+    if not isinstance(value, str) or not value:
+        return _e(value)
+    kind = {"doi": "doi", "arxiv": "arxiv"}.get(str(field))
+    if kind:
+        links = identifier_links({kind: value})
+    elif field == "code":
+        links = identifier_links({"url": value})
+    else:
+        return _e(value)
+    return f'<a href="{escape(links[0][1], quote=True)}">{escape(value)}</a>' if links else _e(value)
 
 
 def _subject(change: dict[str, Any]) -> str:
@@ -112,10 +156,10 @@ def _sources(report: dict[str, Any]) -> list[str]:
         if info.get("notes"):
             note += "<details><summary>notes</summary>" + "<br>".join(escape(n) for n in info["notes"]) + "</details>"
         rows.append(
-            f'<tr><td>{escape(name)}</td><td class="status {escape(status)}">{escape(status)}</td><td>{_e((info.get("fetched_at") or "")[:10])}</td>'
+            f'<tr><th scope="row">{escape(name)}</th><td class="status {escape(status)}">{escape(status)}</td><td>{_e((info.get("fetched_at") or "")[:10])}</td>'
             f'<td class="num">{_e(info.get("works"))}</td><td>{note or "–"}</td></tr>'
         )
-    return ["<h2>Sources</h2>", '<table><tr><th>source</th><th>status</th><th>fetched</th><th class="num">works</th><th>note</th></tr>', *rows, "</table>"]
+    return ["<h2>Sources</h2>", *_table([("source", ""), ("status", ""), ("fetched", ""), ("works", "num"), ("note", "")], rows)]
 
 
 def history_points(report: dict[str, Any], source: str, metric: str) -> list[Point]:
@@ -161,27 +205,39 @@ def _metrics(report: dict[str, Any]) -> list[str]:
 
 
 def _change_table(kind: str, group: list[dict[str, Any]]) -> list[str]:
-    if kind in ("field_differs", "profile_differs", "metric_changed"):
-        head = "<tr><th>subject</th><th>field</th><th>CV</th><th>source says</th><th>from</th><th>match</th></tr>"
+    if kind == "metric_changed":
+        # The value before is the last pull's, not the CV's.
+        columns = [("source", ""), ("metric", ""), ("before", "num"), ("now", "num")]
         rows = [
-            f'<tr><td>{_subject(c) if kind != "metric_changed" else escape(c["source"])}</td><td>{_e(c.get("field"))}</td>'
-            f'<td class="old">{_e(c.get("cv_value"))}</td><td class="new">{_e(c.get("source_value"))}</td><td>{_origin(c)}</td><td>{_tier(c)}</td></tr>'
+            f'<tr><td>{escape(c["source"])}</td><td>{_e(c.get("field"))}</td><td class="num">{_e(c.get("cv_value"))}</td><td class="num">{_e(c.get("source_value"))}</td></tr>'
+            for c in group
+        ]
+    elif kind in ("field_differs", "profile_differs"):
+        columns = [("subject", ""), ("field", ""), ("CV", ""), ("source says", ""), ("from", ""), ("match", "")]
+        rows = [
+            f'<tr><td>{_subject(c)}</td><td>{_e(c.get("field"))}</td>'
+            f'<td class="old">{_e(c.get("cv_value"))}</td><td class="new">{_value_link(c.get("field"), c.get("source_value"))}</td>'
+            f"<td>{_origin(c)}<br>{_links((c.get('work') or {}).get('ids'))}</td><td>{_tier(c)}</td></tr>"
             for c in group
         ]
     elif kind == "missing_in_cv":
-        head = "<tr><th>work</th><th>venue, year</th><th>authors</th><th>ids</th><th>listed on</th></tr>"
+        columns = [("work", ""), ("venue, year", ""), ("authors", ""), ("links", ""), ("listed on", "")]
         rows = []
         for c in group:
             work = c.get("work") or {}
-            ids = ", ".join(f"{k} {v}" for k, v in (work.get("ids") or {}).items() if k != "url")
             rows.append(
                 f'<tr><td><i>{_e(work.get("title"))}</i></td><td>{_e(", ".join(str(x) for x in (work.get("venue"), work.get("year")) if x))}</td>'
-                f'<td>{_e(work.get("authors"))}</td><td>{_e(ids)}</td><td>{_origin(c)}</td></tr>'
+                f'<td>{_e(work.get("authors"))}</td><td>{_links(work.get("ids")) or "–"}</td><td>{_origin(c)}</td></tr>'
             )
     else:
-        head = "<tr><th>subject</th><th>what</th><th>from</th><th>match</th></tr>"
-        rows = [f"<tr><td>{_subject(c)}</td><td>{_e(c.get('reason'))}</td><td>{_origin(c)}</td><td>{_tier(c)}</td></tr>" for c in group]
-    return [f"<h3>{escape(HEADINGS[kind])} ({len(group)})</h3>", "<table>", head, *rows, "</table>"]
+        columns = [("subject", ""), ("what", ""), ("from", ""), ("match", "")]
+        rows = [
+            f"<tr><td>{_subject(c)}</td><td>{_e(c.get('reason'))}"
+            + (f"<br>{_links((c.get('work') or {}).get('ids'))}" if _links((c.get("work") or {}).get("ids")) else "")
+            + f"</td><td>{_origin(c)}</td><td>{_tier(c)}</td></tr>"
+            for c in group
+        ]
+    return [f"<h3>{escape(HEADINGS.get(kind, kind))} ({len(group)})</h3>", *_table(columns, rows)]
 
 
 def _changes(report: dict[str, Any]) -> list[str]:
@@ -203,7 +259,6 @@ def _coverage(report: dict[str, Any]) -> list[str]:
     if not rows:
         return []
     columns = [(key, label) for key, label in SOURCE_COLUMNS if any(key in r.get("in", {}) for r in rows)]
-    head = "<tr><th>work</th><th class='num'>year</th>" + "".join(f"<th class='mark'>{label}</th>" for _, label in columns) + "</tr>"
     body = []
     for row in sorted(rows, key=lambda r: (-(r.get("year") or 0), str(r.get("title", "")).lower())):
         found = row.get("in", {})
@@ -211,14 +266,11 @@ def _coverage(report: dict[str, Any]) -> list[str]:
         marks = "".join(
             f'<td class="mark yes" title="on {label}">✓</td>' if found.get(key) else f'<td class="mark no" title="missing on {label}">✗</td>' for key, label in columns
         )
-        body.append(f'<tr class="{"in-cv" if found.get("cv") else "not-in-cv"}"><td class="title">{title}</td><td class="num">{_e(row.get("year"))}</td>{marks}</tr>')
+        body.append(f'<tr class="{"in-cv" if found.get("cv") else "not-in-cv"}"><th scope="row" class="title">{title}</th><td class="num">{_e(row.get("year"))}</td>{marks}</tr>')
     return [
         "<h2>Coverage</h2>",
         f'<p class="meta">Each work against the CV and every source: ✓ listed, ✗ missing. {len(rows)} works; {sum(1 for r in rows if not r.get("in", {}).get("cv"))} not in the CV (in italics).</p>',
-        '<table class="coverage">',
-        head,
-        *body,
-        "</table>",
+        *_table([("work", ""), ("year", "num"), *((label, "mark") for _, label in columns)], body, "coverage"),
     ]
 
 
