@@ -51,6 +51,7 @@ def policy_for(config: Config, source: SourceConfig) -> HttpPolicy:
         retries=int(source.options.get("retries", 3)),
         cache_dir=config.cache_dir / "http",
         cache_statuses=CACHE_STATUSES.get(source.name, (200,)),
+        proxy=source.options.get("proxy") or None,
     )
 
 

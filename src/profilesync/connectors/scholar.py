@@ -21,7 +21,8 @@ metrics and rows, but the findings decided against it:
 So this connector fetches ``/citations?user=<id>&cstart=N&pagesize=100`` through profilesync's
 own HTTP policy (User-Agent with contact address, per-host rate limit, cache; no retries for
 Scholar unless configured) and parses the documented CSS ids (``scholar_page``). ``base_url`` works as for every
-other source. There is no browser, no CAPTCHA solving and no proxy rotation: a refusal is reported,
+other source. There is no browser, no CAPTCHA solving and no proxy rotation (one proxy may be set,
+``sources.scholar.proxy``, or taken from HTTPS_PROXY; a failure names it): a refusal is reported,
 never worked around.
 
 Safety: the fetch runs in a worker process under ``sources.scholar.timeout_s`` (default 120 s) and
@@ -37,9 +38,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from profilesync.connectors.base import Capability, Connector, FetchContext
-from profilesync.connectors.http import HttpPolicy
+from profilesync.connectors.http import HttpPolicy, environment_proxy, proxy_label
 from profilesync.connectors.scholar_errors import ScholarFailure, ScholarUnavailable
-from profilesync.connectors.scholar_fetch import DEFAULT_MAX_PAGES, ScholarJob
+from profilesync.connectors.scholar_fetch import DEFAULT_MAX_PAGES, ScholarJob, profile_url
 from profilesync.connectors.scholar_map import to_snapshot
 from profilesync.connectors.scholar_worker import STARTUP_S, run_with_deadline
 from profilesync.errors import Problem, UserError
@@ -87,7 +88,15 @@ class ScholarConnector(Connector):
             # just refused us only deepens the block (the policy's default of 3 is for APIs).
             retries=int(self.config.options.get("retries", 0)),
         )
-        fetched = run_with_deadline(job, self.config.timeout_s)
+        try:
+            fetched = run_with_deadline(job, self.config.timeout_s)
+        except ScholarUnavailable as exc:
+            # Scholar is mostly reached through a proxy to get past its blocking, so a failure
+            # names the proxy it went through (credentials masked): the proxy may be the problem.
+            proxy = job.policy.proxy or environment_proxy(profile_url(self.config.base_url))
+            if proxy:
+                raise type(exc)(exc.failure, f"{exc.reason} (through the proxy {proxy_label(proxy)})", exc.reset_at) from None
+            raise
         if self.http is not None:
             # The worker sent them with its own client built from this policy; count them here so
             # the pull summary tells network from cache as it does for the other sources.
