@@ -132,6 +132,7 @@ class Work:
     source_ref: str | None = None
     status: WorkStatus | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    month: int | None = None  # 1-12 when known (the CV's month:, a source's publication date)
 
     @property
     def author_names(self) -> tuple[str, ...]:
@@ -142,7 +143,7 @@ class Work:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"title": self.title, "authors": [a.to_dict() for a in self.authors]}
-        for name in ("year", "venue", "venue_acronym", "pages", "citations", "url", "key", "source_ref"):
+        for name in ("year", "month", "venue", "venue_acronym", "pages", "citations", "url", "key", "source_ref"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
@@ -159,6 +160,7 @@ class Work:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Work:
         year = data.get("year")
+        month = data.get("month")
         citations = data.get("citations")
         status = data.get("status")
         return cls(
@@ -176,6 +178,7 @@ class Work:
             source_ref=data.get("source_ref"),
             status=WorkStatus(status) if status in {s.value for s in WorkStatus} else None,
             extra=dict(data.get("extra") or {}),
+            month=month if isinstance(month, int) and not isinstance(month, bool) and 1 <= month <= 12 else None,
         )
 
 

@@ -27,6 +27,7 @@ from profilesync.config import CvFormat
 from profilesync.cv.document import CvDocument
 from profilesync.errors import Problem, UserError
 from profilesync.export.common import is_self, latex_escape, split_name
+from profilesync.normalize.dates import parse_month
 from profilesync.normalize.identifiers import normalize_arxiv, normalize_doi
 
 # BibTeX entry type -> CV type; the field that holds its venue.
@@ -180,6 +181,9 @@ class BibtexCvDocument(CvDocument):
         year = re.search(r"\d{4}", fields.get("year", ""))
         if year:
             pub["year"] = int(year.group(0))
+        month = parse_month(fields.get("month"))  # the macro "may", "May", "5"
+        if month:
+            pub["month"] = month
         pub["type"] = cv_type
         pub["status"] = "preprint" if cv_type == "preprint" else "published"
         if fields.get("pages"):

@@ -32,6 +32,7 @@ from profilesync.cv.rendercv_cv import derived_keys
 from profilesync.cv.textpatch import patch_text
 from profilesync.errors import Problem, UserError
 from profilesync.model import Author, Work
+from profilesync.normalize.dates import parse_month
 from profilesync.normalize.identifiers import normalize_arxiv, normalize_doi
 
 ITEM_ORDER: tuple[str, ...] = ("name", "publisher", "releaseDate", "url", "summary", "authors", "doi", "arxiv", "pages", "code", "lock")
@@ -95,6 +96,9 @@ class JsonResumeCvDocument(CvDocument):
         year = year_of(item.get("releaseDate"))
         if year:
             pub["year"] = year
+            month = parse_month(item.get("releaseDate"))  # "2023-05" or "2023-05-12"
+            if month:
+                pub["month"] = month
         doi, arxiv = doi_and_arxiv(normalize_doi(text_of(item.get("doi"))))
         url = str(item.get("url") or "")
         if not doi and "doi.org/" in url:

@@ -14,6 +14,7 @@ from typing import Any
 
 from profilesync.errors import Problem, UserError
 from profilesync.model import Author, ExternalIds, Person, PersonIds, Work, WorkStatus, WorkType
+from profilesync.normalize.dates import parse_month
 from profilesync.normalize.identifiers import normalize_arxiv, normalize_dblp_key, normalize_doi
 from profilesync.normalize.text import normalize_title
 from profilesync.validation import check
@@ -100,6 +101,7 @@ def publication_to_work(entry: Mapping[str, Any]) -> Work:
         title=str(entry["title"]),
         authors=tuple(Author(str(a)) for a in entry.get("authors") or ()),
         year=entry.get("year"),
+        month=parse_month(entry.get("month")),
         venue=entry.get("venue_full") or entry.get("venue"),
         venue_acronym=entry.get("venue"),
         type=wtype,

@@ -33,6 +33,7 @@ from profilesync.cv.fields import (
 from profilesync.cv.keys import unique_key
 from profilesync.export.common import is_self
 from profilesync.model import Author, Work
+from profilesync.normalize.dates import parse_month
 from profilesync.normalize.identifiers import normalize_arxiv, normalize_doi
 
 # Entry keys RenderCV defines for a publication; everything else is an extra key.
@@ -118,6 +119,9 @@ class RenderCvDocument(YamlCvDocument):
         year = year_of(entry.get("date"))
         if year:
             pub["year"] = year
+            month = parse_month(entry.get("date"))  # "2023-05" or "2023-05-12"
+            if month:
+                pub["month"] = month
         doi, arxiv = doi_and_arxiv(normalize_doi(text_of(entry.get("doi"))))
         arxiv = normalize_arxiv(str(entry["arxiv"])) if entry.get("arxiv") else arxiv
         preprint = looks_like_preprint(str(journal or "")) or (arxiv is not None and doi is None and not journal)

@@ -11,6 +11,7 @@ import re
 
 from profilesync.export.common import code_url, is_preprint, latex_escape, split_name, web_url
 from profilesync.model import Work, WorkType
+from profilesync.normalize.dates import BIBTEX_MACROS
 
 # WorkType -> (BibTeX entry type, the field that holds the venue)
 _ENTRY_TYPES: dict[WorkType, tuple[str, str | None]] = {
@@ -43,6 +44,8 @@ def entry_fields(work: Work) -> tuple[str, list[tuple[str, str]]]:
         fields.append(("howpublished", "Preprint"))
     if work.year:
         fields.append(("year", str(work.year)))
+    if work.month:
+        fields.append(("month", BIBTEX_MACROS[work.month - 1]))  # written unbraced: the macro
     if work.pages:
         # BibTeX writes page ranges with an en dash, "--".
         fields.append(("pages", latex_escape(work.pages.replace("--", "-").replace("-", "--").replace("–", "--"), for_bibtex=True)))
@@ -166,12 +169,14 @@ def render_entries(works: tuple[Work, ...] | list[Work]) -> str:
     library = bibtexparser.Library()
     for work in works:
         entry_type, fields = entry_fields(work)
-        library.add(Entry(entry_type, work.key or "work", [Field(k, v) for k, v in fields]))
+        # Values are enclosed here rather than by bibtexparser's writer, which would brace the
+        # month macro too ("{may}" prints "may"; the macro "may" prints "May" and sorts as 5).
+        library.add(Entry(entry_type, work.key or "work", [Field(k, v if k == "month" else "{" + v + "}") for k, v in fields]))
     fmt = bibtexparser.BibtexFormat()
     fmt.indent = "  "
     fmt.block_separator = "\n"
     fmt.trailing_comma = True
-    return bibtexparser.write_string(library, bibtex_format=fmt)
+    return bibtexparser.write_string(library, unparse_stack=[], bibtex_format=fmt)
 
 
 def export_bibtex(works: tuple[Work, ...]) -> str:

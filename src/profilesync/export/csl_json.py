@@ -32,7 +32,7 @@ def csl_item(work: Work) -> dict[str, Any]:
     if work.authors:
         item["author"] = [_csl_name(a.name) for a in work.authors]
     if work.year:
-        item["issued"] = {"date-parts": [[work.year]]}
+        item["issued"] = {"date-parts": [[work.year, work.month] if work.month else [work.year]]}
     venue = work.venue or work.venue_acronym
     if venue:
         item["publisher" if work.type in (WorkType.BOOK, WorkType.THESIS) else "container-title"] = venue

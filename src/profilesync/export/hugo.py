@@ -48,8 +48,9 @@ def index_page(work: Work) -> str:
     data: dict[str, object] = {"title": html_inert(work.title), "authors": list(work.author_names)}
     if work.year:
         # Only the year is known; Hugo needs a full timestamp to sort by.
-        data["date"] = f"{work.year}-01-01T00:00:00Z"
-        data["publishDate"] = f"{work.year}-01-01T00:00:00Z"
+        date = f"{work.year}-{work.month or 1:02d}-01T00:00:00Z"  # January when the month is not known
+        data["date"] = date
+        data["publishDate"] = date
     data["publication_types"] = [_PUBLICATION_TYPES[work.type]]
     venue = display_venue(work)
     if venue:

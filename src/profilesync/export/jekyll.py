@@ -71,7 +71,7 @@ def publication_page(work: Work, self_names: tuple[str, ...] = (), name: str | N
         "collection": "publications",
         "category": category(work),
         "permalink": f"/publication/{name}",
-        "date": dt.date(work.year or 1900, 1, 1),
+        "date": dt.date(work.year or 1900, work.month or 1, 1),  # the file name keeps -01-01: stable when a month is added
     }
     venue = display_venue(work)
     if venue:

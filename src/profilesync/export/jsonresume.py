@@ -24,7 +24,7 @@ def publication_item(work: Work) -> dict[str, Any]:
     if venue:
         item["publisher"] = venue
     if work.year:
-        item["releaseDate"] = str(work.year)
+        item["releaseDate"] = f"{work.year}-{work.month:02d}" if work.month else str(work.year)
     url = best_url(work)
     if url:
         item["url"] = url
