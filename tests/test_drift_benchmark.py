@@ -7,17 +7,20 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import bibtexparser
 import pytest
+import yaml
 
 DRIFT = Path(__file__).resolve().parent.parent / "benchmarks" / "drift"
 sys.path.insert(0, str(DRIFT))
 
 from corpus import load_pages  # noqa: E402
-from cvfiles import write_cv  # noqa: E402
+from cvfiles import cv_data, write_cv  # noqa: E402
 from generate import FIELDS, Kind, generate  # noqa: E402
 from score import perfect_changes, score_report  # noqa: E402
 
 from profilesync.connectors.dblp_xml import parse_person_xml  # noqa: E402
+from profilesync.cv.bibtex_cv import decode, split_authors  # noqa: E402
 from profilesync.normalize.names import strip_dblp_suffix  # noqa: E402
 
 PAGE = "song_23-7512"
@@ -160,3 +163,41 @@ def test_cv_variants_carry_the_same_entries(case):
     first = case.entries[0]
     assert f"DBLP:{first.dblp_key}," in bib_text
     assert bib_text.count("\n@") + 1 == len(case.entries)
+
+
+@pytest.mark.parametrize("variant", ["yaml", "yaml-pyyaml"])
+def test_yaml_cv_reads_back_as_the_generated_entries(case, variant):
+    _, text = write_cv(case, variant)
+    assert yaml.safe_load(text) == cv_data(case, variant)
+
+
+def test_bib_cv_values_read_back_with_the_readers_decoding(case):
+    """Titles, names, pages, DOIs survive the .bib writer as the BibTeX CV reader decodes them,
+    so a difference the engine reports on the .bib CV is not the writer's doing."""
+    _, text = write_cv(case, "bib")
+    entries = bibtexparser.parse_string(text).entries
+    assert [e.key for e in entries] == [entry.key("bib") for entry in case.entries]
+    for parsed, entry in zip(entries, case.entries, strict=True):
+        fields = {f.key: str(f.value) for f in parsed.fields}
+        assert decode(fields["title"]) == entry.fields["title"]
+        assert split_authors(fields["author"]) == entry.fields["authors"]
+        assert int(fields["year"]) == entry.fields["year"]
+        assert fields.get("doi") == entry.fields["ids"].get("doi")
+        assert (fields.get("pages") or "").replace("--", "-") == (entry.fields.get("pages") or "")
+
+
+def test_a_note_naming_both_keys_of_a_cv_listing_both_forms_is_not_scored(pages):
+    page = next(p for p in pages if p.page_id == PAGE)
+    big = generate(page, 1, donors=pages)
+    assert big.both, "the page has CoRR + published pairs the CV lists in both forms"
+    pre, pub = big.both[0]
+    pre_key, pub_key = big.entries[pre].key("yaml"), big.entries[pub].key("yaml")
+    note = {
+        "kind": "new_version",
+        "source": "dblp",
+        "cv_key": pre_key,
+        "reason": f"the CV lists {pre_key} and {pub_key}: one work",
+    }
+    score = score_report(big, "yaml", [*perfect_changes(big, "yaml"), note, dict(note)])
+    assert score.unscored["note: the CV lists both forms"] == 1
+    assert score.rows["new_version"].fp == 1  # a second note on the same pair is not free

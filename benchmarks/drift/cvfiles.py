@@ -11,8 +11,6 @@ import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from profilesync.export.common import latex_escape
-
 try:
     from generate import Case
 except ImportError:  # pragma: no cover
@@ -77,6 +75,25 @@ _BIB_TYPES = {
 }
 
 
+_BIB_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    '"': '{"}',
+    "~": r"\textasciitilde{}",
+}
+
+
+def bib_escape(text: str) -> str:
+    """Escape what BibTeX/LaTeX would read as markup; letters stay Unicode, as in DBLP's export."""
+    return "".join(_BIB_SPECIAL.get(ch, ch) for ch in text)
+
+
 def write_bib(case: Case) -> str:
     """DBLP's BibTeX export style: aligned fields, ``--`` page ranges, biburl naming the record."""
     out = []
@@ -91,11 +108,11 @@ def write_bib(case: Case) -> str:
         }.get(kind, "publisher")
         lines = []
         if f["authors"]:
-            names = " and\n                  ".join(latex_escape(a, for_bibtex=True) for a in f["authors"])
+            names = " and\n                  ".join(bib_escape(a) for a in f["authors"])
             lines.append(("author", names))
-        lines.append(("title", latex_escape(f["title"], for_bibtex=True)))
+        lines.append(("title", bib_escape(f["title"])))
         if f.get("venue"):
-            lines.append((venue_field, latex_escape(f["venue"], for_bibtex=True)))
+            lines.append((venue_field, bib_escape(f["venue"])))
         ids = f.get("ids") or {}
         if f["type"] == "preprint" and ids.get("arxiv"):
             lines.append(("volume", "abs/" + ids["arxiv"]))

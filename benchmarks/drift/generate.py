@@ -92,6 +92,8 @@ class Case:
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     # DBLP keys of CoRR copies of a work the CV lists only in its published form: covered, no change
     covered: set[str] = field(default_factory=set)
+    # (preprint entry, published entry) of the pairs the CV lists in both forms
+    both: list[tuple[int, int]] = field(default_factory=list)
     # DBLP key -> cluster kind ("pair", "extension", "complex"), for classifying false positives
     cluster_of: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     stats: dict[str, int] = field(default_factory=dict)
@@ -342,11 +344,14 @@ def generate(page: Page, seed: int, donors: list[Page] | None = None) -> Case:
     rng.shuffle(pairs)
     new_version_pairs = pairs[: min(len(pairs) // 2, count(0.02))]
     pair_state: dict[int, str] = {}
+    both_pairs: list[tuple[int, int]] = []
     for members in pairs:
         pre = next(i for i in members if is_preprint(works[i]))
         pub = next(i for i in members if not is_preprint(works[i]))
         state = "preprint_only" if members in new_version_pairs else rng.choice(["both", "published_only"])
         pair_state[pre] = pair_state[pub] = state
+        if state == "both":
+            both_pairs.append((pre, pub))
         if state == "preprint_only":
             omitted.add(pub)
         elif state == "published_only":
@@ -364,6 +369,7 @@ def generate(page: Page, seed: int, donors: list[Page] | None = None) -> Case:
         case.entries.append(
             Entry(cv_fields(work), researcher_key(work, taken), work.ids.dblp, frozenset(records))
         )
+    case.both = [(entry_of[pre], entry_of[pub]) for pre, pub in both_pairs]
     case.truth.extend(missing_truth)
     for members in new_version_pairs:
         pre = next(i for i in members if is_preprint(works[i]))
@@ -543,5 +549,6 @@ def generate(page: Page, seed: int, donors: list[Page] | None = None) -> Case:
         "kept_from_page": sum(1 for e in case.entries if e.dblp_key),
         "pairs": len(pairs),
         "covered_preprints": len(case.covered),
+        "both_forms_in_cv": len(case.both),
     }
     return case

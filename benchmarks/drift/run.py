@@ -91,14 +91,14 @@ def _first_error(text: str) -> str:
 
 
 def run_cli(
-    case: Case, variant: str, server: _Server, workdir: Path
+    case: Case, variant: str, server: _Server, workdir: Path, src: Path = SRC
 ) -> tuple[list[dict[str, Any]] | None, str | None]:
     """Pull and diff with the real CLI; (changes, None) or (None, why there is no report)."""
     server.pages.clear()
     server.pages[f"/pid/{case.pid}.xml"] = case.xml
     write_config(workdir, case, variant, server.base_url)
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(SRC), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
+    env["PYTHONPATH"] = os.pathsep.join([str(src), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
     env.pop("ORCID_TOKEN", None)
     env.pop("GITHUB_TOKEN", None)
     cmd = [sys.executable, "-m", "profilesync"]
@@ -128,6 +128,7 @@ def run(
     examples: int = 3,
     out=sys.stdout,
     donors: list[Page] | None = None,
+    src: Path = SRC,
 ) -> dict[str, Score]:
     """Score every page x variant; prints per-page and overall tables, returns overall per variant."""
     overall = {v: Score() for v in variants}
@@ -144,7 +145,7 @@ def run(
             for variant in variants:
                 with tempfile.TemporaryDirectory(prefix=f"drift-{page.page_id}-{variant}-") as tmp:
                     workdir = Path(tmp)
-                    changes, failure = run_cli(case, variant, server, workdir)
+                    changes, failure = run_cli(case, variant, server, workdir, src)
                     if keep is not None:
                         target = keep / f"{page.page_id}-{variant}"
                         target.mkdir(parents=True, exist_ok=True)
@@ -211,11 +212,24 @@ def main(argv: list[str] | None = None) -> int:
         "--examples", type=int, default=3, help="examples shown per failure class (default 3)"
     )
     parser.add_argument("--keep", type=Path, help="copy each run's CV, config, page, changes and truth here")
+    parser.add_argument(
+        "--src",
+        type=Path,
+        default=SRC,
+        help="the profilesync sources the CLI runs from (default: this checkout's src)",
+    )
     args = parser.parse_args(argv)
     pages = load_pages([p for p in args.pages.split(",") if p] or None)
     # Namesake records and CV-only works come from the other pages of the whole corpus, so a
     # page's case is the same whether it runs alone or with the others.
-    run(pages, args.variant or list(VARIANTS), args.seed, keep=args.keep, examples=args.examples, donors=load_pages())
+    run(
+        pages,
+        args.variant or list(VARIANTS),
+        args.seed,
+        keep=args.keep,
+        examples=args.examples,
+        donors=load_pages(),
+    )
     return 0
 
 
