@@ -496,7 +496,9 @@ def generate(page: Page, seed: int, donors: list[Page] | None = None) -> Case:
             )
         )
 
-    donor_works = []
+    # Candidates from the other pages, shuffled, then checked one by one until enough are found
+    # (checking every record of every page against every title here is what costs time).
+    candidates = []
     for donor in donors or []:
         if donor.page_id == page.page_id:
             continue
@@ -507,21 +509,23 @@ def generate(page: Page, seed: int, donors: list[Page] | None = None) -> Case:
         elements = {
             next(iter(r)).get("key"): r for r in dtree.iterfind("r") if next(iter(r), None) is not None
         }
-        for w in dparsed.works:
-            if (
-                w.ids.dblp in elements
-                and w.ids.dblp not in keys
-                and w.authors
-                and not any(
-                    same_person_name(strip_dblp_suffix(a.name), p) for a in w.authors for p in person_names
-                )
-            ):
-                donor_works.append((w, elements[w.ids.dblp]))
+        candidates.extend(
+            (w, elements[w.ids.dblp]) for w in dparsed.works if w.ids.dblp in elements and w.authors
+        )
+    rng.shuffle(candidates)
     own_titles = [normalize_title(w.title) for w in works]
-    donor_works = [
-        (w, el) for w, el in donor_works if not any(_similar(normalize_title(w.title), t) for t in own_titles)
-    ]
-    rng.shuffle(donor_works)
+    wanted = 2 * count(0.01)
+    donor_works = []
+    for w, element in candidates:
+        if len(donor_works) == wanted:
+            break
+        if w.ids.dblp in keys or any(w.ids.dblp == d.ids.dblp for d, _ in donor_works):
+            continue
+        if any(same_person_name(strip_dblp_suffix(a.name), p) for a in w.authors for p in person_names):
+            continue
+        if any(_similar(normalize_title(w.title), t) for t in own_titles):
+            continue
+        donor_works.append((w, element))
     n_foreign = count(0.01) if donor_works else 0
     for w, element in donor_works[:n_foreign]:
         tree.append(etree.fromstring(etree.tostring(element)))
