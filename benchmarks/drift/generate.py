@@ -77,6 +77,9 @@ class Entry:
     def key(self, variant: str) -> str:
         if variant == "bib" and self.dblp_key:
             return "DBLP:" + self.dblp_key
+        if variant == "bib-plainkeys" and self.dblp_key:
+            # Diagnostic only: the same DBLP export with keys any key rule accepts.
+            return "DBLP_" + re.sub(r"[^A-Za-z0-9]", "_", self.dblp_key)
         return self.yaml_key
 
 

@@ -29,7 +29,7 @@ for path in (str(HERE), str(SRC)):
         sys.path.insert(0, path)
 
 from corpus import Page, load_pages  # noqa: E402
-from cvfiles import VARIANTS, write_cv  # noqa: E402
+from cvfiles import EXTRA_VARIANTS, VARIANTS, write_cv  # noqa: E402
 from generate import Case, generate  # noqa: E402
 from score import Score, format_table, score_report  # noqa: E402
 
@@ -72,7 +72,7 @@ class _Server:
 def write_config(workdir: Path, case: Case, variant: str, base_url: str) -> None:
     cv_name, text = write_cv(case, variant)
     (workdir / cv_name).write_text(text, encoding="utf-8")
-    cv = f"{{path: {cv_name}, format: bibtex}}" if variant == "bib" else cv_name
+    cv = f"{{path: {cv_name}, format: bibtex}}" if variant.startswith("bib") else cv_name
     (workdir / "config.yaml").write_text(
         f"profile:\n  name: {json.dumps(case.name)}\ncv: {cv}\ncache_dir: cache\ncontact_email: drift@example.org\n"
         f"sources:\n  dblp:\n    id: {json.dumps(case.pid)}\n    base_url: {base_url}\n    min_interval_s: 0\n    retries: 0\n",
@@ -132,6 +132,7 @@ def run(
 ) -> dict[str, Score]:
     """Score every page x variant; prints per-page and overall tables, returns overall per variant."""
     overall = {v: Score() for v in variants}
+    failed: dict[str, list[str]] = {v: [] for v in variants}
     server = _Server()
     try:
         for page in pages:
@@ -178,13 +179,17 @@ def run(
                 score = score_report(case, variant, changes, failure)
                 overall[variant].add(score)
                 if failure:
-                    overall[variant].failure = "; ".join(
-                        filter(None, [overall[variant].failure, f"{page.page_id}: {failure}"])
-                    )
+                    failed[variant].append(f"{page.page_id}: {failure}")
                 print(format_table(f"--- {page.page_id} / {variant}", score, examples=examples), file=out)
     finally:
         server.close()
     for variant in variants:
+        if failed[variant]:
+            overall[
+                variant
+            ].failure = (
+                f"{len(failed[variant])} of {len(pages)} page(s) gave no report; first: {failed[variant][0]}"
+            )
         print(
             format_table(
                 f"\n##### OVERALL / {variant} ({len(pages)} pages, seed {seed})",
@@ -205,8 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--variant",
         action="append",
-        choices=VARIANTS,
-        help="CV variant; repeat for several (default all three)",
+        choices=VARIANTS + EXTRA_VARIANTS,
+        help="CV variant; repeat for several (default: yaml, yaml-pyyaml, bib; bib-plainkeys is a diagnostic)",
     )
     parser.add_argument(
         "--examples", type=int, default=3, help="examples shown per failure class (default 3)"

@@ -230,6 +230,13 @@ def _fp_class(
         return f"{kind}: the same planted change reported again"
     if kind == Kind.FIELD_DIFFERS.value:
         field_ = c.get("field")
+        if (
+            entry is not None
+            and field_ == "venue"
+            and not c.get("cv_value")
+            and case.entries[entry].fields.get("venue")
+        ):
+            return "field_differs venue: 'the CV has none' though the CV entry has DBLP's venue string"
         if entry is not None and field_ == "venue":
             own = case.entries[entry]
             record = case.values.get(own.dblp_key or "", {})
