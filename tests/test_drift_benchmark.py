@@ -120,6 +120,7 @@ def test_a_missed_change_is_a_false_negative_and_an_extra_one_a_false_positive(c
             "source": "dblp",
             "cv_key": entry.key("yaml"),
             "field": "venue",
+            "cv_value": entry.fields["venue"],
             "source_value": "ACRONYM",
             "work": {"ids": {"dblp": entry.dblp_key}},
         }
