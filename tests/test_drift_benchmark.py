@@ -202,3 +202,20 @@ def test_a_note_naming_both_keys_of_a_cv_listing_both_forms_is_not_scored(pages)
     score = score_report(big, "yaml", [*perfect_changes(big, "yaml"), note, dict(note)])
     assert score.unscored["note: the CV lists both forms"] == 1
     assert score.rows["new_version"].fp == 1  # a second note on the same pair is not free
+
+
+def test_the_real_cli_runs_against_a_local_page_and_every_plant_is_counted_once(case, tmp_path):
+    """End to end on 127.0.0.1: the served page, pull, diff --format json, score."""
+    from run import _Server, run_cli
+
+    server = _Server()
+    try:
+        changes, failure = run_cli(case, "yaml", server, tmp_path)
+    finally:
+        server.close()
+    assert failure is None
+    assert (tmp_path / "cache").is_dir() and (tmp_path / "cv.yaml").is_file()
+    score = score_report(case, "yaml", changes)
+    tp, _, fn = _totals(score)
+    assert tp + fn == len(case.truth)
+    assert server.base_url.startswith("http://127.0.0.1:")

@@ -95,7 +95,8 @@ class Case:
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     # DBLP keys of CoRR copies of a work the CV lists only in its published form: covered, no change
     covered: set[str] = field(default_factory=set)
-    # (preprint entry, published entry) of the pairs the CV lists in both forms
+    # (preprint entry, published entry) the CV lists both of: pairs kept in both forms, and every
+    # preprint x published combination of a complex cluster (kept whole)
     both: list[tuple[int, int]] = field(default_factory=list)
     # DBLP key -> cluster kind ("pair", "extension", "complex"), for classifying false positives
     cluster_of: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
@@ -373,6 +374,11 @@ def generate(page: Page, seed: int, donors: list[Page] | None = None) -> Case:
             Entry(cv_fields(work), researcher_key(work, taken), work.ids.dblp, frozenset(records))
         )
     case.both = [(entry_of[pre], entry_of[pub]) for pre, pub in both_pairs]
+    for members in groups:  # complex clusters are kept whole: the CV lists every form of them
+        if kind_of[members[0]] == "complex":
+            pres = [i for i in members if is_preprint(works[i]) and i in entry_of]
+            pubs = [i for i in members if not is_preprint(works[i]) and i in entry_of]
+            case.both.extend((entry_of[a], entry_of[b]) for a in pres for b in pubs)
     case.truth.extend(missing_truth)
     for members in new_version_pairs:
         pre = next(i for i in members if is_preprint(works[i]))
