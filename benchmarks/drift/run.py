@@ -223,11 +223,14 @@ def main(argv: list[str] | None = None) -> int:
         default=SRC,
         help="the profilesync sources the CLI runs from (default: this checkout's src)",
     )
+    parser.add_argument(
+        "--json", type=Path, help="also write the overall numbers per variant to this JSON file"
+    )
     args = parser.parse_args(argv)
     pages = load_pages([p for p in args.pages.split(",") if p] or None)
     # Namesake records and CV-only works come from the other pages of the whole corpus, so a
     # page's case is the same whether it runs alone or with the others.
-    run(
+    overall = run(
         pages,
         args.variant or list(VARIANTS),
         args.seed,
@@ -235,6 +238,10 @@ def main(argv: list[str] | None = None) -> int:
         examples=args.examples,
         donors=load_pages(),
     )
+    if args.json:
+        args.json.write_text(
+            json.dumps({v: score.to_dict() for v, score in overall.items()}, indent=1), encoding="utf-8"
+        )
     return 0
 
 

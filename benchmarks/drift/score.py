@@ -53,6 +53,26 @@ class Score:
     failure: str | None = None  # the run did not produce a report (e.g. the CV did not load)
     unscored: Counter = field(default_factory=Counter)
 
+    def to_dict(self) -> dict[str, Any]:
+        rows = {
+            name: {
+                "tp": t.tp,
+                "fp": t.fp,
+                "fn": t.fn,
+                "precision": t.precision,
+                "recall": t.recall,
+                "bad_value": t.bad_value,
+            }
+            for name, t in sorted(self.rows.items())
+        }
+        return {
+            "rows": rows,
+            "wrong_rewrites": self.wrong_rewrites,
+            "fp_classes": dict(self.fp_classes),
+            "failure": self.failure,
+            "unscored": dict(self.unscored),
+        }
+
     def add(self, other: Score) -> None:
         for name, tally in other.rows.items():
             self.rows[name].add(tally)
