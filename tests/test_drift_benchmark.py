@@ -4,6 +4,7 @@ as defined in its README. These tests say nothing about the engine's quality."""
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -14,10 +15,10 @@ import yaml
 DRIFT = Path(__file__).resolve().parent.parent / "benchmarks" / "drift"
 sys.path.insert(0, str(DRIFT))
 
-from corpus import load_pages  # noqa: E402
-from cvfiles import cv_data, write_cv  # noqa: E402
-from generate import FIELDS, Kind, generate  # noqa: E402
-from score import perfect_changes, score_report  # noqa: E402
+from drift_corpus import load_pages  # noqa: E402
+from drift_cvfiles import cv_data, write_cv  # noqa: E402
+from drift_generate import FIELDS, Kind, generate  # noqa: E402
+from drift_score import perfect_changes, score_report  # noqa: E402
 
 from profilesync.connectors.dblp_xml import parse_person_xml  # noqa: E402
 from profilesync.cv.bibtex_cv import decode, split_authors  # noqa: E402
@@ -206,11 +207,13 @@ def test_a_note_naming_both_keys_of_a_cv_listing_both_forms_is_not_scored(pages)
 
 def test_the_real_cli_runs_against_a_local_page_and_every_plant_is_counted_once(case, tmp_path):
     """End to end on 127.0.0.1: the served page, pull, diff --format json, score."""
-    from run import _Server, run_cli
+    spec = importlib.util.spec_from_file_location("drift_run", DRIFT / "run.py")
+    drift_run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(drift_run)
 
-    server = _Server()
+    server = drift_run._Server()
     try:
-        changes, failure = run_cli(case, "yaml", server, tmp_path)
+        changes, failure = drift_run.run_cli(case, "yaml", server, tmp_path)
     finally:
         server.close()
     assert failure is None

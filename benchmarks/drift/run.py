@@ -28,10 +28,10 @@ for path in (str(HERE), str(SRC)):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from corpus import Page, load_pages  # noqa: E402
-from cvfiles import EXTRA_VARIANTS, VARIANTS, write_cv  # noqa: E402
-from generate import Case, generate  # noqa: E402
-from score import Score, format_table, score_report  # noqa: E402
+from drift_corpus import Page, load_pages  # noqa: E402
+from drift_cvfiles import EXTRA_VARIANTS, VARIANTS, write_cv  # noqa: E402
+from drift_generate import Case, generate  # noqa: E402
+from drift_score import Score, format_table, score_report  # noqa: E402
 
 
 class _Server:

@@ -14,10 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-try:
-    from generate import Case, Kind, Truth
-except ImportError:  # pragma: no cover
-    from .generate import Case, Kind, Truth
+from drift_generate import Case, Kind, Truth
 
 KINDS = tuple(k.value for k in Kind)
 

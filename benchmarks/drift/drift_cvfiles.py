@@ -8,13 +8,9 @@ import io
 from typing import Any
 
 import yaml
+from drift_generate import Case
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-try:
-    from generate import Case
-except ImportError:  # pragma: no cover
-    from .generate import Case
 
 VARIANTS = ("yaml", "yaml-pyyaml", "bib")
 # Not run by default: the .bib CV with DBLP's keys made plain (DBLP_conf_sigmod_SmithJ21), to see

@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from drift_corpus import Page
 from lxml import etree
 from rapidfuzz import fuzz
 
@@ -27,11 +28,6 @@ from profilesync.connectors.dblp_xml import parse_person_xml
 from profilesync.model import Work, WorkType
 from profilesync.normalize.names import same_person_name, strip_dblp_suffix
 from profilesync.normalize.text import normalize_title
-
-try:  # run as a script (benchmarks/drift on sys.path) or imported as a package module
-    from corpus import Page
-except ImportError:  # pragma: no cover
-    from .corpus import Page
 
 
 class Kind(str, enum.Enum):
