@@ -222,3 +222,17 @@ def test_the_real_cli_runs_against_a_local_page_and_every_plant_is_counted_once(
     tp, _, fn = _totals(score)
     assert tp + fn == len(case.truth)
     assert server.base_url.startswith("http://127.0.0.1:")
+
+
+def test_a_change_naming_no_record_is_judged_by_its_value(case):
+    changes = perfect_changes(case, "yaml")
+    title = next(c for c in changes if c["kind"] == "field_differs" and c["field"] == "title")
+    other = next(
+        e.dblp_key for e in case.entries if e.dblp_key and e.dblp_key != title["work"]["ids"]["dblp"]
+    )
+    del title["work"]
+    score = score_report(case, "yaml", changes)
+    assert score.wrong_rewrites == 0  # DBLP's own title of this work
+    title["source_value"] = case.values[other]["title"]
+    score = score_report(case, "yaml", changes)
+    assert score.wrong_rewrites == 1

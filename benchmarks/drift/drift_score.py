@@ -157,8 +157,13 @@ def score_report(
 
         # Wrong rewrite: a proposal for a CV work taken from a record that is not this work's.
         crossed = False
-        if kind in (Kind.FIELD_DIFFERS.value, Kind.NEW_VERSION.value) and entry is not None and work_key:
-            if work_key not in allowed[entry]:
+        source = work_key
+        if kind in (Kind.FIELD_DIFFERS.value, Kind.NEW_VERSION.value) and entry is not None and not work_key:
+            # No record named: judge by value. A title or DOI belonging only to other records is theirs.
+            source = _owner_by_value(case, c, allowed[entry])
+        if kind in (Kind.FIELD_DIFFERS.value, Kind.NEW_VERSION.value) and entry is not None and source:
+            if source not in allowed[entry]:
+                work_key = source
                 crossed = True
                 score.wrong_rewrites += 1
                 own = ", ".join(sorted(case.entries[entry].records)) or "none (DBLP lacks this work)"
@@ -203,6 +208,24 @@ def score_report(
                 f"{t.kind.value} {what} {t.field or ''} ({t.note or 'planted'})",
             )
     return score
+
+
+def _owner_by_value(case: Case, c: dict[str, Any], allowed: set[str]) -> str | None:
+    """For a change that names no DBLP record: the record whose title or DOI it proposes, when
+    that value belongs to other records only (None when it is this work's or nobody's)."""
+    proposal = c.get("source_value")
+    values: list[tuple[str, Any]] = []
+    if c["kind"] == Kind.FIELD_DIFFERS.value and c.get("field") in ("title", "doi"):
+        values.append((c["field"], proposal))
+    elif c["kind"] == Kind.NEW_VERSION.value and isinstance(proposal, dict):
+        values.extend((f, proposal.get(f)) for f in ("title", "doi") if proposal.get(f))
+    for field_, value in values:
+        owners = {
+            key for key, record in case.values.items() if value and _norm(record.get(field_)) == _norm(value)
+        }
+        if owners and not owners & allowed:
+            return sorted(owners)[0]
+    return None
 
 
 def _names(text: str, key: str) -> bool:
