@@ -5,7 +5,9 @@ megabytes: the demo CV followed by synthetic publications with unique keys. Each
 in a new process under a wall-clock cap (``--cap`` seconds); a run that hits the cap is reported
 as such. Peak memory is the child's maximum resident set size (``ru_maxrss`` of ``wait4``).
 
-    python benchmarks/cv_size.py [--mb 50] [--cap 150]
+    python benchmarks/cv_size.py [--mb 50] [--cap 150] [--src OTHER/src]
+
+``--src`` times another checkout (the "before" numbers: ``git archive <commit> src | tar -x -C /tmp/old``).
 
 Also times the alias-bomb CV (nine levels of ten aliases inside a free field of one entry).
 Before the loader limits, 50 MB: validate 18 s, push past 120 s; the bomb: validate ok, push
@@ -99,9 +101,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=50.0, help="size of the generated CV in MB (default 50)")
     parser.add_argument("--cap", type=float, default=150.0, help="wall-clock cap per command in seconds")
+    parser.add_argument("--src", type=Path, default=ROOT / "src", help="the profilesync sources to time (e.g. an older checkout's src/)")
     parser.add_argument("--memory-cap-mb", type=int, default=3000, help="address-space limit of each child (protects a shared machine)")
     options = parser.parse_args()
-    environ = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    environ = {**os.environ, "PYTHONPATH": str(options.src.resolve()) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     limit = options.memory_cap_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # inherited by the children
     commands = (["validate"], ["push", "--to", "cv", "--dry-run", "--yes"])

@@ -13,6 +13,7 @@ two pushes meet at the write.
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -31,6 +32,7 @@ from profilesync.env import Environment
 from profilesync.pipeline import compute_diff
 from profilesync.state import Decision, State
 from profilesync.writelock import lock_path_for
+from reliability.servers import ClosedPort
 
 SRC = REPO_ROOT / "src"
 
@@ -202,6 +204,60 @@ def test_an_edit_made_at_the_prompt_is_not_overwritten(demo: Path, record_case, 
     assert not _holds(cv, HAWC[1])
     after = State(demo / "cache").decisions()
     assert after == decisions_before and not any(r.applied for r in after.values())  # still pending
+    assert not list((demo / "cache").glob("backups/*.bak"))
+
+
+def _offline_with_push(demo: Path) -> Path:
+    """The demo with every source at a closed port (the scheduled pull fails at once and the push
+    works from the snapshots) and ``schedule.push_cv`` on."""
+    closed = ClosedPort().root
+    text = (demo / "config.yaml").read_text()
+    text = text.replace("    base_url: https://dblp.org\n", f"    base_url: {closed}\n    retries: 0\n")
+    for source in ("orcid", "scholar", "github"):
+        text = text.replace(f"  {source}:\n", f"  {source}:\n    base_url: {closed}\n    retries: 0\n", 1)
+    (demo / "config.yaml").write_text(text.replace("schedule:\n", "schedule:\n  push_cv: true\n", 1))
+    return demo
+
+
+def test_scheduled_push_beside_a_manual_push_loses_nothing(demo: Path, record_case, timer):
+    """cron's `schedule --once` (push_cv) and a manual push, meeting at the CV's write lock."""
+    cv = _offline_with_push(demo) / "cv.yaml"
+    path = lock_path_for(demo / "cache", cv)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path)):
+        scheduled = _start(["schedule", "--once"], demo)
+        manual = _start(["push", "--to", "cv", "--yes", "--only", HAWC[0]], demo)
+        _waiting(manual)
+        _waiting(scheduled)
+    manual_code, manual_err = _finish(manual)
+    scheduled_code, scheduled_err = _finish(scheduled)
+    record_case("cv", "scheduled push beside a manual push", timer(), failure=True)
+    assert manual_code == 0, manual_err
+    assert scheduled_code == 3, scheduled_err  # the sources are down; the push still ran
+    push = json.loads((demo / "reports" / "latest.json").read_text())["run"]["push"]
+    assert push["ran"] is True, push
+    assert _holds(cv, HAWC[1]) and _holds(cv, TGS[1])  # the manual change and the scheduled ones
+    assert all(record.applied for record in State(demo / "cache").decisions().values())
+    # One backup per run that wrote (if the scheduled run wrote last, the manual change was
+    # already in; if it wrote first, the manual push diffed again and had nothing left to do).
+    backups = list((demo / "cache" / "backups").glob("cv.yaml.*.bak"))
+    writes = ("updated cv.yaml" in manual_err) + ("applied" in push["detail"])
+    assert len(backups) == writes >= 1, (manual_err, push)
+    assert "updated cv.yaml" in manual_err or "nothing to apply" in manual_err, manual_err
+
+
+def test_scheduled_push_gives_up_on_a_busy_lock_instead_of_hanging(demo: Path, record_case, timer):
+    cv = _offline_with_push(demo) / "cv.yaml"
+    original = cv.read_bytes()
+    path = lock_path_for(demo / "cache", cv)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path)):
+        code, err = _finish(_start(["schedule", "--once"], demo, PROFILESYNC_LOCK_TIMEOUT_S="1"))
+    record_case("cv", "scheduled push, lock busy", timer(), failure=True)
+    assert code == 3, err
+    push = json.loads((demo / "reports" / "latest.json").read_text())["run"]["push"]
+    assert push["ran"] is False and "another profilesync run is writing" in push["detail"], push
+    assert cv.read_bytes() == original
     assert not list((demo / "cache").glob("backups/*.bak"))
 
 

@@ -15,7 +15,7 @@ Nothing here prints; the command renders the returned ``CvPushOutcome``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from profilesync.cv.apply import REPORT_ONLY, AppliedResult, apply_changes, new_key_for
@@ -172,7 +172,10 @@ def push_to_cv(
             expected = current
             document = open_cv(config, label)
             selection, applied, diff = plan_and_apply(document, changes, decisions, take_strong=take_strong, only=only)
-            if selection.unknown_only or not applied.changed:
+            # An --only value that named a change in the first diff and names none now is no typo:
+            # the other run applied that change. Nothing is left to do for it.
+            selection = replace(selection, unknown_only=())
+            if not applied.changed:
                 return CvPushOutcome(selection, applied, diff, None)
         saved = save_document(document, backup_dir=config.cache_dir / "backups", now=now, expected_digest=expected)
         # Only now, with the file replaced (save_document raises otherwise) and the lock still
