@@ -2,10 +2,18 @@
 
 ``push --to cv``, the scheduled push (``schedule.push_cv``) and ``export --output`` read a file,
 decide, and replace it. Two of them at once lost updates: both read the same CV, both wrote, the
-second write dropped the first one's changes, and both marked their decisions applied. Each now
-holds ``write_lock(cache_dir, target)`` from the read to the replace, and checks at the replace
-that the file's digest is still the one its changes were computed from (``file_digest``), which
-also catches an editor or another tool writing the file in between.
+second write dropped the first one's changes, and both marked their decisions applied. Now:
+
+- the writer notes the file's digest (``file_digest``) before it reads the file to decide;
+- it takes ``write_lock(cache_dir, target)`` before writing, and holds it through the replace
+  (and, for the push, through recording the decisions);
+- under the lock it compares the digest again, and ``cv.writer.save_document`` compares it once
+  more just before ``os.replace``. A file that changed since it was read is never overwritten: an
+  unattended push diffs again under the lock (so both runs' changes land), an export re-renders
+  on the file as it is, and an interactive push refuses ("the CV changed since the diff").
+
+The lock is taken only when there is something to write, so a run that writes nothing leaves no
+lock file behind, and the lock is never held while the user reads a diff at a prompt.
 
 The lock is an OS lock (``filelock``: ``flock`` on POSIX, ``LockFileEx`` on Windows), released by
 the OS however the holder dies, so a killed push never leaves a lock that blocks later ones.
@@ -16,8 +24,9 @@ lock file left there would show up in ``git status`` or be published by the site
 leaves the file in place on POSIX, by design). The cache directory is profilesync's own, and the
 push already writes its backups and decisions there. The name is derived from the *resolved* path,
 so a symlink and its target, or two spellings of one path, share one lock. The cost: two profiles
-with different cache directories that write the same file are not excluded by the lock; the
-digest check at the replace still refuses the second writer's stale changes.
+with different cache directories that write the same file are not excluded by the lock; for them
+the digest check just before the replace still refuses stale changes, except in the instant
+between that check and the rename.
 
 Waiting is bounded (``DEFAULT_TIMEOUT_S``, or ``PROFILESYNC_LOCK_TIMEOUT_S``): a run that cannot
 get the lock stops with ``LockBusy`` (exit 2) and writes nothing, so an unattended run never hangs.
@@ -114,13 +123,14 @@ def lock_path_for(cache_dir: Path, target: Path) -> Path:
 def write_lock(cache_dir: Path, target: Path, label: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> Iterator[Path]:
     """Hold the write lock of ``target`` for the body; yields the lock file's path.
 
-    Re-entrant within a thread (the push takes it around the diff, and ``push_to_cv`` takes it
-    again around the write); other threads and processes wait up to ``timeout_s`` and then get
-    ``LockBusy``. ``UserError`` when the cache directory cannot hold the lock file.
+    Other processes and threads wait up to ``timeout_s`` and then get ``LockBusy``; the same
+    thread may take it again inside the body. ``UserError`` when the cache directory cannot hold
+    the lock file.
     """
     path = lock_path_for(cache_dir, target)
-    # is_singleton: one FileLock per path in this process, so taking it again nests instead of
-    # deadlocking on a second flock of the same file.
+    # is_singleton: one FileLock per path in this process, so a nested take (e.g. an export whose
+    # target is the CV file a push in the same process holds) counts up instead of deadlocking
+    # on a second flock of the same file.
     lock = FileLock(str(path), is_singleton=True)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

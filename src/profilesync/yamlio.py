@@ -6,9 +6,11 @@ silent "last one wins".
 
 Every load is bounded (``YamlLimits``), because what is cheap to write can be ruinous to walk:
 
-- **size**: a file over ``max_bytes`` is refused before it is read. The pure-Python parser reads
-  a few hundred kB a second, and a real CV (1,000 publications is about 250 kB) is far below the
-  limit; a 50 MB "CV" is a mistake or an attack. ``PROFILESYNC_MAX_YAML_MB`` raises the limit.
+- **size**: a file over ``max_bytes`` (2 MB) is refused before it is read. Reading is linear but
+  pure Python: on the reference machine `validate` takes about 7 s per MB and `push --dry-run`
+  about 20 s per MB (benchmarks/cv_size.py). A real CV is far below the limit (1,000 publications
+  is about 250 kB; the most prolific computer scientists have under 2,000); a 50 MB "CV" is a
+  mistake or an attack. ``PROFILESYNC_MAX_YAML_MB`` raises the limit.
 - **aliases**: ``*name`` makes a reference, not a copy, so a few hundred bytes of nested aliases
   ("billion laughs") load instantly and then cost 10^9 steps in every later walk (validation,
   the writer, the exporters). Both the number of aliases and the size of what they expand to are
@@ -32,7 +34,7 @@ MAX_MB_VARIABLE = "PROFILESYNC_MAX_YAML_MB"
 
 @dataclass(frozen=True)
 class YamlLimits:
-    max_bytes: int = 8 * 1024 * 1024
+    max_bytes: int = 2 * 1024 * 1024
     max_aliases: int = 100  # a CV may reuse an author list or a block with `<<: *base`; not more
     max_alias_expansion: int = 100_000  # nodes + scalar characters that all aliases together stand for
     max_depth: int = 64
@@ -67,11 +69,16 @@ def check_size(path: Path, name: str, limits: YamlLimits | None = None, size: in
                 Problem(
                     name,
                     None,
-                    f"the file is {size / 1024 / 1024:.1f} MB, over the {limits.max_bytes / 1024 / 1024:g} MB limit for a file profilesync reads",
+                    f"the file is {_megabytes(size)} MB, over the {limits.max_bytes / 1024 / 1024:g} MB limit for a file profilesync reads",
                     f"check it is the right file; to read it anyway, raise the limit, e.g. {MAX_MB_VARIABLE}={int(size / 1024 / 1024) + 1}",
                 )
             ]
         )
+
+
+def _megabytes(size: int) -> str:
+    value = size / 1024 / 1024
+    return f"{value:.1f}" if value >= 10 else f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 @functools.cache

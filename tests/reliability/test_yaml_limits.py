@@ -139,15 +139,15 @@ def _grow(cv: Path, megabytes: float) -> None:
 
 @pytest.mark.parametrize("command", [["validate"], ["push", "--to", "cv", "--dry-run", "--yes"], ["diff", "--offline"]], ids=" ".join)
 def test_oversized_cv_is_refused_before_it_is_read(demo: Path, command: list[str], record_case, timer):
-    _grow(demo / "cv.yaml", 9)  # just over the 8 MB default; the benchmark does 50 MB
+    _grow(demo / "cv.yaml", 2.5)  # over the 2 MB default; the benchmark does 50 MB
     before = tree_digest(demo)
     started = time.monotonic()
     result = _cli(command, demo)
     elapsed = time.monotonic() - started
-    record_case("cv", f"9 MB CV: {' '.join(command)}", timer(), failure=True)
+    record_case("cv", f"2.5 MB CV: {' '.join(command)}", timer(), failure=True)
     assert result.returncode == 2, result.stderr[-2000:]
-    assert "cv.yaml" in result.stderr and "over the 8 MB limit" in result.stderr
-    assert "PROFILESYNC_MAX_YAML_MB=10" in result.stderr  # the fix says how to raise it
+    assert "cv.yaml" in result.stderr and "the file is 2.5 MB, over the 2 MB limit" in result.stderr
+    assert "PROFILESYNC_MAX_YAML_MB=3" in result.stderr  # the fix says how to raise it
     assert elapsed < 10, f"refusing took {elapsed:.1f} s: the file was parsed before the size check"
     assert tree_digest(demo) == before
 

@@ -25,6 +25,12 @@ quoting and fields profilesync does not know are kept; the result is validated b
 replaces the file; the old file is kept under cache/backups/ (the last 10). Nothing is ever
 deleted from the CV, and fields listed in an entry's `lock:` are never touched.
 
+Pushes take turns: a push (or the scheduled one, or an export to the same file) writes under the
+CV's lock in cache/locks/, and if the CV changed after this push read it, --yes and scheduled runs
+diff again on the new CV, while an interactive push stops ("run diff again"). A push that cannot
+get the lock within 30 s (PROFILESYNC_LOCK_TIMEOUT_S) stops with exit 2 and writes nothing. A
+symlinked CV stays a symlink: the file it points to is updated.
+
 --only KEY (repeatable) limits the push to the changes of one CV entry; KEY is a CV key, the
 key a new work will get (shown by --dry-run), or a change id from `diff --format json`.
 
