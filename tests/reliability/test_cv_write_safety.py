@@ -304,6 +304,23 @@ def test_export_through_a_symlink_updates_the_target_and_keeps_the_link(demo: Pa
     assert not list(site.glob(".*.tmp"))
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "hugo"])
+def test_export_waits_for_the_target_lock_and_gives_up_with_a_message(demo: Path, fmt: str, record_case, timer):
+    """An export into a file (or site) another run is writing: exit 2 after the timeout, nothing written."""
+    target = demo / ("pubs.md" if fmt == "markdown" else "site")
+    if fmt == "hugo":
+        target.mkdir()
+    path = lock_path_for(demo / "cache", target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path)):
+        before = tree_digest(demo)
+        code, err = _finish(_start(["export", "--format", fmt, "--output", target.name], demo, PROFILESYNC_LOCK_TIMEOUT_S="1"))
+    record_case("export", f"target lock busy ({fmt})", timer(), failure=True)
+    assert code == 2, err
+    assert target.name in err and "another profilesync run is writing" in err and "Traceback" not in err
+    assert tree_digest(demo) == before
+
+
 def test_a_symlink_loop_is_an_error_not_a_replaced_link(demo: Path):
     (demo / "a.md").symlink_to(demo / "b.md")
     (demo / "b.md").symlink_to(demo / "a.md")

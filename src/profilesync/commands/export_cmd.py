@@ -101,7 +101,7 @@ class _Lock:
     def __init__(self, app: App, target: Path):
         self.app, self.target = app, target
 
-    def __call__(self):  # noqa: ANN204 - a context manager
+    def __call__(self) -> AbstractContextManager[Path]:
         return write_lock(self.app.config.cache_dir, self.target, self.app.label(self.target), lock_timeout(self.app.env.environ))
 
 
@@ -146,7 +146,7 @@ def _write_directory(result: ExportResult, root: Path, app: App) -> ExitStatus:
         raise UserError([Problem(app.label(root), None, "is a file, not a directory", "give the site's root directory")])
     written = 0
     # One lock for the whole directory (two exports into one site do not interleave their files),
-    # taken when the first file needs writing and held to the end; re-entrant for the files after.
+    # taken when the first file needs writing and held until the last one is written.
     with ExitStack() as held:
         taken: list[Path] = []
 
