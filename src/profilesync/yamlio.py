@@ -76,6 +76,21 @@ def check_size(path: Path, name: str, limits: YamlLimits | None = None, size: in
         )
 
 
+def check_depth(data: Any, name: str, limits: YamlLimits | None = None) -> None:
+    """Raise ``UserError`` when ``data`` (parsed JSON) nests deeper than the limit. Iterative, so a
+    file deep enough to break a recursive walk is measured without breaking this one."""
+    limit = (limits or default_limits()).max_depth
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            raise UserError([Problem(name, None, f"nested more than {limit} levels deep", "flatten the structure")])
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+
+
 def _megabytes(size: int) -> str:
     value = size / 1024 / 1024
     return f"{value:.1f}" if value >= 10 else f"{value:.2f}".rstrip("0").rstrip(".")

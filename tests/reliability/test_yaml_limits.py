@@ -160,3 +160,13 @@ def test_the_size_limit_can_be_raised(demo: Path):
     assert allowed.returncode == 0, allowed.stderr[-2000:]
     bad = _cli(["validate"], demo, PROFILESYNC_MAX_YAML_MB="lots")
     assert bad.returncode == 2 and "PROFILESYNC_MAX_YAML_MB" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("depth", [500, 100_000], ids=["past-the-limit", "past-python-recursion"])
+def test_deeply_nested_json_resume_cv_is_refused(tmp_path: Path, depth: int):
+    """A JSON Resume CV gets the same nesting limit (a traceback before, for 100,000 levels)."""
+    (tmp_path / "resume.json").write_text('{"basics": {"name": "A"}, "x": ' + "[" * depth + "]" * depth + "}", encoding="utf-8")
+    (tmp_path / "config.yaml").write_text("profile:\n  name: A\ncv: {path: resume.json, format: jsonresume}\ncache_dir: cache\nsources: {}\n", encoding="utf-8")
+    result = _cli(["validate"], tmp_path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "resume.json" in result.stderr and "nested" in result.stderr and "Traceback" not in result.stderr
