@@ -127,10 +127,14 @@ def _limited_composer() -> type:
         def _limits(self) -> YamlLimits:
             return getattr(self.loader, "profilesync_limits", None) or YamlLimits()
 
+        def compose_document(self) -> Any:
+            # The counts are per document: a YAML instance that loads again (the CV document
+            # re-reads its own output) starts from zero.
+            self._total, self._aliases, self._alias_cost, self._sizes = 0, 0, 0, {}
+            return super().compose_document()
+
         def compose_node(self, parent: Any, index: Any) -> Any:
             limits = self._limits()
-            if not hasattr(self, "_total"):
-                self._total, self._aliases, self._alias_cost, self._sizes = 0, 0, 0, {}
             if self.parser.check_event(AliasEvent):
                 event = self.parser.peek_event()
                 self._aliases += 1

@@ -82,7 +82,7 @@ def test_alias_bomb_in_a_cv_field_is_refused_with_the_line(demo: Path, command: 
 
 
 def test_a_few_aliases_are_still_fine(demo: Path):
-    """Reusing an author list once or twice is ordinary YAML and must keep working."""
+    """Reusing an author list is ordinary YAML and must keep working, for validate and push."""
     cv = demo / "cv.yaml"
     text = cv.read_text(encoding="utf-8")
     text = text.replace("    authors: [Bingyang Wu, Yinmin Zhong, Zili Zhang, Gang Huang, Xuanzhe Liu, Xin Jin]\n", "    authors: &fastserve [Bingyang Wu, Yinmin Zhong, Zili Zhang, Gang Huang, Xuanzhe Liu, Xin Jin]\n    team: *fastserve\n", 1)
@@ -91,6 +91,11 @@ def test_a_few_aliases_are_still_fine(demo: Path):
     result = _cli(["validate"], demo)
     assert result.returncode == 0, result.stderr
     assert "cv.yaml: ok" in result.stdout
+    # The push loads the CV several times (diff, edit, read-back check): the counts are per load.
+    pushed = _cli(["push", "--to", "cv", "--yes", "--only", "xie2022hawc"], demo)
+    assert pushed.returncode == 0, pushed.stderr
+    after = cv.read_text(encoding="utf-8")
+    assert "doi: 10.1145/3546591.3547529" in after and "team: *fastserve" in after
 
 
 @pytest.mark.parametrize(
