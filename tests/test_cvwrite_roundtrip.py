@@ -4,6 +4,7 @@ then save_document (validation, backup, atomic replace)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -198,14 +199,15 @@ def test_backup_is_the_old_file_and_backups_are_pruned(cv_file: Path):
     saved = save_document(document, backup_dir=backups, now=NOW)
     assert saved.backup is not None
     assert saved.backup.read_bytes() == original
-    assert saved.backup.name == "cv.yaml.20261128T060000.bak"
+    # timestamp, then pid and a random part, so two pushes in one second never share a name
+    assert re.fullmatch(r"cv\.yaml\.20261128T060000-\d+-[0-9a-f]{6}\.bak", saved.backup.name), saved.backup.name
     for day in range(1, 15):
         (backups / f"cv.yaml.202611{day:02d}T000000.bak").write_text("x")
     deleted = prune_backups(backups, cv_file, keep=10)
     remaining = sorted(p.name for p in backups.glob("cv.yaml.*.bak"))
     assert len(remaining) == 10
     assert len(deleted) == 5
-    assert remaining[-1] == "cv.yaml.20261128T060000.bak"  # the newest is kept
+    assert remaining[-1] == saved.backup.name  # the newest is kept
 
 
 def test_file_mode_is_kept(cv_file: Path):

@@ -444,11 +444,21 @@ class ScheduledJob:
             raise
         from profilesync.pipeline import compute_diff
         from profilesync.state import State
+        from profilesync.writelock import file_digest, lock_timeout
 
         try:
             # The pull just saved the snapshots; this is the same comparison the report shows.
-            outcome = compute_diff(self.app, offline=True)
-            result = push_to_cv(config, outcome.result.changes, State(config.cache_dir).decisions(), now=now, take_strong=True, dry_run=False)
+            # Like `push --to cv`: the write happens under the CV's write lock, and if a manual
+            # push wrote the CV after this diff, the diff is made again (under the lock) on its result.
+            digest = file_digest(config.cv_path)
+
+            def diff_now() -> tuple[Any, Any]:
+                return compute_diff(self.app, offline=True).result.changes, State(config.cache_dir).decisions()
+
+            changes, decisions = diff_now()
+            result = push_to_cv(
+                config, changes, decisions, now=now, take_strong=True, dry_run=False, expected_digest=digest, recompute=diff_now, lock_timeout_s=lock_timeout(self.app.env.environ)
+            )
         except ProfileSyncError as exc:
             self.progress(f"push to the CV failed: {exc}")
             return PushSummary(False, detail=f"failed: {exc}")

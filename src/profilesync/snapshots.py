@@ -20,6 +20,7 @@ from pathlib import Path
 
 from profilesync.errors import Problem, UserError
 from profilesync.model import PulledFor, Snapshot, format_time
+from profilesync.writelock import real_path
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,13 @@ def atomic_write_text(path: Path, text: str, *, newline: str = "\n", keep_mode: 
     A temporary file in the same directory is fsynced and then ``os.replace``d over ``path``.
     ``newline=""`` writes line endings exactly as they are in ``text`` (a CV keeps its CRLFs);
     ``keep_mode`` gives the new file the old one's permissions.
+
+    A symlink is followed, as ``open(path, "w")`` would: the file it points to is replaced (the
+    temporary file goes in *that* directory, so the rename stays on one filesystem) and the link
+    is kept. Replacing the link itself would leave the real file unchanged while the caller
+    reports success (a symlinked cv.yaml, a homepage file linked into a site).
     """
+    path = real_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

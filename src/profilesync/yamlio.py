@@ -3,29 +3,200 @@
 ruamel.yaml is used for both reading and (in ``cv.writer``) round-trip writing, so the parser
 that checks a file is the one that will later rewrite it. Duplicate keys are an error, not a
 silent "last one wins".
+
+Every load is bounded (``YamlLimits``), because what is cheap to write can be ruinous to walk:
+
+- **size**: a file over ``max_bytes`` (2 MB) is refused before it is read. Reading is linear but
+  pure Python: on the reference machine `validate` takes about 7 s per MB and `push --dry-run`
+  about 20 s per MB (benchmarks/cv_size.py). A real CV is far below the limit (1,000 publications
+  is about 250 kB; the most prolific computer scientists have under 2,000); a 50 MB "CV" is a
+  mistake or an attack. ``PROFILESYNC_MAX_YAML_MB`` raises the limit.
+- **aliases**: ``*name`` makes a reference, not a copy, so a few hundred bytes of nested aliases
+  ("billion laughs") load instantly and then cost 10^9 steps in every later walk (validation,
+  the writer, the exporters). Both the number of aliases and the size of what they expand to are
+  capped, and an alias to a node that is still being built (a cycle) is refused.
+- **depth**: nesting deeper than ``max_depth`` (a CV needs about 6) is refused before Python's
+  recursion limit turns it into a traceback.
 """
 
 from __future__ import annotations
 
+import functools
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from profilesync.errors import Problem, UserError
 
+MAX_MB_VARIABLE = "PROFILESYNC_MAX_YAML_MB"
 
-def _safe_loader():
+
+@dataclass(frozen=True)
+class YamlLimits:
+    max_bytes: int = 2 * 1024 * 1024
+    max_aliases: int = 100  # a CV may reuse an author list or a block with `<<: *base`; not more
+    max_alias_expansion: int = 100_000  # nodes + scalar characters that all aliases together stand for
+    max_depth: int = 64
+
+
+def default_limits(environ: dict[str, str] | None = None) -> YamlLimits:
+    """The limits, with ``max_bytes`` from ``PROFILESYNC_MAX_YAML_MB`` when it is set."""
+    value = (os.environ if environ is None else environ).get(MAX_MB_VARIABLE)
+    if not value:
+        return YamlLimits()
+    try:
+        megabytes = float(value)
+        if not megabytes > 0:
+            raise ValueError(value)
+    except ValueError:
+        raise UserError([Problem(None, MAX_MB_VARIABLE, f"{value!r} is not a positive number of megabytes", f"set e.g. {MAX_MB_VARIABLE}=20, or unset it for the default")]) from None
+    return YamlLimits(max_bytes=int(megabytes * 1024 * 1024))
+
+
+def check_size(path: Path, name: str, limits: YamlLimits | None = None, size: int | None = None) -> None:
+    """Raise ``UserError`` when ``path`` (or ``size`` bytes already read) exceeds the size limit.
+    A missing or unreadable file passes: reading it reports that better."""
+    limits = limits or default_limits()
+    if size is None:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return
+    if size > limits.max_bytes:
+        raise UserError(
+            [
+                Problem(
+                    name,
+                    None,
+                    f"the file is {_megabytes(size)} MB, over the {limits.max_bytes / 1024 / 1024:g} MB limit for a file profilesync reads",
+                    f"check it is the right file; to read it anyway, raise the limit, e.g. {MAX_MB_VARIABLE}={int(size / 1024 / 1024) + 1}",
+                )
+            ]
+        )
+
+
+def check_depth(data: Any, name: str, limits: YamlLimits | None = None) -> None:
+    """Raise ``UserError`` when ``data`` (parsed JSON) nests deeper than the limit. Iterative, so a
+    file deep enough to break a recursive walk is measured without breaking this one."""
+    limit = (limits or default_limits()).max_depth
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            raise UserError([Problem(name, None, f"nested more than {limit} levels deep", "flatten the structure")])
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+
+
+def _megabytes(size: int) -> str:
+    value = size / 1024 / 1024
+    return f"{value:.1f}" if value >= 10 else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+@functools.cache
+def _limit_error_class() -> type:
+    from ruamel.yaml.error import MarkedYAMLError
+
+    class YamlLimitError(MarkedYAMLError):
+        """A file over one of the ``YamlLimits``; carries the line of the offending node."""
+
+    return YamlLimitError
+
+
+def _limit_error(message: str, mark: Any) -> Exception:
+    return _limit_error_class()(None, None, message, mark)
+
+
+@functools.cache
+def _limited_composer() -> type:
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.events import AliasEvent
+    from ruamel.yaml.nodes import ScalarNode
+
+    class LimitedComposer(Composer):
+        """ruamel's composer, counting aliases, what they expand to, and the nesting depth.
+
+        ``_total`` grows by one per node composed (plus its characters, for a scalar) and by an
+        anchored node's whole expanded size per alias to it, so a node's expanded size is the
+        growth of ``_total`` while it was composed: one pass, no walk of the result.
+        """
+
+        def _limits(self) -> YamlLimits:
+            return getattr(self.loader, "profilesync_limits", None) or YamlLimits()
+
+        def compose_document(self) -> Any:
+            # The counts are per document: a YAML instance that loads again (the CV document
+            # re-reads its own output) starts from zero.
+            self._total, self._aliases, self._alias_cost, self._sizes = 0, 0, 0, {}
+            return super().compose_document()
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            limits = self._limits()
+            if self.parser.check_event(AliasEvent):
+                event = self.parser.peek_event()
+                self._aliases += 1
+                if self._aliases > limits.max_aliases:
+                    raise _limit_error(f"more than {limits.max_aliases} aliases (*name); a CV needs only a few", event.start_mark)
+                target = self.anchors.get(event.anchor)
+                if target is not None:
+                    if id(target) not in self._sizes:
+                        raise _limit_error(f"the alias *{event.anchor} refers to a node that contains it (a cycle)", event.start_mark)
+                    size = self._sizes[id(target)]
+                    self._total += size
+                    self._alias_cost += size
+                    if self._alias_cost > limits.max_alias_expansion:
+                        raise _limit_error(
+                            f"the aliases expand to more than {limits.max_alias_expansion:,} nodes and characters (an alias bomb?)", event.start_mark
+                        )
+                return super().compose_node(parent, index)
+            if self.depth >= limits.max_depth:
+                raise _limit_error(f"nested more than {limits.max_depth} levels deep", self.parser.peek_event().start_mark)
+            before = self._total
+            node = super().compose_node(parent, index)
+            self._total += 1 + (len(node.value) if isinstance(node, ScalarNode) and isinstance(node.value, str) else 0)
+            if node.anchor is not None:
+                self._sizes[id(node)] = self._total - before
+            return node
+
+    return LimitedComposer
+
+
+def limit_loader(yaml: Any, limits: YamlLimits | None = None) -> Any:
+    """Make the pure-Python ruamel ``YAML`` instance ``yaml`` enforce ``limits``; returns it."""
+    if getattr(yaml, "typ", None) and not getattr(yaml, "pure", True):
+        raise ValueError("limits need a pure-Python YAML loader (YAML(pure=True))")
+    yaml.Composer = _limited_composer()
+    yaml.profilesync_limits = limits or default_limits()
+    return yaml
+
+
+def is_limit_error(exc: BaseException) -> bool:
+    return isinstance(exc, _limit_error_class())
+
+
+def _safe_loader(limits: YamlLimits):
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="safe", pure=True)
     yaml.allow_duplicate_keys = False
-    return yaml
+    return limit_loader(yaml, limits)
 
 
-def read_yaml(path: Path, label: str | None = None) -> Any:
+def _where(exc: Any) -> str | None:
+    mark = exc.problem_mark or exc.context_mark
+    return f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+
+
+def read_yaml(path: Path, label: str | None = None, limits: YamlLimits | None = None) -> Any:
     """Parse ``path``; raise ``UserError`` naming the file and line on any problem."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     name = label or str(path)
+    limits = limits or default_limits()
+    check_size(path, name, limits)  # before reading: a huge file is not even loaded into memory
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -34,17 +205,22 @@ def read_yaml(path: Path, label: str | None = None) -> Any:
         raise UserError([Problem(name, f"byte {exc.start}", "not valid UTF-8", "save the file as UTF-8")]) from None
     except OSError as exc:
         raise UserError([Problem(name, None, f"cannot read: {exc.strerror}")]) from None
+    check_size(path, name, limits, size=len(text))  # a pipe or special file has no size to stat
     try:
-        return _safe_loader().load(text)
+        return _safe_loader(limits).load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        where = _where(exc)
         what = (exc.problem or "invalid YAML").strip()
+        if is_limit_error(exc):
+            fix = "flatten the structure" if "nested" in what else "write the values out instead of using YAML anchors and aliases (*name)"
+            return _raise(name, where, what, fix)
         if "duplicate key" in what or "found duplicate key" in str(exc):
             return _raise(name, where, f"duplicate key: {what}", "keep one of the two entries")
         return _raise(name, where, f"invalid YAML: {what}", "fix the syntax at that place")
     except YAMLError as exc:
         return _raise(name, None, f"invalid YAML: {exc}", None)
+    except RecursionError:
+        return _raise(name, None, "nested too deeply to read", "flatten the structure")
 
 
 def _raise(name: str, where: str | None, what: str, fix: str | None) -> Any:

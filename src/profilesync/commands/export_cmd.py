@@ -9,11 +9,14 @@ root). Files whose content would not change are left alone, so a site build sees
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from pathlib import Path
 
 from profilesync.app import App
 from profilesync.errors import ExitStatus, Problem, UserError
 from profilesync.export import ExportFormat, ExportResult, render
+from profilesync.writelock import file_digest, lock_timeout, write_lock
 
 DESCRIPTION = """\
 Write publication files for a homepage or a LaTeX CV from the CV record.
@@ -64,10 +67,13 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
         app.out(result.text.rstrip("\n"))
         return ExitStatus.OK
     target = app.env.resolve(args.output)
-    text = result.text
-    if args.between is not None:
-        text = _merge_between(target, text, args.between, app.label(target))
-    written = _write_if_changed(target, text, app.label(target))
+    label = app.label(target)
+    generated = result.text
+
+    def text_now() -> str:
+        return generated if args.between is None else _merge_between(target, generated, args.between, label)
+
+    written = _write_if_changed(target, text_now, label, _Lock(app, target))
     app.info(f"{'wrote' if written else 'unchanged'}: {app.label(target)} ({len(record.works)} works, {fmt.value})")
     return ExitStatus.OK
 
@@ -91,21 +97,49 @@ def _merge_between(target: Path, generated: str, name: str, label: str) -> str:
     return replace_between(existing, generated, name, label)
 
 
-def _write_if_changed(target: Path, text: str, label: str) -> bool:
-    """Write atomically unless the file already holds ``text``; True if written."""
+class _Lock:
+    """The write lock of an export target (``profilesync.writelock``), taken only to write."""
+
+    def __init__(self, app: App, target: Path):
+        self.app, self.target = app, target
+
+    def __call__(self) -> AbstractContextManager[Path]:
+        return write_lock(self.app.config.cache_dir, self.target, self.app.label(self.target), lock_timeout(self.app.env.environ))
+
+
+def _holds(target: Path, text: str) -> bool:
+    try:
+        return target.is_file() and _read_exact(target) == text
+    except (OSError, UnicodeDecodeError):
+        return False  # unreadable or not text: overwrite it
+
+
+def _write_if_changed(target: Path, text_now: Callable[[], str], label: str, lock: Callable[[], AbstractContextManager]) -> bool:
+    """Write ``text_now()`` atomically unless the file already holds it; True if written.
+
+    ``text_now`` runs once without the lock (so a bad --between file, or a file already up to date,
+    is reported without taking it) and once more holding the target's write lock, on the file as
+    it is then: another export or push that wrote it meanwhile is built on, not overwritten. The
+    file's digest is checked again just before the replace, so an edit made by anything else in
+    that moment is refused. A symlink is followed: the file it points to is replaced, the link kept.
+    """
     from profilesync.snapshots import atomic_write_text
 
-    try:
-        if target.is_file() and _read_exact(target) == text:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass  # unreadable or not text: overwrite it
+    if _holds(target, text_now()):
+        return False
     if target.is_dir():
         raise UserError([Problem(label, None, "is a directory", "give a file name for this format")])
-    try:
-        atomic_write_text(target, text, keep_mode=True)  # a homepage file keeps its permissions
-    except OSError as exc:
-        raise UserError([Problem(label, None, f"cannot write: {exc.strerror}", "check the directory exists and is writable")]) from None
+    with lock():
+        before = file_digest(target)
+        text = text_now()
+        if _holds(target, text):
+            return False
+        if file_digest(target) != before:
+            raise UserError([Problem(label, None, "the file changed on disk while the export was being written (another program wrote it); nothing was written", "run the export again")])
+        try:
+            atomic_write_text(target, text, keep_mode=True)  # a homepage file keeps its permissions
+        except OSError as exc:
+            raise UserError([Problem(label, None, f"cannot write: {exc.strerror}", "check the directory exists and is writable")]) from None
     return True
 
 
@@ -113,9 +147,19 @@ def _write_directory(result: ExportResult, root: Path, app: App) -> ExitStatus:
     if root.exists() and not root.is_dir():
         raise UserError([Problem(app.label(root), None, "is a file, not a directory", "give the site's root directory")])
     written = 0
-    for relative, text in sorted(result.files.items()):
-        if _write_if_changed(root / relative, text, app.label(root / relative)):
-            written += 1
+    # One lock for the whole directory (two exports into one site do not interleave their files),
+    # taken when the first file needs writing and held until the last one is written.
+    with ExitStack() as held:
+        taken: list[Path] = []
+
+        def lock() -> AbstractContextManager:
+            if not taken:  # the first file to write takes the directory's lock, for all of them
+                taken.append(held.enter_context(_Lock(app, root)()))
+            return nullcontext()
+
+        for relative, text in sorted(result.files.items()):
+            if _write_if_changed(root / relative, lambda text=text: text, app.label(root / relative), lock):
+                written += 1
     app.info(f"{result.format.value}: {len(result.files)} files under {app.label(root)}, {written} written, {len(result.files) - written} unchanged")
     return ExitStatus.OK
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from profilesync.errors import ExitStatus, Problem, UserError
 
 if TYPE_CHECKING:
     from profilesync.app import App
+    from profilesync.diff.changes import Change
     from profilesync.push.cv_push import CvPushOutcome
+    from profilesync.state import DecisionRecord
 
 DESCRIPTION = """\
 Apply changes to the CV file (--to cv), or add the CV's works that ORCID lacks (--to orcid).
@@ -21,6 +24,12 @@ lacks) and every change you name with --only. The CV is edited in place: comment
 quoting and fields profilesync does not know are kept; the result is validated before it
 replaces the file; the old file is kept under cache/backups/ (the last 10). Nothing is ever
 deleted from the CV, and fields listed in an entry's `lock:` are never touched.
+
+Pushes take turns: a push (or the scheduled one, or an export to the same file) writes under the
+CV's lock in cache/locks/, and if the CV changed after this push read it, --yes and scheduled runs
+diff again on the new CV, while an interactive push stops ("run diff again"). A push that cannot
+get the lock within 30 s (PROFILESYNC_LOCK_TIMEOUT_S) stops with exit 2 and writes nothing. A
+symlinked CV stays a symlink: the file it points to is updated.
 
 --only KEY (repeatable) limits the push to the changes of one CV entry; KEY is a CV key, the
 key a new work will get (shown by --dry-run), or a change id from `diff --format json`.
@@ -63,27 +72,40 @@ def _run_cv(args: argparse.Namespace, app: App) -> ExitStatus:
     from profilesync.pipeline import compute_diff
     from profilesync.push.cv_push import push_to_cv
     from profilesync.state import State
+    from profilesync.writelock import file_digest, lock_timeout
 
     config = app.config
-    # Push never fetches: it applies what the cached snapshots say, the same as `diff` showed.
-    outcome = compute_diff(app, sources=args.source, offline=True)
+    label = app.label(config.cv_path)
+    timeout_s = lock_timeout(app.env.environ)
     interactive = app.env.interactive
     take_strong = args.yes or (not interactive and config.policy.auto_apply is AutoApply.STRONG)
     confirm = None
     if interactive and not args.yes and not args.dry_run:
         confirm = lambda diff: _ask(app, diff)  # noqa: E731
+    # The CV's digest before the diff reads it: the write (under the CV's write lock) checks the
+    # file still has it, and an unattended push diffs again if another run wrote the CV meanwhile.
+    digest = file_digest(config.cv_path)
+
+    def diff_now() -> tuple[Sequence[Change], Mapping[str, DecisionRecord]]:
+        # Push never fetches: it applies what the cached snapshots say, the same as `diff` showed.
+        return compute_diff(app, sources=args.source, offline=True).result.changes, State(config.cache_dir).decisions()
+
+    changes, decisions = diff_now()
     result = push_to_cv(
         config,
-        outcome.result.changes,
-        State(config.cache_dir).decisions(),
+        changes,
+        decisions,
         now=app.env.now(),
         take_strong=take_strong,
         only=args.only,
         dry_run=args.dry_run,
-        label=app.label(config.cv_path),
+        label=label,
         confirm=confirm,
+        expected_digest=digest,
+        recompute=diff_now,
+        lock_timeout_s=timeout_s,
     )
-    _report(app, result, args, app.label(config.cv_path))
+    _report(app, result, args, label)
     if result.selection.unknown_only:
         return ExitStatus.ERROR
     return ExitStatus.OK

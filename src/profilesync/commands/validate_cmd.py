@@ -14,6 +14,10 @@ DESCRIPTION = """\
 Check config.yaml and the CV file against their JSON Schemas (shipped in the package) and report
 every problem with the file, the key path and the fix. Nothing is fetched or written.
 
+Both files are read with limits: at most 2 MB (PROFILESYNC_MAX_YAML_MB raises it), 100 YAML
+aliases expanding to at most 100,000 nodes and characters, and 64 levels of nesting. A file over
+a limit is refused with the line where it went over.
+
 Exit status: 0 when both are valid, 2 otherwise.
 """
 

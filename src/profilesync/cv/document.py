@@ -21,6 +21,7 @@ from profilesync.config import CvFormat
 from profilesync.cv.record import CvRecord, record_from_data
 from profilesync.cv.textpatch import patch_text
 from profilesync.errors import Problem, UserError
+from profilesync.yamlio import check_size, limit_loader
 
 # The order fields take in a new or extended publication entry (and the CV schema's order).
 FIELD_ORDER: tuple[str, ...] = ("key", "title", "authors", "venue", "venue_full", "year", "type", "status", "pages", "url", "code", "ids", "lock")
@@ -181,6 +182,7 @@ def _rt_yaml(text: str):
     yaml = YAML(typ="rt", pure=True)
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap a long title the user wrote on one line
+    limit_loader(yaml)  # the same alias/depth limits as every other YAML read (yamlio)
     mapping, sequence, offset = _detect_indent(text)
     yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
     null = _null_spelling(text)
@@ -431,6 +433,7 @@ def _insertion_index(years: list[Any], year: Any) -> int:
 def open_document(path: Path, fmt: CvFormat, label: str | None = None, *, person_name: str | None = None, aliases: tuple[str, ...] = ()) -> CvDocument:
     """Open ``path`` for editing in ``fmt``. Raises ``UserError`` if it cannot be read."""
     name = label or path.name
+    check_size(path, name)  # a 50 MB "CV" is refused before it is read (yamlio.YamlLimits)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

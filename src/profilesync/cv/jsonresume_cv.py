@@ -34,6 +34,7 @@ from profilesync.errors import Problem, UserError
 from profilesync.model import Author, Work
 from profilesync.normalize.dates import parse_month
 from profilesync.normalize.identifiers import normalize_arxiv, normalize_doi
+from profilesync.yamlio import check_depth
 
 ITEM_ORDER: tuple[str, ...] = ("name", "publisher", "releaseDate", "url", "summary", "authors", "doi", "arxiv", "pages", "code", "lock")
 
@@ -60,6 +61,9 @@ class JsonResumeCvDocument(CvDocument):
         except ValueError as exc:
             where = f"line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else None
             raise UserError([Problem(self.label, where, f"invalid JSON: {exc.msg if hasattr(exc, 'msg') else exc}", "fix the syntax at that place")]) from None
+        except RecursionError:
+            raise UserError([Problem(self.label, None, "nested too deeply to read", "flatten the structure")]) from None
+        check_depth(self.data, self.label)  # the same nesting limit as a YAML CV (yamlio)
         if not isinstance(self.data, dict):
             raise UserError([Problem(self.label, None, "expected a JSON object (a resume.json)", "see https://jsonresume.org/schema")])
         items = self.data.get("publications")

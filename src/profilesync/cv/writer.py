@@ -3,13 +3,18 @@
 ``save_document`` is the only place that writes the CV file. The new text is read back with the
 format's own reader and validated against ``cv.schema.json`` before anything is written; no
 publication may disappear; the file must not have changed on disk since it was read. The old
-file is copied to a timestamped backup (the last ``keep`` are kept), and the new one replaces it
-with ``os.replace``, so a crash at any moment leaves either the old file or the new one.
+file is copied to a new backup (timestamp, pid and a random part: never overwritten; the last ``keep``
+are kept), and the new one replaces it with ``os.replace``, so a crash at any moment leaves either
+the old file or the new one. Callers that read, decide and write hold the CV's write lock
+(``profilesync.writelock``) and pass the digest their changes were computed from.
 """
 
 from __future__ import annotations
 
 import difflib
+import errno
+import os
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +23,7 @@ from profilesync.cv.document import CvDocument
 from profilesync.errors import Problem, UserError
 from profilesync.snapshots import atomic_write_text
 from profilesync.validation import check
+from profilesync.writelock import file_digest
 
 DEFAULT_KEEP_BACKUPS = 10
 
@@ -71,13 +77,33 @@ def check_new_text(document: CvDocument, new_text: str) -> None:
 
 
 def backup_path(directory: Path, cv_path: Path, now: datetime) -> Path:
+    """A fresh backup name: ``<name>.<timestamp>-<pid>-<random>.bak``.
+
+    The stamp keeps backups in time order by name (``prune_backups`` relies on it); the pid and a
+    random part make two pushes in the same second (or with the same injected clock) pick
+    different names. ``_write_backup`` creates it exclusively, so even a clash never overwrites.
+    """
     stamp = now.strftime("%Y%m%dT%H%M%S")
-    candidate = directory / f"{cv_path.name}.{stamp}.bak"
-    number = 1
-    while candidate.exists():
-        number += 1
-        candidate = directory / f"{cv_path.name}.{stamp}-{number}.bak"
-    return candidate
+    return directory / f"{cv_path.name}.{stamp}-{os.getpid()}-{secrets.token_hex(3)}.bak"
+
+
+def _write_backup(directory: Path, cv_path: Path, now: datetime, text: str) -> Path:
+    """Write ``text`` to a new backup file (never over an existing one) and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for _ in range(8):
+        path = backup_path(directory, cv_path, now)
+        try:
+            with path.open("x", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except FileExistsError:
+            continue
+        except BaseException:
+            path.unlink(missing_ok=True)  # a half-written backup is worse than none
+            raise
+        return path
+    raise FileExistsError(errno.EEXIST, "no free backup name", str(directory))
 
 
 def prune_backups(directory: Path, cv_path: Path, keep: int) -> list[Path]:
@@ -94,11 +120,25 @@ def _replace_atomically(path: Path, text: str) -> None:
     atomic_write_text(path, text, newline="", keep_mode=True)
 
 
-def save_document(document: CvDocument, *, backup_dir: Path, now: datetime, keep: int = DEFAULT_KEEP_BACKUPS) -> SaveResult:
+def save_document(
+    document: CvDocument,
+    *,
+    backup_dir: Path,
+    now: datetime,
+    keep: int = DEFAULT_KEEP_BACKUPS,
+    expected_digest: str | None = None,
+) -> SaveResult:
     """Validate the edited document and write it over the CV file.
 
+    ``expected_digest`` (``writelock.file_digest`` of the bytes the changes were computed from) is
+    compared with the file's digest just before the replace: the caller holds the CV's write lock,
+    so no profilesync run can write between that check and the replace, and anything else that
+    wrote the file since the diff (an editor, a run of another profile) is caught. Without it, the
+    text read by ``open_document`` is compared instead.
+
     Returns a ``SaveResult``; raises ``UserError`` (and writes nothing) when the result would be
-    invalid, when the file changed on disk since it was read, or when a write fails.
+    invalid, when the file changed on disk since it was read, or when a write fails. A symlinked
+    CV stays a symlink: its target is backed up and replaced.
     """
     new_text = document.render()
     diff = unified_diff(document, new_text)
@@ -107,14 +147,22 @@ def save_document(document: CvDocument, *, backup_dir: Path, now: datetime, keep
     check_new_text(document, new_text)
     try:
         on_disk = document.path.read_text(encoding="utf-8")
+        digest = file_digest(document.path) if expected_digest is not None else None
     except OSError as exc:
         raise UserError([Problem(document.label, None, f"cannot read it again before writing: {exc}")]) from None
-    if on_disk != document.original_text:
-        raise UserError([Problem(document.label, None, "the file changed on disk while profilesync was editing it", "run the push again")])
+    if on_disk != document.original_text or digest != expected_digest:
+        raise UserError(
+            [
+                Problem(
+                    document.label,
+                    None,
+                    "the CV changed on disk since the diff was computed (another push, the scheduled run or an editor wrote it); nothing was written",
+                    "run `profilesync diff` again, then push again",
+                )
+            ]
+        )
     try:
-        backup_dir.mkdir(parents=True, exist_ok=True)
-        backup = backup_path(backup_dir, document.path, now)
-        _replace_atomically(backup, document.original_text)
+        backup = _write_backup(backup_dir, document.path, now, document.original_text)
         _replace_atomically(document.path, new_text)
     except OSError as exc:
         raise UserError([Problem(document.label, None, f"cannot write: {exc.strerror or exc}", "check that the file and the backup directory are writable; the CV was not changed")]) from None

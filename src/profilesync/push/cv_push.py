@@ -14,16 +14,18 @@ Nothing here prints; the command renders the returned ``CvPushOutcome``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from profilesync.cv.apply import REPORT_ONLY, AppliedResult, apply_changes, new_key_for
 from profilesync.cv.document import CvDocument, open_document
 from profilesync.cv.writer import SaveResult, save_document, unified_diff
 from profilesync.diff.changes import Change, ChangeKind
+from profilesync.errors import Problem, UserError
 from profilesync.match.matcher import Tier
 from profilesync.state import Decision, DecisionRecord
+from profilesync.writelock import DEFAULT_TIMEOUT_S, file_digest, write_lock
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -106,6 +108,23 @@ def plan_and_apply(document: CvDocument, changes: Sequence[Change], decisions: M
     return selection, applied, unified_diff(document, document.render())
 
 
+# Diff again (changes, decisions), for a push that finds the CV written by another run.
+Recompute = Callable[[], tuple[Sequence[Change], Mapping[str, DecisionRecord]]]
+
+
+def _changed_since_diff(label: str) -> UserError:
+    return UserError(
+        [
+            Problem(
+                label,
+                None,
+                "the CV changed on disk since the diff was computed (another push, the scheduled run or an editor wrote it); nothing was written",
+                "run `profilesync diff` again, then push again",
+            )
+        ]
+    )
+
+
 def push_to_cv(
     config: Config,
     changes: Sequence[Change],
@@ -117,19 +136,51 @@ def push_to_cv(
     dry_run: bool = False,
     label: str | None = None,
     confirm=None,
+    expected_digest: str | None = None,
+    recompute: Recompute | None = None,
+    lock_timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> CvPushOutcome:
     """Apply the selected changes to the CV file; on a dry run, only compute the diff.
 
     ``confirm(diff) -> bool`` (interactive runs) may veto the write. Nothing is written when an
     ``only`` value names no change (a typo must not leave a half-applied push behind). Raises
     ``UserError`` when the CV cannot be read, or the result would be invalid (nothing is written then).
+
+    Concurrent runs (two pushes, a push beside the scheduled one): ``expected_digest`` is the
+    ``file_digest`` of the CV taken before ``changes`` were computed (the caller reads it first; by
+    default, the digest when this function opens the file). The write happens under the CV's write
+    lock (``writelock``): the digest is checked again there and, by ``save_document``, at the
+    replace itself. When the CV changed in between, an unattended push (``recompute`` given, no
+    ``confirm``) computes its changes again under the lock, from the CV as it now is, so both runs'
+    changes land; an interactive one refuses, since the diff the user approved no longer applies.
+    Decisions are marked applied only after the replace succeeded, still under the lock. The lock
+    is taken only when there is something to write (a run that writes nothing creates no lock
+    file); ``LockBusy`` after ``lock_timeout_s``.
     """
     document = open_cv(config, label)
+    expected = expected_digest if expected_digest is not None else file_digest(config.cv_path)
     selection, applied, diff = plan_and_apply(document, changes, decisions, take_strong=take_strong, only=only)
     if dry_run or selection.unknown_only or not applied.changed or (confirm is not None and not confirm(diff)):
         return CvPushOutcome(selection, applied, diff, None)
-    saved = save_document(document, backup_dir=config.cache_dir / "backups", now=now)
-    _record_applied(config, applied, selection, now)
+    with write_lock(config.cache_dir, config.cv_path, document.label, lock_timeout_s):
+        current = file_digest(config.cv_path)
+        if current != expected:
+            if recompute is None or confirm is not None:
+                raise _changed_since_diff(document.label)
+            # Another run wrote the CV after our diff: diff again, now that no run can write.
+            changes, decisions = recompute()
+            expected = current
+            document = open_cv(config, label)
+            selection, applied, diff = plan_and_apply(document, changes, decisions, take_strong=take_strong, only=only)
+            # An --only value that named a change in the first diff and names none now is no typo:
+            # the other run applied that change. Nothing is left to do for it.
+            selection = replace(selection, unknown_only=())
+            if not applied.changed:
+                return CvPushOutcome(selection, applied, diff, None)
+        saved = save_document(document, backup_dir=config.cache_dir / "backups", now=now, expected_digest=expected)
+        # Only now, with the file replaced (save_document raises otherwise) and the lock still
+        # held, are the decisions marked applied: a refused or failed write leaves them pending.
+        _record_applied(config, applied, selection, now)
     return CvPushOutcome(selection, applied, diff, saved)
 
 
