@@ -147,4 +147,80 @@ def test_same_bytes_across_processes(profile: Path):
             subprocess.run([sys.executable, "-m", "profilesync", "export", "--format", fmt, "--output", str(out / f"out.{fmt}")], cwd=profile, env=env, check=True, capture_output=True)
         digests.append(tree_digest(out))
     assert digests[0] == digests[1]
-    assert len(digests[0]) == 10 + 5 + 5
+    assert len(digests[0]) == 10 + 5 + 5 + 2  # and each directory export's manifest
+
+
+def _fix_year(profile: Path, key: str, old: int, new: int) -> None:
+    cv = profile / "cv.yaml"
+    text = cv.read_text(encoding="utf-8")
+    start = text.index(f"key: {key}")
+    end = text.find("- key:", start)
+    end = len(text) if end < 0 else end
+    block = text[start:end]
+    assert f"year: {old}" in block
+    cv.write_text(text[:start] + block.replace(f"year: {old}", f"year: {new}", 1) + text[end:], encoding="utf-8")
+
+
+def test_jekyll_re_export_removes_its_own_stale_page_and_nothing_else(profile: Path):
+    """A year fixed in the CV renames the page (2023-01-01-key -> 2024-01-01-key): the old page
+    goes, so the paper is not listed twice; a page the user wrote stays (issue 15.2)."""
+    assert run_cli(["export", "--format", "jekyll", "--output", "site"], profile).exit_code == 0
+    pubs = profile / "site" / "_publications"
+    (pubs / "2020-01-01-my-talk.md").write_text("---\ntitle: My own page\n---\n")  # the user's, not ours
+    manifest = json.loads((pubs / ".profilesync-manifest.json").read_text())
+    assert sorted(manifest["files"]) == sorted(f"_publications/{p.name}" for p in pubs.glob("*.md") if "my-talk" not in p.name)
+
+    _fix_year(profile, "zhang2023auncel", 2023, 2024)
+    result = run_cli(["export", "--format", "jekyll", "--output", "site"], profile)
+
+    assert result.exit_code == 0, result.stderr
+    names = sorted(p.name for p in pubs.glob("*.md"))
+    assert "2024-01-01-zhang2023auncel.md" in names and "2023-01-01-zhang2023auncel.md" not in names
+    assert "2020-01-01-my-talk.md" in names
+    assert len([n for n in names if "zhang2023auncel" in n]) == 1
+    assert "1 stale removed" in result.stderr
+
+
+def test_an_edited_stale_page_is_kept_and_named(profile: Path):
+    run_cli(["export", "--format", "jekyll", "--output", "site"], profile)
+    page = profile / "site" / "_publications" / "2023-01-01-zhang2023auncel.md"
+    page.write_text(page.read_text() + "\nMy notes on this paper.\n")
+    _fix_year(profile, "zhang2023auncel", 2023, 2024)
+
+    result = run_cli(["export", "--format", "jekyll", "--output", "site"], profile)
+
+    assert result.exit_code == 0
+    assert page.is_file() and "My notes" in page.read_text()
+    assert "kept site/_publications/2023-01-01-zhang2023auncel.md" in result.stderr and "edited since" in result.stderr
+
+
+def test_hugo_removes_a_renamed_bundle_folder(profile: Path):
+    run_cli(["export", "--format", "hugo", "--output", "site"], profile)
+    bundles = profile / "site" / "content" / "publication"
+    cv = profile / "cv.yaml"
+    cv.write_text(cv.read_text(encoding="utf-8").replace("key: zhang2023auncel", "key: zhang2023fast"), encoding="utf-8")
+
+    result = run_cli(["export", "--format", "hugo", "--output", "site"], profile)
+
+    assert result.exit_code == 0, result.stderr
+    assert not (bundles / "zhang2023auncel").exists()  # index.md, cite.bib and the emptied folder
+    assert (bundles / "zhang2023fast" / "index.md").is_file()
+    assert "2 stale removed" in result.stderr
+
+
+def test_a_tampered_manifest_deletes_nothing_outside_the_export(profile: Path):
+    run_cli(["export", "--format", "jekyll", "--output", "site"], profile)
+    outside = profile / "site" / "index.md"
+    outside.write_text("home\n")
+    manifest_path = profile / "site" / "_publications" / ".profilesync-manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    import hashlib
+
+    manifest["files"]["index.md"] = hashlib.sha256(b"home\n").hexdigest()
+    manifest["files"]["_publications/../index.md"] = hashlib.sha256(b"home\n").hexdigest()
+    manifest_path.write_text(json.dumps(manifest))
+
+    result = run_cli(["export", "--format", "jekyll", "--output", "site"], profile)
+
+    assert result.exit_code == 0
+    assert outside.read_text() == "home\n"

@@ -160,8 +160,40 @@ def _write_directory(result: ExportResult, root: Path, app: App) -> ExitStatus:
         for relative, text in sorted(result.files.items()):
             if _write_if_changed(root / relative, lambda text=text: text, app.label(root / relative), lock):
                 written += 1
-    app.info(f"{result.format.value}: {len(result.files)} files under {app.label(root)}, {written} written, {len(result.files) - written} unchanged")
+        removed = _clear_stale(result, root, app, lock)
+    gone = f", {removed} stale removed" if removed else ""
+    app.info(f"{result.format.value}: {len(result.files)} files under {app.label(root)}, {written} written, {len(result.files) - written} unchanged{gone}")
     return ExitStatus.OK
+
+
+def _clear_stale(result: ExportResult, root: Path, app: App, lock: Callable[[], AbstractContextManager]) -> int:
+    """Remove the files the previous export wrote and this one does not (a page renamed by a new
+    year or key), while they hold what was written; record what was written now. Returns how many
+    were removed. See ``export.manifest``."""
+    from profilesync.export.manifest import (
+        MANIFEST_NAME,
+        manifest_for,
+        read_manifest,
+        remove_stale,
+        stale_files,
+    )
+
+    path = root / result.base / MANIFEST_NAME
+    previous, problem = read_manifest(path, result.base)
+    if problem:
+        app.info(f"note: {problem}")
+    current = manifest_for(result.format.value, result.files)
+    stale = stale_files(root, previous, result.files) if previous else []
+    removed = 0
+    for item in stale:
+        if item.removable:
+            with lock():
+                remove_stale(root, result.base, item)
+            removed += 1
+        else:
+            app.info(f"kept {app.label(root / item.relative)}: profilesync wrote it, but it was edited since; delete it if the work is gone")
+    _write_if_changed(path, current.to_text, app.label(path), lock)
+    return removed
 
 
 def _read_exact(path: Path) -> str:

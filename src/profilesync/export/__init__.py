@@ -38,6 +38,7 @@ class ExportResult:
     text: str | None = None
     files: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()  # what the user must do for the output to show (e.g. site config)
+    base: str = ""  # directory formats: the folder under the site root that holds every file
 
 
 def render(record: CvRecord, fmt: ExportFormat) -> ExportResult:
@@ -65,12 +66,12 @@ def render(record: CvRecord, fmt: ExportFormat) -> ExportResult:
 
         return ExportResult(fmt, text=export_markdown(works, names))
     if fmt is ExportFormat.HUGO:
-        from profilesync.export.hugo import export_hugo
+        from profilesync.export.hugo import BUNDLE_DIR, export_hugo
 
-        return ExportResult(fmt, files=export_hugo(works))
-    from profilesync.export.jekyll import category_notes, export_jekyll
+        return ExportResult(fmt, files=export_hugo(works), base=BUNDLE_DIR)
+    from profilesync.export.jekyll import PUBLICATIONS_DIR, category_notes, export_jekyll
 
-    return ExportResult(fmt, files=export_jekyll(works, names), notes=category_notes(works))
+    return ExportResult(fmt, files=export_jekyll(works, names), notes=category_notes(works), base=PUBLICATIONS_DIR)
 
 
 class InvalidExport(Exception):
