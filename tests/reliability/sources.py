@@ -99,10 +99,12 @@ ORCID_PERSON = _fixture("orcid", f"eglen_{ORCID_ID}_person.json")
 ORCID_WORKS = _fixture("orcid", f"eglen_{ORCID_ID}_works.json")
 _ORCID_WORKS_DOC = json.loads(ORCID_WORKS)
 ORCID_EMPTY_WORKS = json.dumps({**_ORCID_WORKS_DOC, "group": []}).encode()
-_ORCID_SUMMARIES = {str(s["put-code"]): s for g in _ORCID_WORKS_DOC["group"] for s in g["work-summary"]}
 
 
-def _orcid(works: bytes) -> Callable[[Request], Response]:
+def orcid_handler(works: bytes) -> Callable[[Request], Response]:
+    """ORCID's public API for one record whose works are ``works``: person, grouped works, and
+    bulk details drawn from those works' summaries (404 for an unknown put-code)."""
+    summaries = {str(s["put-code"]): s for g in json.loads(works)["group"] for s in g["work-summary"]}
     prefix = f"/v3.0/{ORCID_ID}"
 
     def respond(request: Request) -> Response:
@@ -112,7 +114,7 @@ def _orcid(works: bytes) -> Callable[[Request], Response]:
             return Response(works, content_type=JSON)
         if request.path.startswith(f"{prefix}/works/"):
             codes = request.path.rsplit("/", 1)[1].split(",")
-            items = [{"work": _ORCID_SUMMARIES[c]} if c in _ORCID_SUMMARIES else {"error": {"response-code": 404}} for c in codes]
+            items = [{"work": summaries[c]} if c in summaries else {"error": {"response-code": 404}} for c in codes]
             return Response(json.dumps({"bulk": items}).encode(), content_type=JSON)
         return Response(b'{"response-code":404}', status=404, content_type=JSON)
 
@@ -184,8 +186,8 @@ CASES: tuple[SourceCase, ...] = (
         ident=ORCID_ID,
         base_path="/v3.0",
         owns=lambda path: path.startswith("/v3.0/"),
-        respond_ok=_orcid(ORCID_WORKS),
-        respond_empty=_orcid(ORCID_EMPTY_WORKS),
+        respond_ok=orcid_handler(ORCID_WORKS),
+        respond_empty=orcid_handler(ORCID_EMPTY_WORKS),
         malformed={
             "cut-document": (_cut(ORCID_PERSON), JSON),
             "other-format": (MAINTENANCE_HTML, JSON),

@@ -16,12 +16,19 @@ import re
 from pathlib import Path
 
 import pytest
-from werkzeug import Request, Response
 
 from conftest import run_cli
 
 from .profile import LAST_PULL, Settings, new_profile
-from .sources import BY_NAME, DBLP_PID, DBLP_XML, JSON, ORCID_ID, ORCID_PERSON, ORCID_WORKS, XML
+from .sources import (
+    BY_NAME,
+    DBLP_PID,
+    DBLP_XML,
+    ORCID_ID,
+    ORCID_WORKS,
+    XML,
+    orcid_handler,
+)
 
 HOSTILE_DOI = "10.1109/x)<script>alert(1)</script>"
 JS_URL = "javascript:alert(document.cookie)"
@@ -63,24 +70,6 @@ def hostile_orcid_works() -> bytes:
     return json.dumps(doc).encode()
 
 
-def _orcid_handler(works: bytes):
-    summaries = {str(s["put-code"]): s for g in json.loads(works)["group"] for s in g["work-summary"]}
-    prefix = f"/v3.0/{ORCID_ID}"
-
-    def respond(request: Request) -> Response:
-        if request.path == f"{prefix}/person":
-            return Response(ORCID_PERSON, content_type=JSON)
-        if request.path == f"{prefix}/works":
-            return Response(works, content_type=JSON)
-        if request.path.startswith(f"{prefix}/works/"):
-            codes = request.path.rsplit("/", 1)[1].split(",")
-            items = [{"work": summaries[c]} if c in summaries else {"error": {"response-code": 404}} for c in codes]
-            return Response(json.dumps({"bulk": items}).encode(), content_type=JSON)
-        return Response(b'{"response-code":404}', status=404, content_type=JSON)
-
-    return respond
-
-
 CV = f"""person:
   name: "Stephen Eglen"
   ids: {{orcid: {ORCID_ID}}}
@@ -96,7 +85,7 @@ publications:
 
 @pytest.fixture
 def hostile_profile(httpserver, tmp_path: Path) -> Path:
-    httpserver.expect_request(re.compile(r"^/v3\.0/.*$")).respond_with_handler(_orcid_handler(hostile_orcid_works()))
+    httpserver.expect_request(re.compile(r"^/v3\.0/.*$")).respond_with_handler(orcid_handler(hostile_orcid_works()))
     root = httpserver.url_for("/").rstrip("/")
     profile = new_profile(tmp_path / "profile", [BY_NAME["orcid"]], {"orcid": root}, Settings(timeout_s=8.0))
     (profile / "cv.yaml").write_text(CV, encoding="utf-8")
