@@ -63,3 +63,20 @@ def tree_digest(root: Path) -> dict[str, bytes]:
 @pytest.fixture
 def digest():
     return tree_digest
+
+
+def copy_demo(directory: Path) -> Path:
+    """A copy of the bundled demo profile (config.yaml, cv.yaml, cache/ without run state) in
+    ``directory``, so a test can change and run it without touching the repository."""
+    import shutil
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in ("config.yaml", "cv.yaml"):
+        shutil.copy(REPO_ROOT / name, directory / name)
+    shutil.copytree(REPO_ROOT / "cache", directory / "cache", ignore=shutil.ignore_patterns("http", "*.sqlite", "state.db", "status.json", "backups"))
+    return directory
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    return copy_demo(tmp_path)

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import jsonschema
-import pytest
 
-from conftest import REPO_ROOT, run_cli, tree_digest
+from conftest import run_cli, tree_digest
 from profilesync.validation import load_schema
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    """A copy of the bundled demo profile (config.yaml, cv.yaml, cache/)."""
-    for name in ("config.yaml", "cv.yaml"):
-        shutil.copy(REPO_ROOT / name, tmp_path / name)
-    shutil.copytree(REPO_ROOT / "cache", tmp_path / "cache", ignore=shutil.ignore_patterns("http", "*.sqlite", "state.db", "status.json", "backups"))
-    return tmp_path
 
 
 def test_help_lists_commands_and_exit_codes(tmp_path):

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, run_cli
+from conftest import run_cli
 
 BOLD = "\033[1m"
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    for name in ("config.yaml", "cv.yaml"):
-        shutil.copy(REPO_ROOT / name, tmp_path / name)
-    shutil.copytree(REPO_ROOT / "cache", tmp_path / "cache")
-    return tmp_path
 
 
 @pytest.mark.parametrize(

@@ -12,16 +12,13 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from conftest import REPO_ROOT, run_cli
+from conftest import copy_demo, run_cli
 from profilesync.report.html import render_html
 
 
 @pytest.fixture(scope="module")
 def demo_page(tmp_path_factory) -> str:
-    profile = tmp_path_factory.mktemp("demo")
-    for name in ("config.yaml", "cv.yaml"):
-        shutil.copy(REPO_ROOT / name, profile / name)
-    shutil.copytree(REPO_ROOT / "cache", profile / "cache")
+    profile = copy_demo(tmp_path_factory.mktemp("demo"))
     result = run_cli(["diff", "--offline", "--format", "html", "--output", "report.html"], profile)
     assert result.exit_code == 1, result.stderr
     return (profile / "report.html").read_text(encoding="utf-8")

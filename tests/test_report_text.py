@@ -4,15 +4,13 @@ additions one line per CV work, every line within 120 columns unless --explain."
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import jsonschema
 import pytest
 from wcwidth import width
 
 import report_profile
-from conftest import FIXTURES, REPO_ROOT, run_cli
+from conftest import FIXTURES, run_cli
 from profilesync.report.text import ELLIPSIS, WIDTH, render_text, shorten, shorten_pair
 from profilesync.validation import load_schema
 
@@ -156,15 +154,6 @@ def test_shorten_counts_wide_characters_as_two_columns():
     short = shorten(title, 30)
     assert short.endswith(ELLIPSIS) and width(short) <= 30 and short[:-1] in title
     assert shorten("Jolteon: Serverless Workflows", 40) == "Jolteon: Serverless Workflows"
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    """A copy of the bundled demo profile (config.yaml, cv.yaml, cache/)."""
-    for name in ("config.yaml", "cv.yaml"):
-        shutil.copy(REPO_ROOT / name, tmp_path / name)
-    shutil.copytree(REPO_ROOT / "cache", tmp_path / "cache", ignore=shutil.ignore_patterns("http", "*.sqlite", "state.db", "status.json", "backups"))
-    return tmp_path
 
 
 def test_demo_report_puts_additions_last_and_fits(demo):

@@ -4,22 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
-import pytest
-
-from conftest import REPO_ROOT, run_cli, tree_digest
+from conftest import run_cli, tree_digest
 from profilesync.state import Decision, State
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    for name in ("config.yaml", "cv.yaml"):
-        shutil.copy(REPO_ROOT / name, tmp_path / name)
-    shutil.copytree(REPO_ROOT / "cache", tmp_path / "cache", ignore=shutil.ignore_patterns("http", "*.sqlite", "state.db", "status.json", "backups"))
-    return tmp_path
-
 
 HEADER = re.compile(r"^\[(\d+)/(\d+)\] (.+)$", re.MULTILINE)
 
