@@ -427,6 +427,9 @@ def _version_changes(cv: CvRecord, versions: Mapping[str, Mapping[str, tuple[Wor
 
 def _field_changes(cv: CvRecord, proposals: Mapping[tuple[str, str], Mapping[str, tuple[Any, Work, MatchScore]]], policy: Policy, version_keys: frozenset[str]) -> list[Change]:
     out = []
+    # An identifier another CV entry carries is never proposed (ORCID files the arXiv id of a
+    # preprint the CV lists separately under the published work).
+    held = {(name, str(getattr(w.ids, name)).lower()): w.key for w in cv.works for name in ("doi", "arxiv") if getattr(w.ids, name)}
     for (key, name), by_source in proposals.items():
         cv_work = cv.by_key(key)
         assert cv_work is not None
@@ -444,6 +447,8 @@ def _field_changes(cv: CvRecord, proposals: Mapping[tuple[str, str], Mapping[str
             continue
         if key in version_keys:
             continue  # the new_version change already proposes the published record
+        if name in ("doi", "arxiv") and held.get((name, str(value).lower()), key) != key:
+            continue
         if name == "title" and winner == "scholar" and normalize_title(cv_value or "") == normalize_title(value):
             continue  # Scholar lower-cases and recases titles; a case-only difference from it is noise
         if name == "venue":
