@@ -25,7 +25,7 @@ from profilesync.match.features import FEATURE_NAMES, PairFeatures, Prepared, au
 from profilesync.match.params import MatchParams, load_params, params_from_dict
 from profilesync.match.scoring import Profile, sigmoid
 from profilesync.match.verdict import ID_LABEL, ID_ORDER, NO_MATCH, Feature, MatchScore, Tier
-from profilesync.match.versions import is_preprint, version_score
+from profilesync.match.versions import is_preprint, title_overlap, version_score
 from profilesync.model import Work, WorkType
 from profilesync.normalize.identifiers import arxiv_from_doi
 
@@ -276,8 +276,10 @@ def candidate_pairs(
             for j in by_id.get(key, ()):
                 if j in seen:
                     continue
-                seen.add(j)
                 stage = Stage.VERSION if cv_pre[i] != src_pre[j] else Stage.DIRECT
+                if stage is Stage.VERSION and title_overlap(cv_prep[i], src_prep[j]) < params.version_title:
+                    continue  # an arXiv link between unrelated titles is a slip in the record (DBLP has them)
+                seen.add(j)
                 scored.append(_Scored(3.0, i, j, _id_score(key[0]), stage))
         for j in blocker.candidates(cv_prep[i]):
             if j in seen:
@@ -315,7 +317,8 @@ def match_works(cv_works: Sequence[Work], source_works: Sequence[Work], params: 
     pairs = _assign(scored)
     partner = {p.cv_index: p.source_index for p in pairs}
     used_src = set(partner.values())
-    second = _second_listings(scored, partner, [is_preprint(w, p) for w, p in zip(source_works, src_prep, strict=True)])
+    src_pre = [is_preprint(w, p) for w, p in zip(source_works, src_prep, strict=True)]
+    second = _second_listings(scored, partner, src_pre, cv_prep, src_prep, merged=not params.versions_apart)
     duplicates = []
     for listing in second:
         k = partner[listing.cv_index]
@@ -353,17 +356,33 @@ def _assign(scored: Iterable[_Scored]) -> list[Pair]:
     return pairs
 
 
-def _second_listings(scored: Sequence[_Scored], partner: Mapping[int, int], src_pre: Sequence[bool]) -> tuple[Pair, ...]:
+def _clearly_one_work(s: _Scored, cv_prep: Sequence[Prepared], src_prep: Sequence[Prepared]) -> bool:
+    """Beside the CV work's own record, a record of the other form is that work's version only on
+    strong evidence: an identifier link, the same title, or the version rule's ``strong`` tier (the
+    title kept, every preprint author on the paper). A published paper of the same group that merely
+    shares words with the preprint is a work of its own (DBLP lists it, the CV may lack it)."""
+    return s.score.by in ID_ORDER or cv_prep[s.cv].title == src_prep[s.src].title or s.score.tier is Tier.STRONG
+
+
+def _second_listings(
+    scored: Sequence[_Scored],
+    partner: Mapping[int, int],
+    src_pre: Sequence[bool],
+    cv_prep: Sequence[Prepared],
+    src_prep: Sequence[Prepared],
+    merged: bool,
+) -> tuple[Pair, ...]:
     """Unassigned source works that are another listing of a CV work that has its partner: the
-    same record again, or its other form (the CoRR copy beside the paper). A work has one preprint
-    and one published form: a second published record that merely resembles the CV preprint's
-    published partner is a work of its own. The best such CV work for each source work."""
+    same record again, or its other form (the CoRR copy beside the paper; see :func:`_clearly_one_work`,
+    unless the source merges versions, ``merged``). A work has one preprint and one published form:
+    a second published record beside the CV preprint's published partner is a work of its own. The
+    best such CV work for each source work."""
     taken = set(partner.values())
     best: dict[int, _Scored] = {}
     for s in scored:
         if s.src in taken or s.cv not in partner:
             continue
-        if s.stage is Stage.VERSION and src_pre[s.src] == src_pre[partner[s.cv]]:
+        if s.stage is Stage.VERSION and (src_pre[s.src] == src_pre[partner[s.cv]] or not (merged or _clearly_one_work(s, cv_prep, src_prep))):
             continue
         held = best.get(s.src)
         if held is None or (s.stage, -s.weight, s.cv) < (held.stage, -held.weight, held.cv):
