@@ -178,3 +178,18 @@ def test_no_author_version_needs_a_near_identical_title():
     pre = Work(title="Learned Index Structures for Main Memory", year=2017, type=WorkType.PREPRINT, ids=ExternalIds(arxiv="1712.01208"))
     other = Work(title="Learned Cardinality Estimation for Main Memory Joins", year=2018, venue="SIGMOD Conference", type=WorkType.CONFERENCE, ids=ExternalIds(doi="10.1145/1"))
     assert match_works([pre], [other], load_params()).pairs == ()
+
+
+def test_a_cv_entry_filed_under_a_preprint_server_is_a_preprint_whatever_its_type():
+    # A DBLP .bib export types a CoRR or ECCC record @article; the CV entry is still the preprint,
+    # so the published record is its new version, and no field of the paper is proposed for it.
+    cv = [as_cv(LEARNED_CORR, "DBLP:journals/corr/abs-1712-01208").with_(type=WorkType.JOURNAL, status=None, ids=ExternalIds())]
+    changes = diff("Tim Kraska", cv, snap("dblp", LEARNED))
+    assert [(c.kind, c.cv_key) for c in changes] == [(ChangeKind.NEW_VERSION, "DBLP:journals/corr/abs-1712-01208")]
+
+
+def test_a_cv_venue_the_researcher_changed_is_compared_as_written_not_by_its_dblp_key():
+    # A .bib CV keeps DBLP's key (DBLP:conf/sigmod/...) but its booktitle says ICDE: that differs.
+    entry = as_cv(LEARNED, "kraska2018learned").with_(venue="ICDE", venue_acronym="ICDE", ids=ExternalIds(doi=LEARNED.ids.doi, dblp=LEARNED.ids.dblp))
+    changes = diff("Tim Kraska", [entry], snap("dblp", LEARNED))
+    assert [(c.field, c.cv_value, c.source_value) for c in changes] == [("venue", "ICDE", "SIGMOD Conference")]

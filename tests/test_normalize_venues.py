@@ -118,3 +118,11 @@ def test_a_different_venue_is_proposed_with_dblps_own_string():
         (ChangeKind.FIELD_DIFFERS, "venue", "ICIP", "ICCE"),
         (ChangeKind.FIELD_DIFFERS, "venue", "IEEE Trans. Image Process.", "IEEE Trans. Vis. Comput. Graph."),
     ]
+
+
+def test_pattern_keys_are_table_ids_and_preprint_servers_are_known():
+    from profilesync.normalize.venues import _VENUES, is_preprint_venue
+
+    assert {key for key, _ in _VENUES} <= set(venue_table().by_id)
+    assert is_preprint_venue("CoRR") and is_preprint_venue("Electron. Colloquium Comput. Complex.") and is_preprint_venue("IACR Cryptol. ePrint Arch.")
+    assert not is_preprint_venue("SIGMOD Conference") and not is_preprint_venue("Theor. Comput. Sci.")

@@ -122,7 +122,9 @@ def _differs(name: str, cv_value: Any, source_value: Any) -> bool:
 
 
 def _venue(work: Work) -> VenueIdentity:
-    return venue_identity((work.venue_acronym, work.venue), work.ids.dblp)
+    """A source record's venue by its DBLP key and names; a CV entry's by what the CV writes (its
+    DBLP key must not overrule a venue the researcher changed)."""
+    return venue_identity((work.venue_acronym, work.venue), work.ids.dblp if work.key is None else None)
 
 
 def _field_reason(name: str, cv_value: Any, source_value: Any, source: str) -> str:

@@ -17,6 +17,7 @@ from profilesync.match.features import Prepared, _generic, _same_author, author_
 from profilesync.match.params import MatchParams
 from profilesync.match.verdict import Feature, MatchScore, Tier
 from profilesync.model import Work, WorkStatus, WorkType
+from profilesync.normalize.venues import is_preprint_venue
 
 
 def is_preprint(work: Work, prepared: Prepared | None = None) -> bool:
@@ -25,6 +26,8 @@ def is_preprint(work: Work, prepared: Prepared | None = None) -> bool:
         return True
     if prepared is not None and prepared.preprint:
         return True
+    if prepared is None and (is_preprint_venue(work.venue_acronym) or is_preprint_venue(work.venue)):
+        return True  # a CV entry filed under "CoRR" or ECCC, whatever its type says
     return bool(work.ids.arxiv and not work.ids.doi and work.type is WorkType.OTHER and not work.venue)
 
 

@@ -120,8 +120,12 @@ def venue_tokens(text: str | None) -> frozenset[str]:
 
 
 def is_preprint_venue(text: str | None) -> bool:
-    """True for arXiv/CoRR (DBLP files arXiv preprints under the journal "CoRR")."""
-    return venue_key(text) == "corr"
+    """True for a preprint server: arXiv/CoRR (DBLP files arXiv preprints under the journal
+    "CoRR"), ECCC, the IACR ePrint archive, bioRxiv (the table's ``preprint`` venues)."""
+    if venue_key(text) == "corr":
+        return True
+    table = venue_table()
+    return any(table.by_id[i].kind is VenueKind.PREPRINT for i in venue_ids(text) if i in table.by_id)
 
 
 # --- the venue table -------------------------------------------------------------------------------
