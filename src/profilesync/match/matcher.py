@@ -443,9 +443,21 @@ def same_listing(a: Work, b: Work, pa: Prepared, pb: Prepared, params: MatchPara
     shared = _shared_id(canonical_ids(a), canonical_ids(b))
     if shared:
         return _id_score(shared)
-    if pa.authors and pb.authors and not _same_title_and_authors(pa, pb):
+    if not _same_listed_title(pa.title, pb.title):
         return None
+    if pa.authors and pb.authors:
+        if pa.venue and pb.venue and pa.venue != pb.venue:
+            return None
+        # All of the shorter list on the longer one: Scholar cuts long author lists.
+        if author_matches(pa.authors, pb.authors) < min(len(pa.authors), len(pb.authors)):
+            return None
     score = score_prepared(pa, pb, params.model)
-    if score.tier is not Tier.STRONG or (not pa.authors or not pb.authors) and pa.title != pb.title:
-        return None
-    return score
+    return score if score.tier is not Tier.NONE else None
+
+
+def _same_listed_title(a: str, b: str) -> bool:
+    """The same normalised title, or one cut short of the other (Scholar truncates long titles)."""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 30 and long_.startswith(short)
