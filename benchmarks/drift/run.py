@@ -80,6 +80,16 @@ def write_config(workdir: Path, case: Case, variant: str, base_url: str) -> None
     )
 
 
+def _first_error(text: str) -> str:
+    """The first error line of the CLI's output and how many there were (a refused CV names every entry)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    errors = [line for line in lines if line.lower().startswith("error")] or lines[-1:]
+    if not errors:
+        return "no output"
+    more = f" (and {len(errors) - 1} more error lines)" if len(errors) > 1 else ""
+    return errors[0][:300] + more
+
+
 def run_cli(
     case: Case, variant: str, server: _Server, workdir: Path
 ) -> tuple[list[dict[str, Any]] | None, str | None]:
@@ -96,12 +106,12 @@ def run_cli(
         [*cmd, "pull", "--source", "dblp"], cwd=workdir, env=env, capture_output=True, text=True, timeout=600
     )
     if pull.returncode != 0:
-        return None, f"pull exited {pull.returncode}: {(pull.stderr or pull.stdout).strip()[-400:]}"
+        return None, f"pull exited {pull.returncode}: {_first_error(pull.stderr or pull.stdout)}"
     diff = subprocess.run(
         [*cmd, "diff", "--format", "json"], cwd=workdir, env=env, capture_output=True, text=True, timeout=600
     )
     if diff.returncode not in (0, 1):
-        return None, f"diff exited {diff.returncode}: {(diff.stderr or diff.stdout).strip()[-400:]}"
+        return None, f"diff exited {diff.returncode}: {_first_error(diff.stderr or diff.stdout)}"
     try:
         report = json.loads(diff.stdout)
     except json.JSONDecodeError as exc:
@@ -117,13 +127,14 @@ def run(
     keep: Path | None = None,
     examples: int = 3,
     out=sys.stdout,
+    donors: list[Page] | None = None,
 ) -> dict[str, Score]:
     """Score every page x variant; prints per-page and overall tables, returns overall per variant."""
     overall = {v: Score() for v in variants}
     server = _Server()
     try:
         for page in pages:
-            case = generate(page, seed, donors=pages)
+            case = generate(page, seed, donors=donors if donors is not None else pages)
             stats = ", ".join(f"{k} {v}" for k, v in case.stats.items())
             planted = len(case.truth)
             print(
@@ -202,7 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="copy each run's CV, config, page, changes and truth here")
     args = parser.parse_args(argv)
     pages = load_pages([p for p in args.pages.split(",") if p] or None)
-    run(pages, args.variant or list(VARIANTS), args.seed, keep=args.keep, examples=args.examples)
+    # Namesake records and CV-only works come from the other pages of the whole corpus, so a
+    # page's case is the same whether it runs alone or with the others.
+    run(pages, args.variant or list(VARIANTS), args.seed, keep=args.keep, examples=args.examples, donors=load_pages())
     return 0
 
 
