@@ -200,3 +200,37 @@ def test_scholar_row_with_a_cut_title_beside_the_full_row_is_a_duplicate_not_a_m
     cut = full.with_(title="Efficient similarity joins for near duplicate …", venue=None, extra={"title_truncated": True})
     changes = diff("Chuan Xiao", [as_cv(SIMJOIN_WWW, "xiao2008simjoin")], snap("scholar", full, cut))
     assert [(c.kind, c.source) for c in changes if c.kind is not ChangeKind.FIELD_DIFFERS] == [(ChangeKind.DUPLICATE_IN_SOURCE, "scholar")]
+
+
+def test_one_title_by_the_same_authors_in_two_venues_pairs_by_venue():
+    # DBLP lists a paper's workshop version and its conference version under one title (same
+    # authors, same year, no DOI on the workshop one); the CV lists both. Each pairs with the record
+    # of its own venue: nothing differs.
+    workshop = SIMJOIN_WWW.with_(venue="WebDB", venue_acronym="WEBDB", ids=ExternalIds(dblp="conf/webdb/XiaoWLY08"), pages="1-6")
+    cv = [as_cv(SIMJOIN_WWW, "xiao2008www", ids=False), as_cv(workshop, "xiao2008webdb", ids=False)]
+    changes = diff("Chuan Xiao", cv, snap("dblp", workshop, SIMJOIN_WWW))
+    assert sorted((c.cv_key, c.field, c.source_value) for c in changes) == [("xiao2008www", "doi", SIMJOIN_WWW.ids.doi)]
+
+
+def test_a_title_that_extends_another_is_another_work_not_a_duplicate():
+    # "...: An Initial Report" beside the paper's title: DBLP never cuts titles, so two works.
+    report = SIMJOIN_WWW.with_(title="Efficient similarity joins for near duplicate detection: An initial report.", venue="WebDB", venue_acronym="WEBDB", ids=ExternalIds(dblp="conf/webdb/XiaoWLY08"))
+    changes = diff("Chuan Xiao", [], snap("dblp", SIMJOIN_WWW, report))
+    assert sorted(c.kind.value for c in changes) == ["missing_in_cv", "missing_in_cv"]
+
+
+def test_a_paper_whose_cv_venue_reads_corr_is_still_the_published_paper():
+    # A CV typo puts "CoRR" as the venue of the SIGMOD paper (conference, publisher DOI): the venue
+    # differs; the entry is not taken for a preprint (no new_version, no preprint pairing).
+    entry = as_cv(LEARNED, "kraska2018learned").with_(venue="CoRR", venue_acronym="CoRR")
+    changes = diff("Tim Kraska", [entry], snap("dblp", LEARNED_CORR, LEARNED))
+    assert [(c.kind, c.field, c.cv_value, c.source_value) for c in changes] == [(ChangeKind.FIELD_DIFFERS, "venue", "CoRR", "SIGMOD Conference")]
+
+
+def test_a_reworded_same_group_paper_beside_the_preprints_own_record_is_its_own_work():
+    # The CV keeps a preprint that DBLP lists (CoRR); a later paper of the same authors shares words
+    # with it but has no arXiv link and another title: it is reported missing, never as the
+    # preprint's new version (whose push would rewrite the CV entry with another paper's values).
+    later = LEARNED.with_(title="Learned Index Structures for Spatial Data and Beyond.", ids=ExternalIds(doi="10.1145/0000000.0000001", dblp="conf/sigmod/KraskaBCDP20"), year=2020)
+    changes = diff("Tim Kraska", [as_cv(LEARNED_CORR, "kraska2017learned")], snap("dblp", LEARNED_CORR, later))
+    assert [(c.kind.value, c.work.ids.dblp) for c in changes] == [("missing_in_cv", "conf/sigmod/KraskaBCDP20")]

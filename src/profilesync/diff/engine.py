@@ -37,12 +37,12 @@ from profilesync.match.matcher import (
     match_works,
     same_listing,
     score_pair,
+    venue_of,
 )
 from profilesync.match.versions import is_preprint
 from profilesync.model import ExternalIds, Person, Snapshot, Work, WorkType
 from profilesync.normalize.names import same_person_name, strip_dblp_suffix
 from profilesync.normalize.text import clean_title, normalize_title
-from profilesync.normalize.venues import VenueIdentity, venue_identity
 from profilesync.state import Decision, DecisionRecord
 
 WORK_FIELDS: tuple[str, ...] = ("title", "authors", "year", "venue", "pages", "doi", "arxiv")
@@ -119,12 +119,6 @@ def _differs(name: str, cv_value: Any, source_value: Any) -> bool:
     if name == "pages":
         return str(cv_value).replace("--", "-").replace("–", "-") != str(source_value).replace("--", "-").replace("–", "-")
     return cv_value != source_value
-
-
-def _venue(work: Work) -> VenueIdentity:
-    """A source record's venue by its DBLP key and names; a CV entry's by what the CV writes (its
-    DBLP key must not overrule a venue the researcher changed)."""
-    return venue_identity((work.venue_acronym, work.venue), work.ids.dblp if work.key is None else None)
 
 
 def _field_reason(name: str, cv_value: Any, source_value: Any, source: str) -> str:
@@ -443,7 +437,7 @@ def _field_changes(cv: CvRecord, proposals: Mapping[tuple[str, str], Mapping[str
         value, work, score = by_source[winner]
         if name == "venue":
             # By identity: "SIGMOD Conference", "SIGMOD" and the long name are one venue.
-            if cv_value not in (None, "") and _venue(cv_work).same_as(_venue(work)):
+            if cv_value not in (None, "") and venue_of(cv_work).same_as(venue_of(work)):
                 continue
         elif not _differs(name, cv_value, value):
             continue
@@ -454,7 +448,7 @@ def _field_changes(cv: CvRecord, proposals: Mapping[tuple[str, str], Mapping[str
         if name == "title" and winner == "scholar" and normalize_title(cv_value or "") == normalize_title(value):
             continue  # Scholar lower-cases and recases titles; a case-only difference from it is noise
         if name == "venue":
-            agree = tuple(s for s in ranked[1:] if _venue(by_source[s][1]).same_as(_venue(work)))
+            agree = tuple(s for s in ranked[1:] if venue_of(by_source[s][1]).same_as(venue_of(work)))
         else:
             agree = tuple(s for s in ranked[1:] if not _differs(name, value, by_source[s][0]))
         out.append(

@@ -87,6 +87,17 @@ def prepare_fields(
     )
 
 
+def filed_as_preprint(work: Work) -> bool:
+    """A record filed under a preprint server (CoRR, ECCC...) as an article, the way DBLP and its
+    BibTeX export file preprints, without a publisher DOI. A conference paper, chapter or book whose
+    venue reads "CoRR", or any record with a publisher DOI, is a published work with a wrong venue."""
+    if work.type in (WorkType.CONFERENCE, WorkType.CHAPTER, WorkType.BOOK):
+        return False
+    if work.ids.doi and not work.ids.doi.lower().startswith("10.48550/"):
+        return False
+    return is_preprint_venue(work.venue_acronym) or is_preprint_venue(work.venue)
+
+
 def prepare(work: Work) -> Prepared:
     """Comparison form of a :class:`~profilesync.model.Work`."""
     venue = work.venue_acronym or work.venue
@@ -99,8 +110,7 @@ def prepare(work: Work) -> Prepared:
     preprint = (
         work.type is WorkType.PREPRINT
         or (stream_venue is not None and stream_venue.kind is VenueKind.PREPRINT)
-        or is_preprint_venue(venue)
-        or (work.venue is not None and work.venue != venue and is_preprint_venue(work.venue))
+        or filed_as_preprint(work)
         or bool(work.ids.arxiv and not work.ids.doi and not venue and not published)
     )
     prepared = prepare_fields(work.title, [a.name for a in work.authors], venue, work.year, preprint=preprint)

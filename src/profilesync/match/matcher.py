@@ -20,6 +20,8 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from profilesync.match.blocking import TokenBlocker, id_index
 from profilesync.match.features import FEATURE_NAMES, PairFeatures, Prepared, author_matches, compute, prepare
 from profilesync.match.params import MatchParams, load_params, params_from_dict
@@ -28,6 +30,7 @@ from profilesync.match.verdict import ID_LABEL, ID_ORDER, NO_MATCH, Feature, Mat
 from profilesync.match.versions import is_preprint, title_overlap, version_score
 from profilesync.model import Work, WorkType
 from profilesync.normalize.identifiers import arxiv_from_doi
+from profilesync.normalize.venues import VenueIdentity, venue_identity
 
 __all__ = [
     "ID_ORDER",
@@ -44,6 +47,7 @@ __all__ = [
     "params_from_dict",
     "score_pair",
     "score_prepared",
+    "venue_of",
 ]
 
 
@@ -255,6 +259,14 @@ def _same_title_and_authors(a: Prepared, b: Prepared) -> bool:
     return author_matches(a.authors, b.authors) == len(a.authors)
 
 
+VENUE_BONUS = 0.5
+
+
+def venue_of(work: Work) -> VenueIdentity:
+    """A source record's venue by its DBLP key and names; a CV entry's as the CV writes it."""
+    return venue_identity((work.venue_acronym, work.venue), work.ids.dblp if work.key is None else None)
+
+
 def candidate_pairs(
     cv_works: Sequence[Work],
     source_works: Sequence[Work],
@@ -269,6 +281,8 @@ def candidate_pairs(
     profile = params.model
     cv_pre = [is_preprint(w, p) for w, p in zip(cv_works, cv_prep, strict=True)]
     src_pre = [is_preprint(w, p) for w, p in zip(source_works, src_prep, strict=True)]
+    cv_venue = [venue_of(w) for w in cv_works]
+    src_venue = [venue_of(w) for w in source_works]
     scored: list[_Scored] = []
     for i, work in enumerate(cv_works):
         seen: set[int] = set()
@@ -294,10 +308,13 @@ def candidate_pairs(
                 continue
             if s.tier is Tier.NONE:
                 continue
+            # The same venue breaks ties between records of one title by the same authors (a
+            # workshop paper and its conference version, an extended abstract and the paper).
+            weight = s.score + (VENUE_BONUS if cv_venue[i].same_as(src_venue[j]) else 0.0)
             if _same_title_and_authors(cv_prep[i], src_prep[j]) and not _conflicting_doi(work, source_works[j]):
-                scored.append(_Scored(1.0 + s.score, i, j, s, Stage.DIRECT))
+                scored.append(_Scored(1.0 + weight, i, j, s, Stage.DIRECT))
             else:
-                scored.append(_Scored(s.score, i, j, s, Stage.FUZZY))
+                scored.append(_Scored(weight, i, j, s, Stage.FUZZY))
     return scored
 
 
@@ -318,13 +335,7 @@ def match_works(cv_works: Sequence[Work], source_works: Sequence[Work], params: 
     partner = {p.cv_index: p.source_index for p in pairs}
     used_src = set(partner.values())
     src_pre = [is_preprint(w, p) for w, p in zip(source_works, src_prep, strict=True)]
-    second = _second_listings(scored, partner, src_pre, cv_prep, src_prep, merged=not params.versions_apart)
-    duplicates = []
-    for listing in second:
-        k = partner[listing.cv_index]
-        dup = same_listing(source_works[listing.source_index], source_works[k], src_prep[listing.source_index], src_prep[k], params)
-        if dup is not None:
-            duplicates.append(Duplicate(listing.source_index, k, dup))
+    second, duplicates = _leftovers(scored, partner, source_works, src_prep, src_pre, cv_prep, params)
     used_src |= {d.source_index for d in duplicates}
     return SourceMatching(
         pairs=tuple(sorted(pairs, key=lambda p: p.cv_index)),
@@ -358,36 +369,59 @@ def _assign(scored: Iterable[_Scored]) -> list[Pair]:
 
 def _clearly_one_work(s: _Scored, cv_prep: Sequence[Prepared], src_prep: Sequence[Prepared]) -> bool:
     """Beside the CV work's own record, a record of the other form is that work's version only on
-    strong evidence: an identifier link, the same title, or the version rule's ``strong`` tier (the
-    title kept, every preprint author on the paper). A published paper of the same group that merely
-    shares words with the preprint is a work of its own (DBLP lists it, the CV may lack it)."""
-    return s.score.by in ID_ORDER or cv_prep[s.cv].title == src_prep[s.src].title or s.score.tier is Tier.STRONG
+    strong evidence: an identifier link, or nearly the same title (character similarity, or word
+    similarity that forgives a reordering or a word added: "Adversarial Attacks and Defences: A
+    Survey" / "A survey on adversarial attacks and defences", at least 0.9). A paper of the same
+    group whose title merely shares words with the preprint is a work of its own: reported as
+    missing, where a person can dismiss it, rather than hidden as a version."""
+    if s.score.by in ID_ORDER:
+        return True
+    a, b = cv_prep[s.cv].title, src_prep[s.src].title
+    return a == b or max(fuzz.ratio(a, b), fuzz.token_set_ratio(a, b)) >= 90.0
 
 
-def _second_listings(
+def _leftovers(
     scored: Sequence[_Scored],
     partner: Mapping[int, int],
+    source_works: Sequence[Work],
+    src_prep: Sequence[Prepared],
     src_pre: Sequence[bool],
     cv_prep: Sequence[Prepared],
-    src_prep: Sequence[Prepared],
-    merged: bool,
-) -> tuple[Pair, ...]:
-    """Unassigned source works that are another listing of a CV work that has its partner: the
-    same record again, or its other form (the CoRR copy beside the paper; see :func:`_clearly_one_work`,
-    unless the source merges versions, ``merged``). A work has one preprint and one published form:
-    a second published record beside the CV preprint's published partner is a work of its own. The
-    best such CV work for each source work."""
+    params: MatchParams,
+) -> tuple[tuple[Pair, ...], list[Duplicate]]:
+    """Unassigned source works that are another listing of a CV work that has its partner.
+
+    For each such source work, in this order: a duplicate of the partner record (one work listed
+    twice, :func:`same_listing`); the other form of the CV work (the CoRR copy beside the paper,
+    see :func:`_clearly_one_work`; any version on a source that merges versions); else its best
+    relation of the same form, which stays a work of its own (a journal extension with the
+    conference paper's title). A work has one preprint and one published form: a record of the
+    partner's own form is never taken for the other form.
+    """
+    merged = not params.versions_apart
+    by_src: dict[int, list[_Scored]] = {}
     taken = set(partner.values())
-    best: dict[int, _Scored] = {}
     for s in scored:
-        if s.src in taken or s.cv not in partner:
-            continue
-        if s.stage is Stage.VERSION and (src_pre[s.src] == src_pre[partner[s.cv]] or not (merged or _clearly_one_work(s, cv_prep, src_prep))):
-            continue
-        held = best.get(s.src)
-        if held is None or (s.stage, -s.weight, s.cv) < (held.stage, -held.weight, held.cv):
-            best[s.src] = s
-    return tuple(Pair(s.cv, s.src, s.score, s.stage is Stage.VERSION) for _, s in sorted(best.items()))
+        if s.src not in taken and s.cv in partner:
+            by_src.setdefault(s.src, []).append(s)
+    second: list[Pair] = []
+    duplicates: list[Duplicate] = []
+    for j, cands in sorted(by_src.items()):
+        cands.sort(key=lambda t: (t.stage, -t.weight, t.cv))
+        forms = [s for s in cands if s.stage is Stage.VERSION and src_pre[j] != src_pre[partner[s.cv]] and (merged or _clearly_one_work(s, cv_prep, src_prep))]
+        same = [s for s in cands if s.stage is not Stage.VERSION]
+        found = None
+        for s in same + forms:
+            k = partner[s.cv]
+            dup = same_listing(source_works[j], source_works[k], src_prep[j], src_prep[k], params)
+            if dup is not None:
+                found = s
+                duplicates.append(Duplicate(j, k, dup))
+                break
+        chosen = found or (forms[0] if forms else same[0] if same else None)
+        if chosen is not None:
+            second.append(Pair(chosen.cv, j, chosen.score, chosen.stage is Stage.VERSION))
+    return tuple(second), duplicates
 
 
 def _cv_second_listings(scored: Sequence[_Scored], partner: Mapping[int, int]) -> tuple[Pair, ...]:
@@ -443,7 +477,7 @@ def same_listing(a: Work, b: Work, pa: Prepared, pb: Prepared, params: MatchPara
     shared = _shared_id(canonical_ids(a), canonical_ids(b))
     if shared:
         return _id_score(shared)
-    if not _same_listed_title(pa.title, pb.title):
+    if not _same_listed_title(pa.title, pb.title, cut=_title_cut(a) or _title_cut(b)):
         return None
     if pa.authors and pb.authors:
         if pa.venue and pb.venue and pa.venue != pb.venue:
@@ -455,9 +489,15 @@ def same_listing(a: Work, b: Work, pa: Prepared, pb: Prepared, params: MatchPara
     return score if score.tier is not Tier.NONE else None
 
 
-def _same_listed_title(a: str, b: str) -> bool:
-    """The same normalised title, or one cut short of the other (Scholar truncates long titles)."""
+def _title_cut(work: Work) -> bool:
+    """Scholar cuts long titles (marked by its connector, or ending in an ellipsis)."""
+    return bool(work.extra.get("title_truncated")) or work.title.rstrip().endswith(("…", "..."))
+
+
+def _same_listed_title(a: str, b: str, *, cut: bool) -> bool:
+    """The same normalised title, or, when a title was cut, one the start of the other. (A title
+    that merely extends another, "Security Games: An Initial Report", is another work.)"""
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
-    return len(short) >= 30 and long_.startswith(short)
+    return cut and len(short) >= 30 and long_.startswith(short)

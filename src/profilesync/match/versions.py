@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from profilesync.match.features import Prepared, _generic, _same_author, author_matches
+from profilesync.match.features import Prepared, _generic, _same_author, author_matches, filed_as_preprint
 from profilesync.match.params import MatchParams
 from profilesync.match.verdict import Feature, MatchScore, Tier
 from profilesync.model import Work, WorkStatus, WorkType
-from profilesync.normalize.venues import is_preprint_venue
 
 
 def is_preprint(work: Work, prepared: Prepared | None = None) -> bool:
@@ -26,8 +25,8 @@ def is_preprint(work: Work, prepared: Prepared | None = None) -> bool:
         return True
     if prepared is not None and prepared.preprint:
         return True
-    if prepared is None and (is_preprint_venue(work.venue_acronym) or is_preprint_venue(work.venue)):
-        return True  # a CV entry filed under "CoRR" or ECCC, whatever its type says
+    if prepared is None and filed_as_preprint(work):
+        return True  # a CV entry filed under "CoRR" or ECCC as an article (a .bib export's @article)
     return bool(work.ids.arxiv and not work.ids.doi and work.type is WorkType.OTHER and not work.venue)
 
 
