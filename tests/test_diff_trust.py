@@ -234,3 +234,18 @@ def test_a_reworded_same_group_paper_beside_the_preprints_own_record_is_its_own_
     later = LEARNED.with_(title="Learned Index Structures for Spatial Data and Beyond.", ids=ExternalIds(doi="10.1145/0000000.0000001", dblp="conf/sigmod/KraskaBCDP20"), year=2020)
     changes = diff("Tim Kraska", [as_cv(LEARNED_CORR, "kraska2017learned")], snap("dblp", LEARNED_CORR, later))
     assert [(c.kind.value, c.work.ids.dblp) for c in changes] == [("missing_in_cv", "conf/sigmod/KraskaBCDP20")]
+
+
+def test_one_title_in_two_venues_the_same_year_is_two_works_not_a_duplicate():
+    workshop = SIMJOIN_WWW.with_(venue="WebDB", venue_acronym="WEBDB", ids=ExternalIds(dblp="conf/webdb/XiaoWLY08"), pages="1-6")
+    www = SIMJOIN_WWW.with_(ids=ExternalIds(dblp=SIMJOIN_WWW.ids.dblp))
+    changes = diff("Chuan Xiao", [], snap("dblp", workshop, www))
+    assert sorted((c.kind.value, c.work.ids.dblp) for c in changes) == [("missing_in_cv", "conf/webdb/XiaoWLY08"), ("missing_in_cv", "conf/www/XiaoWLY08")]
+
+
+def test_the_corr_copy_is_the_papers_other_form_despite_a_misspelt_first_author():
+    # DBLP spells the first author differently on the two records ("Tim Kr" is a slip); the
+    # title is unchanged and the other authors agree: the CoRR record is the paper's other form.
+    slip = LEARNED.with_(authors=(LEARNED.authors[0].__class__("Tim Kr"), *LEARNED.authors[1:]))
+    cv = [as_cv(slip, "kraska2018learned")]
+    assert diff("Alex Beutel", cv, snap("dblp", LEARNED_CORR, slip)) == []

@@ -6,8 +6,10 @@ Order of evidence (DESIGN section 5):
 2. blocking on rare title words, then the fitted additive model over named features
    (:mod:`profilesync.match.features`, :mod:`profilesync.match.scoring`);
 3. versions: a preprint and its published form (:mod:`profilesync.match.versions`);
-4. a one-to-one assignment per source (greedy on descending score; identifiers first), and the
-   source's leftover works that repeat an assigned one are reported as duplicates.
+4. a one-to-one assignment per source in stages (:class:`Stage`): identifier and exact
+   title+authors pairs of the same form first, then fuzzy pairs, then versions among the works
+   left; the source's leftover records beside an assigned one are its duplicates (one work listed
+   twice), the CV work's other form, or works of their own (:func:`_leftovers`).
 
 A match is explainable: ``MatchScore`` keeps every feature's value and its log-odds contribution,
 so a report can say "matched by DOI" or "title 0.97, 5/5 authors, same year". Tiers decide what
@@ -479,9 +481,9 @@ def same_listing(a: Work, b: Work, pa: Prepared, pb: Prepared, params: MatchPara
         return _id_score(shared)
     if not _same_listed_title(pa.title, pb.title, cut=_title_cut(a) or _title_cut(b)):
         return None
+    if a.venue and b.venue and not venue_of(a).same_as(venue_of(b)):
+        return None  # one title in two venues: a workshop paper and its conference paper
     if pa.authors and pb.authors:
-        if pa.venue and pb.venue and pa.venue != pb.venue:
-            return None
         # All of the shorter list on the longer one: Scholar cuts long author lists.
         if author_matches(pa.authors, pb.authors) < min(len(pa.authors), len(pb.authors)):
             return None

@@ -71,8 +71,8 @@ def version_score(a: Work, b: Work, pa: Prepared, pb: Prepared, params: MatchPar
     title = title_overlap(pre, pub)
     if authors < params.version_authors or title < params.version_title:
         return None
-    if not first and authors < 0.9:
-        return None
+    if not first and authors < 0.9 and title < 0.95:
+        return None  # (an unchanged title by most of the authors survives a misspelt first author)
     # A single shared author is weak evidence: demand a nearly unchanged title then.
     if len(pre.authors) < 2 and title < 0.85:
         return None
