@@ -249,3 +249,19 @@ def test_the_corr_copy_is_the_papers_other_form_despite_a_misspelt_first_author(
     slip = LEARNED.with_(authors=(LEARNED.authors[0].__class__("Tim Kr"), *LEARNED.authors[1:]))
     cv = [as_cv(slip, "kraska2018learned")]
     assert diff("Alex Beutel", cv, snap("dblp", LEARNED_CORR, slip)) == []
+
+
+def test_the_cv_note_is_valid_in_the_json_report_and_has_a_heading():
+    import jsonschema
+
+    from profilesync.report.json import change_to_report
+    from profilesync.report.text import HEADINGS
+    from profilesync.validation import load_schema
+
+    cv = [as_cv(LEARNED, "kraska2018learned"), as_cv(LEARNED_CORR, "kraska2017learned")]
+    grouped = LEARNED.with_(ids=ExternalIds(doi=LEARNED.ids.doi, arxiv="1712.01208", orcid_put_code="7"))
+    [note] = diff("Tim Kraska", cv, snap("orcid", grouped))
+    item = change_to_report(note)
+    schema = load_schema("diff.schema.json")
+    jsonschema.validate(item, {"$defs": schema["$defs"], "$ref": "#/$defs/change"})
+    assert item["kind"] == "duplicate_in_cv" and note.kind.value in HEADINGS
