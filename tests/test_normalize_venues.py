@@ -41,7 +41,9 @@ DIXU = FIXTURES / "person_pid_95-7448-1_DiXu0001_extracted_from_openreview_test.
         ("The VLDB Journal", "VLDB J.", "journals/vldb/X20", True),
         ("VLDB", "VLDB J.", "journals/vldb/X20", False),  # the conference is not the journal
         ("PVLDB", "Proc. VLDB Endow.", "journals/pvldb/X20", True),
-        ("VLDB", "Proc. VLDB Endow.", "journals/pvldb/X20", True),  # what people write for PVLDB
+        ("VLDB", "Proc. VLDB Endow.", "journals/pvldb/X20", False),  # DBLP's string for the conference
+        ("SIGMOD", "Proc. ACM Manag. Data", "journals/pacmmod/X24", True),  # what people write for PACMMOD
+        ("SIGMOD Conference", "Proc. ACM Manag. Data", "journals/pacmmod/X24", False),
         ("TVCG", "IEEE Trans. Vis. Comput. Graph.", "journals/tvcg/XuDN11", True),
         ("3DTV-CON", "3DTV-Conference", "conf/3dtv/Coria-MendozaXN12", True),
         ("ICDE", "SIGMOD Conference", "conf/sigmod/X18", False),
@@ -81,6 +83,8 @@ def test_table_errors_name_the_entry():
         table_from_data([{"id": "a", "kind": "journal", "short": "A", "long": "A"}, {"id": "b", "kind": "talk", "short": "B", "long": "B"}], "t.json")
     with pytest.raises(ValueError, match="entry 2: id 'a' is used twice"):
         table_from_data([{"id": "a", "kind": "journal", "short": "A", "long": "A"}] * 2, "t.json")
+    with pytest.raises(ValueError, match="goes by 'VLDB', which DBLP writes for 'vldb'"):
+        table_from_data([{"id": "vldb", "kind": "conference", "short": "VLDB", "long": "Very Large Data Bases", "dblp": ["VLDB"]}, {"id": "pvldb", "kind": "journal", "short": "PVLDB", "long": "Proc. VLDB Endowment", "aliases": ["VLDB"]}], "t.json")
     shipped = json.loads((Path(__file__).parents[1] / "src/profilesync/normalize/venues.json").read_text(encoding="utf-8"))
     assert table_from_data(shipped["venues"]).by_id["sigmod"].short == "SIGMOD"
 

@@ -371,15 +371,15 @@ def _assign(scored: Iterable[_Scored]) -> list[Pair]:
 
 def _clearly_one_work(s: _Scored, cv_prep: Sequence[Prepared], src_prep: Sequence[Prepared]) -> bool:
     """Beside the CV work's own record, a record of the other form is that work's version only on
-    strong evidence: an identifier link, or nearly the same title (character similarity, or word
-    similarity that forgives a reordering or a word added: "Adversarial Attacks and Defences: A
-    Survey" / "A survey on adversarial attacks and defences", at least 0.9). A paper of the same
+    strong evidence: an identifier link, or nearly the same title (character similarity >= 0.85, or
+    word similarity >= 0.9, which forgives a reordering or a word added: "Adversarial Attacks and
+    Defences: A Survey" / "A survey on adversarial attacks and defences"). A paper of the same
     group whose title merely shares words with the preprint is a work of its own: reported as
     missing, where a person can dismiss it, rather than hidden as a version."""
     if s.score.by in ID_ORDER:
         return True
     a, b = cv_prep[s.cv].title, src_prep[s.src].title
-    return a == b or max(fuzz.ratio(a, b), fuzz.token_set_ratio(a, b)) >= 90.0
+    return a == b or fuzz.ratio(a, b) >= 85.0 or fuzz.token_set_ratio(a, b) >= 90.0
 
 
 def _leftovers(

@@ -218,6 +218,15 @@ def table_from_data(data: Any, where: str = TABLE_FILE) -> VenueTable:
             key = name_key(name)
             if key:
                 by_name.setdefault(key, set()).add(venue.id)
+    # A name people use may belong to two venues ("SIGMOD" for the conference and PACMMOD), but a
+    # string DBLP writes for one venue must never name another: a CV copying DBLP's "VLDB" (the
+    # conference) for a PVLDB paper has another venue, and the diff must say so.
+    written = {name_key(n): v.id for v in venues for n in v.dblp}
+    for venue in venues:
+        for name in (venue.short, venue.long, *venue.aliases):
+            owner = written.get(name_key(name))
+            if owner is not None and owner != venue.id:
+                raise ValueError(f"{where}: venue {venue.id!r} goes by {name!r}, which DBLP writes for {owner!r}")
     return VenueTable(tuple(venues), by_id, by_stream, {k: frozenset(v) for k, v in by_name.items()})
 
 
