@@ -130,3 +130,17 @@ def test_pattern_keys_are_table_ids_and_preprint_servers_are_known():
     assert {key for key, _ in _VENUES} <= set(venue_table().by_id)
     assert is_preprint_venue("CoRR") and is_preprint_venue("Electron. Colloquium Comput. Complex.") and is_preprint_venue("IACR Cryptol. ePrint Arch.")
     assert not is_preprint_venue("SIGMOD Conference") and not is_preprint_venue("Theor. Comput. Sci.")
+
+
+@pytest.mark.parametrize(
+    ("cv_name", "source_name", "key"),
+    [
+        # Strings DBLP writes for other streams on one real page are other venues.
+        ("SC", "The Journal of Supercomputing", "journals/tjs/X20"),
+        ("AAMAS", "Auton. Agents Multi Agent Syst.", "journals/aamas/X20"),
+        ("ICCV", "ICCV Workshops", "conf/iccvw/X21"),
+        ("ICS", "SC", "conf/sc/X12"),
+    ],
+)
+def test_another_streams_string_is_another_venue(cv_name, source_name, key):
+    assert not venue_identity([cv_name]).same_as(venue_identity([source_name], key))

@@ -264,8 +264,14 @@ def venue_ids(text: str | None) -> frozenset[str]:
         found = table.by_name.get(name_key(acronym))
         if found:
             return found
+    # The patterns also match long forms ("... Management of Data"), which reach too far for an
+    # identity ("The Journal of Supercomputing" is not SC): trust them only when the text also
+    # carries the venue's acronym as a word ("Proc. ACM-SIGMOD Int. Conf. on Management of Data").
     key = venue_key(text)
-    return frozenset({key}) if key else frozenset()
+    venue = table.by_id.get(key) if key else None
+    if venue is not None and name_key(venue.short) in normalize_text(text).split():
+        return frozenset({key})
+    return frozenset()
 
 
 @dataclass(frozen=True)
@@ -286,7 +292,7 @@ def venue_identity(names: Iterable[str | None], dblp_key: str | None = None) -> 
     """The identity of a record's venue from its names and, when it has one, its DBLP key.
 
     A key whose stream is in the table decides the venue, and the record then goes by every
-    name of that venue. An unknown stream still contributes its own name (``conf/3dtv`` ->
+    name of that venue. An unknown conference stream still contributes its own name (``conf/3dtv`` ->
     ``3dtv``), so a CV writing the stream's acronym agrees with DBLP's string for it.
     """
     own = [n for n in names if n]
@@ -298,6 +304,8 @@ def venue_identity(names: Iterable[str | None], dblp_key: str | None = None) -> 
     ids: set[str] = set()
     for name in own:
         ids |= venue_ids(name)
-    if stream:
+    if stream and stream.startswith("conf/"):
+        # A conference stream is named by its acronym (conf/3dtv); a journal stream's name is an
+        # abbreviation that may be a conference's acronym (journals/aamas is the journal).
         keys.add(name_key(stream.split("/")[1]))
     return VenueIdentity(frozenset(ids), frozenset(keys))
