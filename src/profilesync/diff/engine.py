@@ -321,10 +321,11 @@ def _cv_listed_twice(source: str, matching: SourceMatching, cv: CvRecord, params
         if same is None:
             continue
         pre, pub = (this, other) if is_preprint(this) and not is_preprint(other) else (other, this) if is_preprint(other) and not is_preprint(this) else (None, None)
+        # The evidence is in the match explanation; the reason names the two entries.
         if pre is not None and pub is not None:
-            what = f'the CV lists the preprint {pre.key} and its published version {pub.key} separately ({same.explain()})'
+            what = f"the CV lists the preprint {pre.key} and its published version {pub.key} separately"
         else:
-            what = f'the CV lists "{clean_title(this.title)}" twice, as {other.key} and {this.key} ({same.explain()})'
+            what = f'the CV lists "{clean_title(this.title)}" twice, as {other.key} and {this.key}'
         out.append(
             Change(
                 ChangeKind.DUPLICATE_IN_CV,
