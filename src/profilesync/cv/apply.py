@@ -31,7 +31,7 @@ ID_FIELDS = frozenset({"doi", "arxiv", "dblp", "orcid_put_code", "scholar"})
 PUBLICATION_FIELDS = frozenset({"title", "authors", "venue", "venue_full", "year", "type", "status", "pages", "url", "code"}) | ID_FIELDS
 PERSON_FIELDS = frozenset({"name", "homepage", "affiliation"})
 # Kinds that never edit the CV: they are notes about a source, or metrics.
-REPORT_ONLY = frozenset({ChangeKind.MISSING_IN_SOURCE, ChangeKind.DUPLICATE_IN_SOURCE, ChangeKind.METRIC_CHANGED})
+REPORT_ONLY = frozenset({ChangeKind.MISSING_IN_SOURCE, ChangeKind.DUPLICATE_IN_SOURCE, ChangeKind.DUPLICATE_IN_CV, ChangeKind.METRIC_CHANGED})
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ class ChangeKind(str, enum.Enum):
     FIELD_DIFFERS = "field_differs"
     NEW_VERSION = "new_version"
     DUPLICATE_IN_SOURCE = "duplicate_in_source"
+    DUPLICATE_IN_CV = "duplicate_in_cv"  # the CV lists one work twice (often preprint and published)
     FOREIGN_WORK = "foreign_work"
     METRIC_CHANGED = "metric_changed"
     PROFILE_DIFFERS = "profile_differs"
@@ -33,6 +34,7 @@ KIND_ORDER: tuple[ChangeKind, ...] = (
     ChangeKind.MISSING_IN_SOURCE,
     ChangeKind.FOREIGN_WORK,
     ChangeKind.DUPLICATE_IN_SOURCE,
+    ChangeKind.DUPLICATE_IN_CV,
     ChangeKind.METRIC_CHANGED,
 )
 

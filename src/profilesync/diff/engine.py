@@ -27,6 +27,7 @@ from profilesync.config import SOURCE_NAMES, Policy
 from profilesync.cv.record import CvRecord
 from profilesync.diff.changes import KIND_ORDER, Change, ChangeKind, digest_value
 from profilesync.match.authorship import researcher_authorship
+from profilesync.match.features import prepare
 from profilesync.match.matcher import (
     Feature,
     MatchParams,
@@ -34,7 +35,9 @@ from profilesync.match.matcher import (
     SourceMatching,
     Tier,
     match_works,
+    same_listing,
     score_pair,
+    venue_of,
 )
 from profilesync.match.versions import is_preprint
 from profilesync.model import ExternalIds, Person, Snapshot, Work, WorkType
@@ -78,6 +81,7 @@ class NewWork:
     work: Work
     source: str
     also_in: list[str] = field(default_factory=list)
+    records: dict[str, Work] = field(default_factory=dict)  # each source's own record of it
 
 
 @dataclass(frozen=True)
@@ -90,12 +94,14 @@ class DiffResult:
 
 
 def _value(work: Work, name: str) -> Any:
+    """A field's value as the work's own record writes it. The venue is the record's own string
+    (the CV's ``venue``, DBLP's booktitle or journal), never an acronym derived from a DBLP key."""
     if name == "title":
         return clean_title(work.title) or None
     if name == "authors":
         return [strip_dblp_suffix(a.name) for a in work.authors] or None
     if name == "venue":
-        return work.venue_acronym or None
+        return (work.venue_acronym or work.venue) if work.key else work.venue
     if name in ("doi", "arxiv"):
         return getattr(work.ids, name)
     return getattr(work, name)
@@ -110,8 +116,6 @@ def _differs(name: str, cv_value: Any, source_value: Any) -> bool:
         if len(cv_value) != len(source_value):
             return True
         return not all(same_person_name(a, b) for a, b in zip(cv_value, source_value, strict=True))
-    if name == "venue":
-        return normalize_title(str(cv_value)) != normalize_title(str(source_value))
     if name == "pages":
         return str(cv_value).replace("--", "-").replace("–", "-") != str(source_value).replace("--", "-").replace("–", "-")
     return cv_value != source_value
@@ -157,6 +161,7 @@ def compute(data: DiffInput) -> DiffResult:
     versions: dict[str, dict[str, tuple[Work, MatchScore]]] = defaultdict(dict)
     present: dict[str, dict[str, bool]] = {w.key or "": {"cv": True} for w in cv.works}
     new_works: list[NewWork] = []
+    cv_notes: list[Change] = []  # the CV lists one work twice, as each source shows it
     known_as: list[Work] = []  # the sources' records of CV works, carrying the CV key
     topics = tuple(w.title for w in cv.works)  # what the researcher works on, for namesake tests
     ignored = 0
@@ -177,6 +182,8 @@ def compute(data: DiffInput) -> DiffResult:
             if is_preprint(cv_work) and src_work.type in PUBLISHED_TYPES:
                 versions[key][source] = (src_work, pair.score)
                 continue
+            if pair.version:
+                continue  # the CV's published work paired with the source's preprint: a preprint proposes nothing
             locks = cv.locks.get(key, frozenset())
             for name in WORK_FIELDS:
                 if name in locks or (name in ("doi", "arxiv") and "ids" in locks):
@@ -184,41 +191,12 @@ def compute(data: DiffInput) -> DiffResult:
                 if src_work.extra.get(f"{name}_truncated"):
                     continue  # Scholar cuts long titles and author lists; a cut value proposes nothing
                 proposals[(key, name)][source] = (_value(src_work, name), src_work, pair.score)
-        for dup in matching.duplicates:
-            work, original = kept[dup.source_index], kept[dup.duplicate_of]
-            changes.append(
-                Change(
-                    ChangeKind.DUPLICATE_IN_SOURCE,
-                    source,
-                    f'{source} lists "{clean_title(work.title)}" twice ({dup.score.explain()}); merge the entries on {source}',
-                    work=work,
-                    source_value=clean_title(original.title),
-                    match=dup.score,
-                )
-            )
-        paired_cv = {p.cv_index: p.source_index for p in matching.pairs}
+        other_forms = _second_listings(source, matching, cv, kept, versions, present, changes)
+        cv_notes.extend(_cv_listed_twice(source, matching, cv, params))
         for index in matching.unmatched_source:
             work = kept[index]
-            again = _second_listing(cv.works, kept, paired_cv, work, params)
-            if again is not None:
-                cv_index, score = again
-                cv_work, first = cv.works[cv_index], kept[paired_cv[cv_index]]
-                if is_preprint(cv_work) and work.type in PUBLISHED_TYPES:
-                    versions[cv_work.key or ""].setdefault(source, (work, score))
-                changes.append(
-                    Change(
-                        ChangeKind.DUPLICATE_IN_SOURCE,
-                        source,
-                        f'{source} lists "{clean_title(work.title)}" ({work.venue_acronym or work.venue or work.type.value}, {work.year or "no year"}) '
-                        f'separately from "{clean_title(first.title)}" ({first.venue_acronym or first.venue or first.type.value}, {first.year or "no year"}); '
-                        f"both are the CV's {cv_work.key}: merge them on {source}",
-                        cv_key=cv_work.key,
-                        work=work,
-                        source_value=clean_title(first.title),
-                        match=score,
-                    )
-                )
-                continue
+            if index in other_forms:
+                continue  # the other form (preprint or published) of a CV work: nothing to add
             authorship = researcher_authorship(work, data.person, coauthors=data.coauthors, topics=topics)
             if not authorship.is_researcher:
                 changes.append(
@@ -233,22 +211,13 @@ def compute(data: DiffInput) -> DiffResult:
             again = _add_new_work(new_works, work, source, params)
             if again is not None:
                 first, score = again
-                changes.append(
-                    Change(
-                        ChangeKind.DUPLICATE_IN_SOURCE,
-                        source,
-                        f'{source} lists "{clean_title(work.title)}" ({work.venue_acronym or work.venue or work.type.value}, {work.year or "no year"}) '
-                        f'and "{clean_title(first.title)}" ({first.venue_acronym or first.venue or first.type.value}, {first.year or "no year"}) separately ({score.explain()}); merge them on {source}',
-                        work=work,
-                        source_value=clean_title(first.title),
-                        match=score,
-                    )
-                )
+                changes.append(_duplicate_change(source, work, first, score))
         if source in data.suspicious:
             continue
+        listed_twice = {p.cv_index for p in matching.cv_second_listings}
         for index in matching.unmatched_cv:
             cv_work = cv.works[index]
-            if source == "github":
+            if source == "github" or index in listed_twice:
                 continue
             changes.append(
                 Change(
@@ -260,6 +229,7 @@ def compute(data: DiffInput) -> DiffResult:
                 )
             )
 
+    changes.extend(_merge_cv_notes(cv_notes))
     changes.extend(_version_changes(cv, versions, data.policy))
     changes.extend(_field_changes(cv, proposals, data.policy, frozenset(versions)))
     software_changes, linked = _software_changes(cv, data.snapshots.get("github"), new_works, data.params, known_as)
@@ -290,39 +260,127 @@ def compute(data: DiffInput) -> DiffResult:
     return DiffResult(tuple(kept_changes), matchings, coverage, suppressed, ignored)
 
 
-def _second_listing(cv_works: Sequence[Work], source_works: Sequence[Work], paired_cv: Mapping[int, int], work: Work, params: MatchParams) -> tuple[int, MatchScore] | None:
-    """A source work that is another listing of a CV work already paired (e.g. Scholar's arXiv
-    row and its conference row of one paper)."""
-    for cv_index, source_index in paired_cv.items():
-        found = match_works([cv_works[cv_index]], [work], params)
-        if not found.pairs:
+def _label(work: Work) -> str:
+    """ "Title" (venue, year) as the source writes them."""
+    return f'"{clean_title(work.title)}" ({work.venue or work.venue_acronym or work.type.value}, {work.year or "no year"})'
+
+
+def _duplicate_change(source: str, work: Work, first: Work, score: MatchScore, cv_key: str | None = None) -> Change:
+    """``source`` lists one work twice: ``work`` and ``first``, both records of that source."""
+    return Change(
+        ChangeKind.DUPLICATE_IN_SOURCE,
+        source,
+        f"{source} lists {_label(work)} and {_label(first)} separately ({score.explain()})"
+        + (f"; both are the CV's {cv_key}" if cv_key else "")
+        + f": merge them on {source}",
+        cv_key=cv_key,
+        work=work,
+        source_value=clean_title(first.title),
+        match=score,
+    )
+
+
+def _second_listings(
+    source: str,
+    matching: SourceMatching,
+    cv: CvRecord,
+    kept: Sequence[Work],
+    versions: dict[str, dict[str, tuple[Work, MatchScore]]],
+    present: dict[str, dict[str, bool]],
+    changes: list[Change],
+) -> set[int]:
+    """Source works beside the record a CV work paired with: a duplicate of that record (one work
+    listed twice) is reported; the published form of a CV preprint is its new version; the other
+    form of a CV work (DBLP's CoRR copy of a published paper) adds nothing. Returns the indexes of
+    the other forms, which are no missing work. Any other second listing (a journal extension with
+    the conference paper's title) stays unmatched: it is a work of its own."""
+    duplicate_of = {d.source_index: d for d in matching.duplicates}
+    other_forms: set[int] = set()
+    for listing in matching.second_listings:
+        work, cv_work = kept[listing.source_index], cv.works[listing.cv_index]
+        key = cv_work.key or ""
+        if (listing.version or listing.source_index in duplicate_of) and is_preprint(cv_work) and work.type in PUBLISHED_TYPES:
+            versions[key].setdefault(source, (work, listing.score))
+        dup = duplicate_of.get(listing.source_index)
+        if dup is not None:
+            changes.append(_duplicate_change(source, work, kept[dup.duplicate_of], dup.score, cv_work.key))
+        elif listing.version:
+            other_forms.add(listing.source_index)
+            present[key][source] = True
+    return other_forms
+
+
+def _cv_listed_twice(source: str, matching: SourceMatching, cv: CvRecord, params: MatchParams) -> list[Change]:
+    """CV works left without a partner because the source's record of them is paired with another
+    CV entry that is the same work (its preprint and its published form, or a second copy)."""
+    owner = {p.source_index: p.cv_index for p in matching.pairs}
+    out = []
+    for listing in matching.cv_second_listings:
+        this, other = cv.works[listing.cv_index], cv.works[owner[listing.source_index]]
+        same = same_listing(this, other, prepare(this), prepare(other), replace(params, versions_apart=False))
+        if same is None:
             continue
-        # Two listings of one paper in one source are the same record twice, or its preprint
-        # beside its published form; two published papers by one group are not.
-        listed = source_works[source_index]
-        same_record = score_pair(listed, work, params).tier is not Tier.NONE
-        preprint_and_paper = is_preprint(listed) != is_preprint(work)
-        if same_record or preprint_and_paper:
-            return cv_index, found.pairs[0].score
-    return None
+        pre, pub = (this, other) if is_preprint(this) and not is_preprint(other) else (other, this) if is_preprint(other) and not is_preprint(this) else (None, None)
+        # The evidence is in the match explanation; the reason names the two entries.
+        if pre is not None and pub is not None:
+            what = f"the CV lists the preprint {pre.key} and its published version {pub.key} separately"
+        else:
+            what = f'the CV lists "{clean_title(this.title)}" twice, as {other.key} and {this.key}'
+        out.append(
+            Change(
+                ChangeKind.DUPLICATE_IN_CV,
+                source,
+                f"{what}; {source} has them as one work: keep one entry",
+                cv_key=this.key,
+                cv_value=sorted(k for k in (this.key, other.key) if k),
+                match=same,
+            )
+        )
+    return out
+
+
+def _merge_cv_notes(notes: Sequence[Change]) -> list[Change]:
+    """One note per pair of CV keys, naming every source that shows it."""
+    by_keys: dict[tuple[str, ...], list[Change]] = {}
+    for note in notes:
+        by_keys.setdefault(tuple(note.cv_value), []).append(note)
+    out = []
+    for group in by_keys.values():
+        first = group[0]
+        also = tuple(dict.fromkeys(n.source for n in group[1:] if n.source != first.source))
+        out.append(replace(first, also_in=also) if also else first)
+    return out
 
 
 def _add_new_work(new_works: list[NewWork], work: Work, source: str, params: MatchParams) -> tuple[Work, MatchScore] | None:
     """Cluster works the CV lacks across sources, so one paper is one change.
 
-    Returns the earlier listing and the match when ``source`` itself already listed the work
-    (a duplicate inside the source), else None.
+    Returns ``source``'s own earlier record and the evidence when ``source`` lists the work twice
+    (:func:`same_listing`: a duplicate inside the source), else None. Two records of one source
+    that are distinct works (a CoRR preprint and its paper on DBLP, a conference paper and its
+    journal extension) are two missing works; a record of another source joins the cluster it
+    matches best, a record of the same form before another version.
     """
+    prepared = prepare(work)
+    best: tuple[tuple[bool, float], NewWork] | None = None
     for new in new_works:
-        existing, first, also = new.work, new.source, new.also_in
-        found = match_works([existing], [work], params)
-        if not found.pairs:
+        mine = new.records.get(source)
+        if mine is not None:
+            same = same_listing(work, mine, prepared, prepare(mine), params)
+            if same is not None:
+                return mine, same
             continue
-        if first == source or source in also:
-            return existing, found.pairs[0].score
-        also.append(source)
+        found = match_works([new.work], [work], params)
+        if found.pairs:
+            pair = found.pairs[0]
+            rank = (pair.version, -pair.score.score)
+            if best is None or rank < best[0]:
+                best = (rank, new)
+    if best is not None:
+        best[1].records[source] = work
+        best[1].also_in.append(source)
         return None
-    new_works.append(NewWork(work, source))
+    new_works.append(NewWork(work, source, records={source: work}))
     return None
 
 
@@ -345,12 +403,12 @@ def _version_changes(cv: CvRecord, versions: Mapping[str, Mapping[str, tuple[Wor
                 ChangeKind.NEW_VERSION,
                 top,
                 f'the CV\'s preprint "{clean_title(cv_work.title)}" was published as "{clean_title(work.title)}" '
-                f"({work.venue_acronym or work.venue}, {work.year}; {len(cv_work.authors)} -> {len(work.authors)} authors; {score.explain()}){keep}",
+                f"({work.venue or work.venue_acronym}, {work.year}; {len(cv_work.authors)} -> {len(work.authors)} authors; {score.explain()}){keep}",
                 cv_key=key,
                 cv_value={"title": clean_title(cv_work.title), "venue": cv_work.venue_acronym, "year": cv_work.year, "authors": [a.name for a in cv_work.authors]},
                 source_value={
                     "title": clean_title(work.title),
-                    "venue": work.venue_acronym or work.venue,
+                    "venue": work.venue or work.venue_acronym,
                     "year": work.year,
                     "authors": [strip_dblp_suffix(a.name) for a in work.authors],
                     **({"doi": work.ids.doi} if work.ids.doi else {}),
@@ -366,6 +424,9 @@ def _version_changes(cv: CvRecord, versions: Mapping[str, Mapping[str, tuple[Wor
 
 def _field_changes(cv: CvRecord, proposals: Mapping[tuple[str, str], Mapping[str, tuple[Any, Work, MatchScore]]], policy: Policy, version_keys: frozenset[str]) -> list[Change]:
     out = []
+    # An identifier another CV entry carries is never proposed (ORCID files the arXiv id of a
+    # preprint the CV lists separately under the published work).
+    held = {(name, str(getattr(w.ids, name)).lower()): w.key for w in cv.works for name in ("doi", "arxiv") if getattr(w.ids, name)}
     for (key, name), by_source in proposals.items():
         cv_work = cv.by_key(key)
         assert cv_work is not None
@@ -375,13 +436,22 @@ def _field_changes(cv: CvRecord, proposals: Mapping[tuple[str, str], Mapping[str
             continue
         winner = ranked[0]
         value, work, score = by_source[winner]
-        if not _differs(name, cv_value, value):
+        if name == "venue":
+            # By identity: "SIGMOD Conference", "SIGMOD" and the long name are one venue.
+            if cv_value not in (None, "") and venue_of(cv_work).same_as(venue_of(work)):
+                continue
+        elif not _differs(name, cv_value, value):
             continue
         if key in version_keys:
             continue  # the new_version change already proposes the published record
+        if name in ("doi", "arxiv") and held.get((name, str(value).lower()), key) != key:
+            continue
         if name == "title" and winner == "scholar" and normalize_title(cv_value or "") == normalize_title(value):
             continue  # Scholar lower-cases and recases titles; a case-only difference from it is noise
-        agree = tuple(s for s in ranked[1:] if not _differs(name, value, by_source[s][0]))
+        if name == "venue":
+            agree = tuple(s for s in ranked[1:] if venue_of(by_source[s][1]).same_as(venue_of(work)))
+        else:
+            agree = tuple(s for s in ranked[1:] if not _differs(name, value, by_source[s][0]))
         out.append(
             Change(
                 ChangeKind.FIELD_DIFFERS,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -18,7 +18,14 @@ from rapidfuzz.distance import Indel
 from profilesync.model import Work, WorkType
 from profilesync.normalize.names import PersonName, given_compatible, parse_name, split_authors
 from profilesync.normalize.text import normalize_title
-from profilesync.normalize.venues import venue_key, venue_tokens
+from profilesync.normalize.venues import (
+    VenueKind,
+    dblp_stream,
+    is_preprint_venue,
+    venue_key,
+    venue_of_stream,
+    venue_tokens,
+)
 
 _REPORT = re.compile(r"tech(?:nical)?\.? ?rep|\breport\b|rapport|thesis|dissertation|working paper|manuscript|\bbulletin\b|\bpatent\b")
 # Words too common in titles to say anything about identity.
@@ -80,16 +87,37 @@ def prepare_fields(
     )
 
 
+def filed_as_preprint(work: Work) -> bool:
+    """A record filed under a preprint server (CoRR, ECCC...) as an article, the way DBLP and its
+    BibTeX export file preprints, without a publisher DOI. A conference paper, chapter or book whose
+    venue reads "CoRR", or any record with a publisher DOI, is a published work with a wrong venue."""
+    if work.type in (WorkType.CONFERENCE, WorkType.CHAPTER, WorkType.BOOK):
+        return False
+    if work.ids.doi and not work.ids.doi.lower().startswith("10.48550/"):
+        return False
+    return is_preprint_venue(work.venue_acronym) or is_preprint_venue(work.venue)
+
+
 def prepare(work: Work) -> Prepared:
     """Comparison form of a :class:`~profilesync.model.Work`."""
     venue = work.venue_acronym or work.venue
+    # A source record's DBLP key names its venue (journals/vldb is the VLDB Journal, whatever
+    # acronym was derived from the key); a CV entry's venue is what the CV writes.
+    stream_venue = venue_of_stream(dblp_stream(work.ids.dblp)) if work.key is None else None
     # An arXiv id alone marks a preprint only when nothing says the work was published: a
     # conference record that also lists its arXiv version (as ORCID's version-of ids do) is not one.
     published = work.type in (WorkType.CONFERENCE, WorkType.JOURNAL, WorkType.CHAPTER, WorkType.BOOK)
-    preprint = work.type is WorkType.PREPRINT or venue_key(venue) == "corr" or bool(work.ids.arxiv and not work.ids.doi and not venue and not published)
+    preprint = (
+        work.type is WorkType.PREPRINT
+        or (stream_venue is not None and stream_venue.kind is VenueKind.PREPRINT)
+        or filed_as_preprint(work)
+        or bool(work.ids.arxiv and not work.ids.doi and not venue and not published)
+    )
     prepared = prepare_fields(work.title, [a.name for a in work.authors], venue, work.year, preprint=preprint)
     if work.venue_acronym and work.venue and prepared.venue is None:
-        return prepare_fields(work.title, [a.name for a in work.authors], work.venue, work.year, preprint=preprint)
+        prepared = prepare_fields(work.title, [a.name for a in work.authors], work.venue, work.year, preprint=preprint, normalized_title=prepared.title)
+    if stream_venue is not None and prepared.venue != stream_venue.id:
+        prepared = replace(prepared, venue=stream_venue.id)
     return prepared
 
 

@@ -6,8 +6,10 @@ Order of evidence (DESIGN section 5):
 2. blocking on rare title words, then the fitted additive model over named features
    (:mod:`profilesync.match.features`, :mod:`profilesync.match.scoring`);
 3. versions: a preprint and its published form (:mod:`profilesync.match.versions`);
-4. a one-to-one assignment per source (greedy on descending score; identifiers first), and the
-   source's leftover works that repeat an assigned one are reported as duplicates.
+4. a one-to-one assignment per source in stages (:class:`Stage`): identifier and exact
+   title+authors pairs of the same form first, then fuzzy pairs, then versions among the works
+   left; the source's leftover records beside an assigned one are its duplicates (one work listed
+   twice), the CV work's other form, or works of their own (:func:`_leftovers`).
 
 A match is explainable: ``MatchScore`` keeps every feature's value and its log-odds contribution,
 so a report can say "matched by DOI" or "title 0.97, 5/5 authors, same year". Tiers decide what
@@ -16,17 +18,21 @@ may happen without a person: only ``strong`` matches are applied unattended.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import enum
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from profilesync.match.blocking import TokenBlocker, id_index
-from profilesync.match.features import FEATURE_NAMES, PairFeatures, Prepared, compute, prepare
+from profilesync.match.features import FEATURE_NAMES, PairFeatures, Prepared, author_matches, compute, prepare
 from profilesync.match.params import MatchParams, load_params, params_from_dict
 from profilesync.match.scoring import Profile, sigmoid
 from profilesync.match.verdict import ID_LABEL, ID_ORDER, NO_MATCH, Feature, MatchScore, Tier
-from profilesync.match.versions import is_preprint, version_score
-from profilesync.model import Work
+from profilesync.match.versions import is_preprint, title_overlap, version_score
+from profilesync.model import Work, WorkType
 from profilesync.normalize.identifiers import arxiv_from_doi
+from profilesync.normalize.venues import VenueIdentity, venue_identity
 
 __all__ = [
     "ID_ORDER",
@@ -43,6 +49,7 @@ __all__ = [
     "params_from_dict",
     "score_pair",
     "score_prepared",
+    "venue_of",
 ]
 
 
@@ -73,6 +80,10 @@ class SourceMatching:
     unmatched_cv: tuple[int, ...]
     unmatched_source: tuple[int, ...]
     duplicates: tuple[Duplicate, ...] = ()
+    # Source works left over that are another listing of a paired CV work (``Pair.version``: the
+    # other form, preprint or published), and CV works left over that list a paired work again.
+    second_listings: tuple[Pair, ...] = ()
+    cv_second_listings: tuple[Pair, ...] = ()
 
 
 # --- identifiers ---------------------------------------------------------------------------------
@@ -212,32 +223,68 @@ def score_pair(a: Work, b: Work, params: MatchParams) -> MatchScore:
 # --- matching ------------------------------------------------------------------------------------
 
 
+class Stage(enum.IntEnum):
+    """Which kind of evidence a candidate pair rests on; the assignment takes the stages in order.
+
+    ``DIRECT``: a shared identifier, or the same title by the same authors, between two records of
+    the same form (both preprints or both published). ``FUZZY``: the fitted model, same form.
+    ``VERSION``: a preprint against a published record (by identifier, the version rule or the
+    model). A version pair is only made between works that found no partner of their own form, so
+    the CV's published entry can never be taken by the source's preprint while its own record waits.
+    """
+
+    DIRECT = 1
+    FUZZY = 2
+    VERSION = 3
+
+
 @dataclass(frozen=True)
 class _Scored:
-    rank: float
+    weight: float
     cv: int
     src: int
     score: MatchScore
-    version: bool
+    stage: Stage
 
 
-def match_works(cv_works: Sequence[Work], source_works: Sequence[Work], params: MatchParams) -> SourceMatching:
-    """Pair each CV work with at most one source work (and each source work with at most one CV
-    work), report the source's own duplicates, and list what stayed unmatched.
+def _id_score(kind: str) -> MatchScore:
+    return MatchScore(1.0, Tier.STRONG, kind, (Feature(kind, 1.0, 1.0, f"same {ID_LABEL[kind]}"),))
 
-    Identifiers first; then blocking on rare title words and the fitted feature model; a preprint
-    and its published form pair as a version (``Pair.version``). When a source lists both the
-    preprint and the published record, the CV work pairs with the published one and the preprint
-    record is reported as its duplicate (``score.by == "version"``).
-    """
-    cv_prep = [prepare(w) for w in cv_works]
-    src_prep = [prepare(w) for w in source_works]
+
+def _same_title_and_authors(a: Prepared, b: Prepared) -> bool:
+    """The same normalised title by the same (non-empty) author list, in venues that do not
+    contradict: the strongest evidence short of an identifier."""
+    if not a.title or a.title != b.title or not a.authors or len(a.authors) != len(b.authors):
+        return False
+    if a.venue and b.venue and a.venue != b.venue:
+        return False  # a conference paper and its journal extension often keep the title
+    return author_matches(a.authors, b.authors) == len(a.authors)
+
+
+VENUE_BONUS = 0.5
+
+
+def venue_of(work: Work) -> VenueIdentity:
+    """A source record's venue by its DBLP key and names; a CV entry's as the CV writes it."""
+    return venue_identity((work.venue_acronym, work.venue), work.ids.dblp if work.key is None else None)
+
+
+def candidate_pairs(
+    cv_works: Sequence[Work],
+    source_works: Sequence[Work],
+    params: MatchParams,
+    cv_prep: Sequence[Prepared],
+    src_prep: Sequence[Prepared],
+) -> list[_Scored]:
+    """Every (CV work, source work) pair worth assigning, with its score and stage."""
     cv_ids = [canonical_ids(w) for w in cv_works]
-    src_ids = [canonical_ids(w) for w in source_works]
-    by_id = id_index(enumerate(src_ids))
+    by_id = id_index(enumerate(canonical_ids(w) for w in source_works))
     blocker = TokenBlocker(src_prep, keys=params.block_keys, max_df=params.block_max_df)
     profile = params.model
-
+    cv_pre = [is_preprint(w, p) for w, p in zip(cv_works, cv_prep, strict=True)]
+    src_pre = [is_preprint(w, p) for w, p in zip(source_works, src_prep, strict=True)]
+    cv_venue = [venue_of(w) for w in cv_works]
+    src_venue = [venue_of(w) for w in source_works]
     scored: list[_Scored] = []
     for i, work in enumerate(cv_works):
         seen: set[int] = set()
@@ -245,88 +292,214 @@ def match_works(cv_works: Sequence[Work], source_works: Sequence[Work], params: 
             for j in by_id.get(key, ()):
                 if j in seen:
                     continue
+                stage = Stage.VERSION if cv_pre[i] != src_pre[j] else Stage.DIRECT
+                if stage is Stage.VERSION and title_overlap(cv_prep[i], src_prep[j]) < params.version_title:
+                    continue  # an arXiv link between unrelated titles is a slip in the record (DBLP has them)
                 seen.add(j)
-                kind = key[0]
-                version = is_preprint(work, cv_prep[i]) != is_preprint(source_works[j], src_prep[j])
-                s = MatchScore(1.0, Tier.STRONG, kind, (Feature(kind, 1.0, 1.0, f"same {ID_LABEL[kind]}"),))
-                # Identifier matches outrank every fuzzy one; the published form outranks the preprint.
-                scored.append(_Scored(3.0 + (0.5 if version and not is_preprint(source_works[j], src_prep[j]) else 0.0), i, j, s, version))
+                scored.append(_Scored(3.0, i, j, _id_score(key[0]), stage))
         for j in blocker.candidates(cv_prep[i]):
             if j in seen:
                 continue
             s = _with_doi_conflict(score_prepared(cv_prep[i], src_prep[j], profile), work, source_works[j])
-            version = False
-            v = version_score(work, source_works[j], cv_prep[i], src_prep[j], params)
-            if v is not None and (s.tier is Tier.NONE or v.score > s.score):
-                s, version = v, True
+            if cv_pre[i] != src_pre[j]:
+                v = version_score(work, source_works[j], cv_prep[i], src_prep[j], params)
+                if v is not None and (s.tier is Tier.NONE or v.score > s.score):
+                    s = v
+                if s.tier is not Tier.NONE:
+                    scored.append(_Scored(s.score, i, j, s, Stage.VERSION))
+                continue
             if s.tier is Tier.NONE:
                 continue
-            rank = s.score + (1.0 if s.tier is Tier.STRONG else 0.0)
-            # A published form found by features beats the preprint record found by its arXiv id.
-            if version and not is_preprint(source_works[j], src_prep[j]):
-                rank += 2.6
-            scored.append(_Scored(rank, i, j, s, version))
+            # The same venue breaks ties between records of one title by the same authors (a
+            # workshop paper and its conference version, an extended abstract and the paper).
+            weight = s.score + (VENUE_BONUS if cv_venue[i].same_as(src_venue[j]) else 0.0)
+            if _same_title_and_authors(cv_prep[i], src_prep[j]) and not _conflicting_doi(work, source_works[j]):
+                scored.append(_Scored(1.0 + weight, i, j, s, Stage.DIRECT))
+            else:
+                scored.append(_Scored(weight, i, j, s, Stage.FUZZY))
+    return scored
 
+
+def match_works(cv_works: Sequence[Work], source_works: Sequence[Work], params: MatchParams) -> SourceMatching:
+    """Pair each CV work with at most one source work (and each source work with at most one CV
+    work), report the source's own duplicates, and list what stayed unmatched.
+
+    Pairs are assigned in stages (:class:`Stage`): identifiers and the same title by the same
+    authors first, then the fitted model, then preprint/published versions among the works still
+    free. A source work left over that is another listing of an assigned CV work is a
+    ``second_listing``; it is also a ``Duplicate`` only when it is one work listed twice
+    (:func:`same_listing`).
+    """
+    cv_prep = [prepare(w) for w in cv_works]
+    src_prep = [prepare(w) for w in source_works]
+    scored = candidate_pairs(cv_works, source_works, params, cv_prep, src_prep)
     pairs = _assign(scored)
-    used_cv = {p.cv_index for p in pairs}
-    used_src = {p.source_index for p in pairs}
-    duplicates = _duplicates(pairs, scored, used_src, source_works, src_prep, src_ids, params)
+    partner = {p.cv_index: p.source_index for p in pairs}
+    used_src = set(partner.values())
+    src_pre = [is_preprint(w, p) for w, p in zip(source_works, src_prep, strict=True)]
+    second, duplicates = _leftovers(scored, partner, source_works, src_prep, src_pre, cv_prep, params)
     used_src |= {d.source_index for d in duplicates}
     return SourceMatching(
         pairs=tuple(sorted(pairs, key=lambda p: p.cv_index)),
-        unmatched_cv=tuple(i for i in range(len(cv_works)) if i not in used_cv),
+        unmatched_cv=tuple(i for i in range(len(cv_works)) if i not in partner),
         unmatched_source=tuple(j for j in range(len(source_works)) if j not in used_src),
         duplicates=tuple(duplicates),
+        second_listings=second,
+        cv_second_listings=_cv_second_listings(scored, partner),
     )
 
 
 def _assign(scored: Iterable[_Scored]) -> list[Pair]:
-    """Greedy one-to-one assignment on descending rank.
+    """One-to-one assignment, stage by stage (:class:`Stage`); within a stage greedy on weight.
 
-    Measured against the optimal assignment (scipy's linear_sum_assignment) on the full DBLP2 x ACM
-    tables (``benchmarks/assignment_bench.py``): the same 2,200 pairs, in 4 ms instead of 210 ms.
-    Real conflicts are rare and their scores far apart, so the simpler rule wins.
+    Within one stage the greedy pairs equal the optimal assignment (scipy's linear_sum_assignment)
+    on the DBLP2 x ACM tables (``benchmarks/assignment_bench.py``) and on the drift corpus
+    (``benchmarks/drift``): after the stages separate identifiers, exact pairs, fuzzy pairs and
+    versions, the conflicts left inside a stage are rare and their weights far apart.
     """
     used_cv: set[int] = set()
     used_src: set[int] = set()
     pairs: list[Pair] = []
-    for s in sorted(scored, key=lambda t: (-t.rank, t.cv, t.src)):
+    for s in sorted(scored, key=lambda t: (t.stage, -t.weight, t.cv, t.src)):
         if s.cv in used_cv or s.src in used_src:
             continue
         used_cv.add(s.cv)
         used_src.add(s.src)
-        pairs.append(Pair(s.cv, s.src, s.score, s.version))
+        pairs.append(Pair(s.cv, s.src, s.score, s.stage is Stage.VERSION))
     return pairs
 
 
-def _duplicates(
-    pairs: Sequence[Pair],
+def _clearly_one_work(s: _Scored, cv_prep: Sequence[Prepared], src_prep: Sequence[Prepared]) -> bool:
+    """Beside the CV work's own record, a record of the other form is that work's version only on
+    strong evidence: an identifier link, or nearly the same title (character similarity >= 0.85, or
+    word similarity >= 0.9, which forgives a reordering or a word added: "Adversarial Attacks and
+    Defences: A Survey" / "A survey on adversarial attacks and defences"). A paper of the same
+    group whose title merely shares words with the preprint is a work of its own: reported as
+    missing, where a person can dismiss it, rather than hidden as a version."""
+    if s.score.by in ID_ORDER:
+        return True
+    a, b = cv_prep[s.cv].title, src_prep[s.src].title
+    return a == b or fuzz.ratio(a, b) >= 85.0 or fuzz.token_set_ratio(a, b) >= 90.0
+
+
+def _leftovers(
     scored: Sequence[_Scored],
-    used_src: set[int],
+    partner: Mapping[int, int],
     source_works: Sequence[Work],
     src_prep: Sequence[Prepared],
-    src_ids: Sequence[Sequence[tuple[str, str]]],
+    src_pre: Sequence[bool],
+    cv_prep: Sequence[Prepared],
     params: MatchParams,
-) -> list[Duplicate]:
-    """Unassigned source works that are the same work as an assigned one of the same source."""
-    partner = {p.cv_index: p.source_index for p in pairs}
-    out: list[Duplicate] = []
-    taken: set[int] = set()
-    for s in sorted(scored, key=lambda t: -t.rank):
-        j = s.src
-        if j in used_src or j in taken or s.cv not in partner:
+) -> tuple[tuple[Pair, ...], list[Duplicate]]:
+    """Unassigned source works that are another listing of a CV work that has its partner.
+
+    For each such source work, in this order: a duplicate of the partner record (one work listed
+    twice, :func:`same_listing`); the other form of the CV work (the CoRR copy beside the paper,
+    see :func:`_clearly_one_work`; any version on a source that merges versions); else its best
+    relation of the same form, which stays a work of its own (a journal extension with the
+    conference paper's title). A work has one preprint and one published form: a record of the
+    partner's own form is never taken for the other form.
+    """
+    merged = not params.versions_apart
+    by_src: dict[int, list[_Scored]] = {}
+    taken = set(partner.values())
+    for s in scored:
+        if s.src not in taken and s.cv in partner:
+            by_src.setdefault(s.src, []).append(s)
+    second: list[Pair] = []
+    duplicates: list[Duplicate] = []
+    for j, cands in sorted(by_src.items()):
+        cands.sort(key=lambda t: (t.stage, -t.weight, t.cv))
+        forms = [s for s in cands if s.stage is Stage.VERSION and src_pre[j] != src_pre[partner[s.cv]] and (merged or _clearly_one_work(s, cv_prep, src_prep))]
+        same = [s for s in cands if s.stage is not Stage.VERSION]
+        found = None
+        for s in same + forms:
+            k = partner[s.cv]
+            dup = same_listing(source_works[j], source_works[k], src_prep[j], src_prep[k], params)
+            if dup is not None:
+                found = s
+                duplicates.append(Duplicate(j, k, dup))
+                break
+        chosen = found or (forms[0] if forms else same[0] if same else None)
+        if chosen is not None:
+            second.append(Pair(chosen.cv, j, chosen.score, chosen.stage is Stage.VERSION))
+    return tuple(second), duplicates
+
+
+def _cv_second_listings(scored: Sequence[_Scored], partner: Mapping[int, int]) -> tuple[Pair, ...]:
+    """Unassigned CV works whose best candidate is a source work already paired with another CV
+    work: the CV lists that work twice (often its preprint beside its published form)."""
+    owner = {j: i for i, j in partner.items()}
+    best: dict[int, _Scored] = {}
+    for s in scored:
+        if s.cv in partner or s.src not in owner:
             continue
-        k = partner[s.cv]
-        by = _shared_id(src_ids[j], src_ids[k])
-        if by:
-            dup = MatchScore(1.0, Tier.STRONG, by, (Feature(by, 1.0, 1.0, f"same {ID_LABEL[by]}"),))
-        else:
-            dup = _with_doi_conflict(score_prepared(src_prep[j], src_prep[k], params.model), source_works[j], source_works[k])
-            if dup.tier is Tier.NONE:
-                v = version_score(source_works[j], source_works[k], src_prep[j], src_prep[k], params)
-                if v is None:
-                    continue
-                dup = v
-        taken.add(j)
-        out.append(Duplicate(j, k, dup))
-    return out
+        held = best.get(s.cv)
+        if held is None or (s.stage, -s.weight, s.src) < (held.stage, -held.weight, held.src):
+            best[s.cv] = s
+    return tuple(Pair(s.cv, s.src, s.score, s.stage is Stage.VERSION) for _, s in sorted(best.items()))
+
+
+def _conflicting_ids(a: Work, b: Work) -> str | None:
+    """The identifier on which two records disagree, if any: two publisher DOIs, or two arXiv ids."""
+    if _conflicting_doi(a, b):
+        return "doi"
+    xa = a.ids.arxiv or arxiv_from_doi(a.ids.doi)
+    xb = b.ids.arxiv or arxiv_from_doi(b.ids.doi)
+    if xa and xb and xa.lower() != xb.lower():
+        return "arxiv"
+    return None
+
+
+def same_listing(a: Work, b: Work, pa: Prepared, pb: Prepared, params: MatchParams) -> MatchScore | None:
+    """Whether two records of one source are one work listed twice, with the evidence; else None.
+
+    One work listed twice: the same publisher DOI, or the same title by the same authors in the
+    same year (or a year missing) with no identifier that disagrees. A preprint and its published
+    paper are a duplicate only on a source that merges versions (``params.versions_apart`` false:
+    Google Scholar clusters versions, so two rows are a listing to merge there); DBLP and ORCID keep
+    them apart by policy. A conference paper and its journal extension (other DOI, year, type),
+    proceedings parts I and II, a book and its chapter are never one work.
+    """
+    if a.ids.doi and b.ids.doi and a.ids.doi.lower() == b.ids.doi.lower() and not arxiv_from_doi(a.ids.doi):
+        return _id_score("doi")
+    if _conflicting_ids(a, b):
+        return None
+    if is_preprint(a, pa) != is_preprint(b, pb):
+        if params.versions_apart:
+            return None
+        shared = _shared_id(canonical_ids(a), canonical_ids(b))
+        if shared:
+            return _id_score(shared)
+        return version_score(a, b, pa, pb, params)
+    if a.type is not b.type and WorkType.OTHER not in (a.type, b.type):
+        return None
+    if pa.year and pb.year and pa.year != pb.year:
+        return None
+    shared = _shared_id(canonical_ids(a), canonical_ids(b))
+    if shared:
+        return _id_score(shared)
+    if not _same_listed_title(pa.title, pb.title, cut=_title_cut(a) or _title_cut(b)):
+        return None
+    if a.venue and b.venue and not venue_of(a).same_as(venue_of(b)):
+        return None  # one title in two venues: a workshop paper and its conference paper
+    if pa.authors and pb.authors:
+        # All of the shorter list on the longer one: Scholar cuts long author lists.
+        if author_matches(pa.authors, pb.authors) < min(len(pa.authors), len(pb.authors)):
+            return None
+    score = score_prepared(pa, pb, params.model)
+    return score if score.tier is not Tier.NONE else None
+
+
+def _title_cut(work: Work) -> bool:
+    """Scholar cuts long titles (marked by its connector, or ending in an ellipsis)."""
+    return bool(work.extra.get("title_truncated")) or work.title.rstrip().endswith(("…", "..."))
+
+
+def _same_listed_title(a: str, b: str, *, cut: bool) -> bool:
+    """The same normalised title, or, when a title was cut, one the start of the other. (A title
+    that merely extends another, "Security Games: An Initial Report", is another work.)"""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return cut and len(short) >= 30 and long_.startswith(short)

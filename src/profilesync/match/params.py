@@ -21,6 +21,11 @@ from profilesync.match.scoring import Profile, Shape
 
 DEFAULT_YAML = "default.yaml"
 
+# Does the source keep a preprint and its published paper as two records by policy? DBLP lists a
+# CoRR record beside the paper; ORCID keeps versions in separate groups (linked by version-of ids).
+# Google Scholar clusters versions into one row, so two rows of one paper are its duplicate.
+VERSIONS_APART: Mapping[str, bool] = {"dblp": True, "orcid": True, "scholar": False, "github": True}
+
 
 def _fallback_profile(name: str) -> Profile:
     """A hand-set profile used only if the shipped YAML is missing (a broken install)."""
@@ -41,6 +46,11 @@ class MatchParams:
     - ``version_title`` / ``version_authors``: how similar a preprint and its published form must
       be in title (token-set similarity) and author overlap to count as one work.
     - ``block_max_df``: title tokens shared by more works than this are too common to block on.
+    - ``versions_apart``: the source keeps a preprint and its published paper as two records by
+      policy (DBLP files arXiv copies under CoRR; ORCID keeps versions in separate groups), so the
+      two are never its duplicate; false for a source that merges versions (Google Scholar), where
+      an arXiv row beside the conference row is a listing to merge. Set by :meth:`for_source`
+      from :data:`VERSIONS_APART`.
     """
 
     profiles: Mapping[str, Profile] = field(default_factory=lambda: {"clean": _fallback_profile("clean")})
@@ -50,6 +60,7 @@ class MatchParams:
     version_authors: float = 0.6
     block_keys: int = 4
     block_max_df: int = 2000
+    versions_apart: bool = True
 
     @property
     def model(self) -> Profile:
@@ -66,7 +77,10 @@ class MatchParams:
     def for_source(self, source: str | None) -> MatchParams:
         """The same parameters with the profile that ``source`` uses (``scholar`` -> ``noisy``)."""
         name = self.source_profiles.get(source or "", self.source_profiles.get("default", self.profile))
-        return self if name == self.profile or name not in self.profiles else replace(self, profile=name)
+        apart = VERSIONS_APART.get(source or "", True)
+        if (name == self.profile or name not in self.profiles) and apart == self.versions_apart:
+            return self
+        return replace(self, profile=name if name in self.profiles else self.profile, versions_apart=apart)
 
     def with_profile(self, name: str) -> MatchParams:
         if name not in self.profiles:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from profilesync.match.features import Prepared, _same_author, author_matches
+from profilesync.match.features import Prepared, _generic, _same_author, author_matches, filed_as_preprint
 from profilesync.match.params import MatchParams
 from profilesync.match.verdict import Feature, MatchScore, Tier
 from profilesync.model import Work, WorkStatus, WorkType
@@ -25,6 +25,8 @@ def is_preprint(work: Work, prepared: Prepared | None = None) -> bool:
         return True
     if prepared is not None and prepared.preprint:
         return True
+    if prepared is None and filed_as_preprint(work):
+        return True  # a CV entry filed under "CoRR" or ECCC as an article (a .bib export's @article)
     return bool(work.ids.arxiv and not work.ids.doi and work.type is WorkType.OTHER and not work.venue)
 
 
@@ -57,18 +59,20 @@ def version_score(a: Work, b: Work, pa: Prepared, pb: Prepared, params: MatchPar
     if pre_a == pre_b:
         return None
     pre, pub = (pa, pb) if pre_a else (pb, pa)
-    if not pre.authors or not pub.authors or not pre.title or not pub.title:
+    if not pre.title or not pub.title:
         return None
     if pre.year and pub.year and not (pre.year - 1 <= pub.year <= pre.year + 5):
         return None
+    if not pre.authors or not pub.authors:
+        return _without_authors(pre, pub)
     hits = author_matches(pre.authors, pub.authors)
     authors = hits / len(pre.authors)
     first = _same_author(pre.authors[0], pub.authors[0]) or any(_same_author(pre.authors[0], x) for x in pub.authors[:3])
     title = title_overlap(pre, pub)
     if authors < params.version_authors or title < params.version_title:
         return None
-    if not first and authors < 0.9:
-        return None
+    if not first and authors < 0.9 and title < 0.95:
+        return None  # (an unchanged title by most of the authors survives a misspelt first author)
     # A single shared author is weak evidence: demand a nearly unchanged title then.
     if len(pre.authors) < 2 and title < 0.85:
         return None
@@ -82,3 +86,22 @@ def version_score(a: Work, b: Work, pa: Prepared, pb: Prepared, params: MatchPar
         Feature("version_years", 1.0, 1.0, years),
     )
     return MatchScore(score, tier, "version", features)
+
+
+# Without authors (ORCID works often list no contributors) only the title can speak: it must be
+# the same title, specific enough that two papers are unlikely to share it.
+MIN_CONTENT_WORDS_WITHOUT_AUTHORS = 4
+
+
+def _without_authors(pre: Prepared, pub: Prepared) -> MatchScore | None:
+    if pre.title != pub.title or len(pre.content) < MIN_CONTENT_WORDS_WITHOUT_AUTHORS:
+        return None
+    if _generic(pre.content) > 0.0:
+        return None  # "Editorial", "Keynote": recurring titles say nothing
+    years = f"{pre.year} preprint, {pub.year} published" if pre.year and pub.year else "year unknown"
+    features = (
+        Feature("version_title", 1.0, 1.0, "same title"),
+        Feature("version_authors", 0.0, 0.0, "authors unknown"),
+        Feature("version_years", 1.0, 1.0, years),
+    )
+    return MatchScore(0.75, Tier.PROBABLE, "version", features)

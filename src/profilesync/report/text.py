@@ -41,6 +41,7 @@ HEADINGS: dict[str, str] = {
     "missing_in_source": "CV works a source lacks",
     "foreign_work": "Works that are not the researcher's",
     "duplicate_in_source": "Works a source lists twice",
+    "duplicate_in_cv": "Works the CV lists twice",
     "metric_changed": "Metrics that moved",
 }
 ADDITIONS_HEADING = "Additions: values a source has and the CV lacks"
