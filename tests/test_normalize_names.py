@@ -86,3 +86,17 @@ def test_split_authors_and_null_sentinels():
     assert split_authors("?") == ()
     assert split_authors("N/A") == ()
     assert split_authors("") == ()
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # DBLP writes "Donald C. Wunsch II"; a BibTeX CV read in reading order gives "..., II".
+        ("Donald C. Wunsch II", "Donald C. Wunsch, II"),
+        ("Martin Luther King Jr.", "Martin Luther King, Jr."),
+        ("Donald C. Wunsch II", "Wunsch, II, Donald C."),
+    ],
+)
+def test_a_suffix_after_a_comma_is_not_family_given(a, b):
+    assert same_person_name(a, b)
+    assert parse_name(b).family == parse_name(a).family

@@ -100,6 +100,9 @@ def parse_name(name: str) -> PersonName:
     glued_caps = _glued_initials_in(original)
     text = _clean(original).replace(".", ". ")
     text = _SPACES.sub(" ", text).strip()
+    head, comma, tail = text.rpartition(",")
+    if comma and set(_NOT_LETTER.sub(" ", tail).split()) <= _SUFFIXES and tail.strip():
+        text = head.strip()  # "Donald C. Wunsch, II": a suffix after the comma, not "Family, Given"
     if "," in text:
         family_text, _, given_text = text.partition(",")
         family_tokens = _NOT_LETTER.sub(" ", family_text).split()
