@@ -59,12 +59,14 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
 def _run_orcid(args: argparse.Namespace, app: App) -> ExitStatus:
     # The ORCID writer is optional in a build; import it only when asked for.
     try:
-        module = importlib.import_module("profilesync.push.orcid")
+        importlib.import_module("profilesync.push.orcid")
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("profilesync.push.orcid"):
             raise UserError([Problem(None, "--to orcid", "pushing to ORCID is not available in this installation (profilesync.push.orcid is missing)", "use --to cv, or install a profilesync release with the ORCID writer")]) from None
         raise
-    return module.run_push(args, app)
+    from profilesync.commands.push_orcid import run_push
+
+    return run_push(args, app)
 
 
 def _run_cv(args: argparse.Namespace, app: App) -> ExitStatus:
