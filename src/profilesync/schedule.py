@@ -420,18 +420,7 @@ class ScheduledJob:
 
     def _offline_report(self, unfinished: tuple[str, ...], reason: str) -> dict[str, Any]:
         """The report from the cache alone, with the sources that did not finish marked."""
-        from profilesync.pipeline import compute_diff
-        from profilesync.report.json import build_report
-
-        report = build_report(compute_diff(self.app, offline=True))
-        for name in unfinished:
-            entry = report["sources"].get(name)
-            if entry is None or entry.get("status") == "disabled":
-                continue
-            entry["status"] = "stale" if entry.get("fetched_at") else "failed"
-            entry["error"] = reason
-        report["incomplete"] = True
-        return report
+        return self.app.diff(offline=True).report.unfinished(unfinished, reason).to_json()
 
     def _maybe_push(self, config: Config, now: datetime) -> PushSummary | None:
         if not _push_allowed(config):
@@ -442,7 +431,6 @@ class ScheduledJob:
             if exc.name and exc.name.startswith("profilesync.push"):
                 return PushSummary(False, detail="not run: the CV writer (profilesync.push.cv_push) is not in this installation")
             raise
-        from profilesync.pipeline import compute_diff
         from profilesync.state import State
         from profilesync.writelock import file_digest, lock_timeout
 
@@ -453,7 +441,7 @@ class ScheduledJob:
             digest = file_digest(config.cv_path)
 
             def diff_now() -> tuple[Any, Any]:
-                return compute_diff(self.app, offline=True).result.changes, State(config.cache_dir).decisions()
+                return self.app.diff(offline=True).changes, State(config.cache_dir).decisions()
 
             changes, decisions = diff_now()
             result = push_to_cv(

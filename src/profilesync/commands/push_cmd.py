@@ -71,7 +71,6 @@ def _run_orcid(args: argparse.Namespace, app: App) -> ExitStatus:
 
 def _run_cv(args: argparse.Namespace, app: App) -> ExitStatus:
     from profilesync.config import AutoApply
-    from profilesync.pipeline import compute_diff
     from profilesync.push.cv_push import push_to_cv
     from profilesync.state import State
     from profilesync.writelock import file_digest, lock_timeout
@@ -90,7 +89,7 @@ def _run_cv(args: argparse.Namespace, app: App) -> ExitStatus:
 
     def diff_now() -> tuple[Sequence[Change], Mapping[str, DecisionRecord]]:
         # Push never fetches: it applies what the cached snapshots say, the same as `diff` showed.
-        return compute_diff(app, sources=args.source, offline=True).result.changes, State(config.cache_dir).decisions()
+        return app.diff(sources=args.source, offline=True).changes, State(config.cache_dir).decisions()
 
     changes, decisions = diff_now()
     result = push_to_cv(
