@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from profilesync.schedule import next_runs
-from profilesync.schedule_cron import parse_cron
+from profilesync.schedule.cron import next_runs, parse_cron
 
 UTC = timezone.utc
 SHANGHAI = ZoneInfo("Asia/Shanghai")

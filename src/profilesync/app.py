@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from profilesync.config_discovery import FoundConfig
     from profilesync.cv.record import CvRecord
     from profilesync.pipeline import RunRequest, RunResult
+    from profilesync.source_status import SourceStatus
 
 
 @dataclass
@@ -58,14 +59,14 @@ class App:
 
         return load_cv_for(self.config, label=self.label(self.config.cv_path))
 
-    def run_request(self, *, sources: Sequence[str] | None = None, refresh: bool = False, offline: bool = False, progress: Callable[[str], None] | None = None) -> RunRequest:
+    def run_request(self, *, sources: Sequence[str] | None = None, refresh: bool = False, offline: bool = False, progress: Callable[[str], None] | None = None, on_pulled: Callable[[SourceStatus], None] | None = None) -> RunRequest:
         """The pipeline's request for this profile: config, CV, clock and environment, passed down
         as plain values (the pipeline never sees the App)."""
         from profilesync.pipeline import RunRequest
 
         config = self.config
         cv = self.load_cv()
-        return RunRequest(config=config, cv=cv, clock=self.env.clock, environ=self.env.environ, sources=tuple(sources) if sources else None, refresh=refresh, offline=offline, progress=progress)
+        return RunRequest(config=config, cv=cv, clock=self.env.clock, environ=self.env.environ, sources=tuple(sources) if sources else None, refresh=refresh, offline=offline, progress=progress, on_pulled=on_pulled)
 
     def diff(self, **kwargs) -> RunResult:  # noqa: ANN003 - run_request's keywords
         """Run the pipeline for this profile (``run_request``'s keywords)."""

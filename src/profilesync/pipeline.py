@@ -316,10 +316,15 @@ def pull_sources(
     def work(name: str) -> None:
         began = time.monotonic()
         try:
-            boxes[name].append(pull_one(config, name, clock=clock, environ=environ, refresh=refresh, person=person, coauthors=coauthors))
+            status = pull_one(config, name, clock=clock, environ=environ, refresh=refresh, person=person, coauthors=coauthors)
         except BaseException as exc:  # handed to the caller's thread, which raises it
             boxes[name].append(exc)
-        took[name] = time.monotonic() - began
+            return
+        finally:
+            took[name] = time.monotonic() - began
+        boxes[name].append(status)
+        if on_pulled is not None:
+            on_pulled(status)  # as it ends, not when the caller's loop gets to it
 
     threads = {}
     for name in names:
@@ -340,8 +345,8 @@ def pull_sources(
             _record_attempt(config, name, {"at": format_time(clock()), "ok": False, "error": reason})
             checked = SnapshotStore(config.snapshot_dir).check(name, pulled_for(person, name), clock())
             results[name] = _fallback(name, checked.snapshot, reason, checked)
-        if on_pulled is not None:
-            on_pulled(results[name])
+            if on_pulled is not None:
+                on_pulled(results[name])
         if progress:
             status = results[name]
             elapsed = f" in {took[name]:.1f} s" if name in took else ""

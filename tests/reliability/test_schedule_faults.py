@@ -16,7 +16,7 @@ from pathlib import Path
 from conftest import run_cli, tree_digest
 from profilesync.app import App
 from profilesync.env import Environment
-from profilesync.schedule import ScheduledJob
+from profilesync.schedule.job import ScheduledJob
 from profilesync.state import State
 
 from .profile import LAST_PULL, Settings, changed_files, new_profile, write_config

@@ -11,7 +11,7 @@ from profilesync.errors import ExitStatus
 
 if TYPE_CHECKING:
     from profilesync.app import App
-    from profilesync.schedule import JobOutcome
+    from profilesync.schedule.job import JobOutcome
 
 DESCRIPTION = """\
 Run the scheduled job: pull every enabled source (each within its sources.<name>.timeout_s),
@@ -52,8 +52,8 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
 
 
 def _print_snippet(kind: str, app: App) -> ExitStatus:
-    from profilesync.schedule import cron_spec, schedule_timezone
-    from profilesync.schedule_snippets import SnippetKind, install_spec, render
+    from profilesync.schedule.cron import cron_spec, schedule_timezone
+    from profilesync.schedule.snippets import SnippetKind, install_spec, render
 
     config = app.config
     spec = cron_spec(config)
@@ -66,7 +66,8 @@ def _print_snippet(kind: str, app: App) -> ExitStatus:
 
 
 def _once(app: App) -> ExitStatus:
-    from profilesync.schedule import ScheduledJob, cron_spec, schedule_timezone
+    from profilesync.schedule.cron import cron_spec, schedule_timezone
+    from profilesync.schedule.job import ScheduledJob
 
     if app.config.schedule.cron:
         # A schedule that could never run is a config error even when running by hand.
@@ -107,8 +108,9 @@ def _print_outcome(app: App, outcome: JobOutcome) -> None:
 
 
 def _serve(app: App) -> ExitStatus:
-    from profilesync.schedule import ScheduledJob, build_scheduler, cron_spec, next_runs, schedule_timezone
-    from profilesync.schedule_lock import RunInProgress
+    from profilesync.schedule.cron import build_scheduler, cron_spec, next_runs, schedule_timezone
+    from profilesync.schedule.job import ScheduledJob
+    from profilesync.schedule.lock import RunInProgress
 
     config = app.config
     spec = cron_spec(config)

@@ -193,7 +193,7 @@ def gather_status(app: App) -> StatusReport:
     a config that does not load; every other unreadable file becomes a listed problem."""
     from profilesync.config import SOURCE_NAMES
     from profilesync.pipeline import load_attempts, pulled_for, researcher
-    from profilesync.schedule_lock import lock_state
+    from profilesync.schedule.lock import lock_state
     from profilesync.state import State
 
     config = app.config
@@ -234,7 +234,7 @@ def gather_status(app: App) -> StatusReport:
     schedule, next_run = config.schedule.cron, None
     if schedule:
         try:
-            from profilesync.schedule import cron_spec, next_runs, schedule_timezone
+            from profilesync.schedule.cron import cron_spec, next_runs, schedule_timezone
 
             upcoming = next_runs(cron_spec(config), schedule_timezone(config), now, 1)
             next_run = upcoming[0] if upcoming else None
