@@ -30,7 +30,7 @@ def test_day_1_is_monday_in_the_configured_zone():
 
 
 def test_apscheduler_from_crontab_reads_day_1_as_tuesday():
-    # Why schedule_cron exists: APScheduler 3 counts weekdays from Monday = 0.
+    # Why schedule/cron.py exists: APScheduler 3 counts weekdays from Monday = 0.
     trigger = CronTrigger.from_crontab("0 6 * * 1", timezone=SHANGHAI)
     assert trigger.get_next_fire_time(None, SATURDAY).strftime("%A") == "Tuesday"
 
