@@ -9,6 +9,7 @@ a reader has to follow, and it is how the old cycles hid.
 from __future__ import annotations
 
 import ast
+import functools
 from collections import defaultdict
 from pathlib import Path
 
@@ -26,6 +27,7 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+@functools.cache  # parsed once per test run; the tests only read it
 def modules() -> dict[str, ast.Module]:
     return {module_name(p): ast.parse(p.read_text(encoding="utf-8"), filename=str(p)) for p in sorted(PACKAGE.rglob("*.py"))}
 
@@ -59,6 +61,7 @@ def imports_of(name: str, tree: ast.Module, known: set[str]) -> set[str]:
     return out
 
 
+@functools.cache
 def graph() -> dict[str, set[str]]:
     trees = modules()
     known = set(trees)
@@ -173,8 +176,35 @@ def test_no_core_module_imports_the_cli_layer():
     assert upward_imports(graph()) == []
 
 
+def test_the_scheduler_takes_plain_inputs_not_the_cli():
+    # schedule/ is driven by commands/schedule_cmd.py and status_cmd.py, never the other way round:
+    # its job gets a JobContext (config, CV loader, clock, environment), not the App.
+    found = sorted((src, dst) for src, dsts in graph().items() if layer(src) == "schedule" for dst in dsts if layer(dst) in ("cli", "app", "commands"))
+    assert found == []
+
+
 def test_no_core_module_prints_or_prompts():
     assert talking_calls(modules()) == []
+
+
+def argv_readers(trees: dict[str, ast.Module]) -> list[tuple[str, int, str]]:
+    """Core modules that import argparse or read ``sys.argv``: options are the CLI's to parse."""
+    out = []
+    for name, tree in trees.items():
+        if not is_core(name):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import) and any(alias.name == "argparse" for alias in node.names):
+                out.append((name, node.lineno, "import argparse"))
+            elif isinstance(node, ast.ImportFrom) and node.module == "argparse":
+                out.append((name, node.lineno, "from argparse import"))
+            elif isinstance(node, ast.Attribute) and _dotted(node) == "sys.argv":
+                out.append((name, node.lineno, "sys.argv"))
+    return out
+
+
+def test_no_core_module_reads_the_command_line():
+    assert argv_readers(modules()) == []
 
 
 # Cycles between the parts of the core that other branches are still reworking (issue 12 rewrites
@@ -187,6 +217,9 @@ KNOWN_MODULE_CYCLES: list[list[str]] = []
 def test_no_cycle_runs_through_the_edge_or_the_pipeline(part):
     offending = [c for c in cycles(graph()) if any(layer(m) == part for m in c) and c not in KNOWN_MODULE_CYCLES]
     assert offending == []
+    # Between parts too: before issue 16, commands, connectors, pipeline, push, report and the
+    # scheduler all reached each other (report -> pipeline -> app, connectors -> commands).
+    assert [c for c in cycles(package_graph(graph())) if part in c] == []
 
 
 if __name__ == "__main__":  # a report of the numbers, for the issue's before/after note
@@ -195,6 +228,10 @@ if __name__ == "__main__":  # a report of the numbers, for the issue's before/af
     print("upward imports (core -> cli/app/commands/schedule):", len(upward_imports(g)))
     for src, dst in upward_imports(g):
         print("  ", src, "->", dst)
+    print("schedule -> cli/app/commands:", sorted((a, b) for a, ds in g.items() if layer(a) == "schedule" for b in ds if layer(b) in ("cli", "app", "commands")))
+    print("argparse/sys.argv in core:", len(argv_readers(modules())))
+    for item in argv_readers(modules()):
+        print("  ", *item)
     print("print/input in core:", len(talking_calls(modules())))
     for item in talking_calls(modules()):
         print("  ", *item)
@@ -203,6 +240,7 @@ if __name__ == "__main__":  # a report of the numbers, for the issue's before/af
     for c in found:
         print("  ", len(c), " ".join(m.removeprefix("profilesync.") for m in c))
     pcycles = cycles(package_graph(g))
+    print("edges into app.py:", sorted(a for a, ds in g.items() if "profilesync.app" in ds))
     print("package-level cycles:", len(pcycles))
     for c in pcycles:
         print("  ", " ".join(c))

@@ -31,7 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, app: App) -> ExitStatus:
     from profilesync.schedule.status import gather_status
 
-    report = gather_status(app)
+    report = gather_status(app.config, load_cv=app.load_cv, now=app.env.now(), environ=app.env.environ)
     if args.format == "json":
         app.env.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
     else:

@@ -39,9 +39,10 @@ from profilesync.schedule.reports import ArchivedReport, change_ids, read_latest
 from profilesync.schedule.worker import WorkerJob, WorkerOutcome, kill_tree, run_worker
 
 if TYPE_CHECKING:
-    from profilesync.app import App
     from profilesync.config import Config
+    from profilesync.cv.record import CvRecord
     from profilesync.diff.changes import Change
+    from profilesync.pipeline import RunResult
     from profilesync.report.model import Report
 
 log = logging.getLogger(__name__)
@@ -142,12 +143,30 @@ class JobOutcome:
         return out
 
 
+@dataclass(frozen=True)
+class JobContext:
+    """What a scheduled run reads, as plain values (the command builds it; no App here)."""
+
+    config: Config
+    load_cv: Callable[[], CvRecord]  # called at every run: a long-running scheduler sees CV edits
+    clock: Callable[[], datetime]
+    environ: Mapping[str, str]
+    worker: WorkerJob  # how the worker process finds the same profile
+
+    def diff_offline(self) -> RunResult:
+        """The comparison from the cache alone (after a stopped worker; again before a CV push
+        when the CV changed meanwhile)."""
+        from profilesync import pipeline
+
+        return pipeline.run(pipeline.RunRequest(config=self.config, cv=self.load_cv(), clock=self.clock, environ=self.environ, offline=True))
+
+
 class ScheduledJob:
     """The scheduled job for one profile. ``run()`` does one run; ``stop()`` (another thread,
     e.g. at shutdown) kills a pull that is in progress."""
 
-    def __init__(self, app: App, progress: Progress | None = None, command: str = "schedule"):
-        self.app = app
+    def __init__(self, context: JobContext, progress: Progress | None = None, command: str = "schedule"):
+        self.context = context
         self.progress = progress or _quiet
         self.command = command
         self._child: subprocess.Popen | None = None
@@ -162,10 +181,10 @@ class ScheduledJob:
         Raises ``UserError`` (config or CV invalid: nothing is written) and ``RunInProgress``
         (another run holds the lock). Every other failure ends in the outcome and the runs table.
         """
-        app = self.app
-        config = app.config
-        app.load_cv()  # a CV that does not validate stops the run before anything is written
-        started_at = app.env.now()
+        context = self.context
+        config = context.config
+        context.load_cv()  # a CV that does not validate stops the run before anything is written
+        started_at = context.clock()
         with RunLock(config.cache_dir, started_at, self.command) as lock:
             if lock.recovered is not None:
                 self.progress(f"recovered a stale run lock left by {lock.recovered.describe()}")
@@ -209,7 +228,7 @@ class ScheduledJob:
                 reason = f"the pull process ended without a report (exit status {worker.exit_code}: {said or 'no message'})"
                 notes.append(reason)
                 self.progress(reason)
-            model = self.app.diff(offline=True).report.unfinished(unfinished, reason)
+            model = self.context.diff_offline().report.unfinished(unfinished, reason)
             status = ExitStatus.SOURCE_FAILED
         else:
             model = result.report
@@ -232,7 +251,7 @@ class ScheduledJob:
         hook = None
         if changed and config.schedule.on_change:
             remaining = deadline - (time.monotonic() - t0)
-            hook = run_hook(config, config.schedule.on_change, archive.markdown_path, self.app.env.environ, min(HOOK_MAX_S, max(HOOK_MIN_S, remaining)))
+            hook = run_hook(config, config.schedule.on_change, archive.markdown_path, self.context.environ, min(HOOK_MAX_S, max(HOOK_MIN_S, remaining)))
             self.progress(hook.describe())
         return JobOutcome(
             status,
@@ -251,22 +270,13 @@ class ScheduledJob:
         )
 
     def _run_worker(self, config: Config, budget_s: float) -> WorkerOutcome:
-        app = self.app
-        job = WorkerJob(
-            config_path=str(config.path),
-            cache_dir=str(config.cache_dir) if app.cache_dir_arg else None,
-            cwd=str(app.env.cwd),
-            quiet=app.quiet,
-            verbose=app.verbose,
-        )
-
         def started(process: subprocess.Popen) -> None:
             with self._guard:
                 self._child = process
                 self.last_child_pid = process.pid
 
         try:
-            return run_worker(job, environ=app.env.environ, budget_s=max(0.5, budget_s), say=lambda text: self.progress(f"  {text}"), started=started)
+            return run_worker(self.context.worker, environ=self.context.environ, budget_s=max(0.5, budget_s), say=lambda text: self.progress(f"  {text}"), started=started)
         finally:
             with self._guard:
                 self._child = None
@@ -290,11 +300,11 @@ class ScheduledJob:
             digest = file_digest(config.cv_path)
 
             def diff_now() -> tuple[Any, Any]:
-                return self.app.diff(offline=True).changes, State(config.cache_dir).decisions()
+                return self.context.diff_offline().changes, State(config.cache_dir).decisions()
 
             decisions = State(config.cache_dir).decisions()
             result = push_to_cv(
-                config, changes, decisions, now=now, take_strong=True, dry_run=False, expected_digest=digest, recompute=diff_now, lock_timeout_s=lock_timeout(self.app.env.environ)
+                config, changes, decisions, now=now, take_strong=True, dry_run=False, expected_digest=digest, recompute=diff_now, lock_timeout_s=lock_timeout(self.context.environ)
             )
         except ProfileSyncError as exc:
             self.progress(f"push to the CV failed: {exc}")

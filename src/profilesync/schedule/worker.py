@@ -98,12 +98,21 @@ def _configure_logging(job: WorkerJob) -> None:
     root.propagate = False
 
 
+def _label(path: Path, cwd: Path) -> str:
+    # As App.label: relative to the working directory when inside it, so messages read the same.
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
+
+
 def child_main() -> int:
     """The child: read the job, run the pipeline with ``refresh``, send every event and the result."""
     from profilesync import pipeline
-    from profilesync.app import App
-    from profilesync.env import Environment
+    from profilesync.config import load_config
+    from profilesync.cv.load import load_cv_for
     from profilesync.errors import AuthError, ProfileSyncError, ReadOnlyError, SourceError, UserError
+    from profilesync.model import utcnow
 
     job: WorkerJob = pickle.load(sys.stdin.buffer)
     # The message stream is the original stdout; anything else that writes to fd 1 (a library's
@@ -118,10 +127,20 @@ def child_main() -> int:
             channel.flush()
 
     _configure_logging(job)
-    env = Environment(stdout=sys.stderr, stderr=sys.stderr, environ=dict(os.environ), cwd=Path(job.cwd))
-    app = App(env=env, config_arg=job.config_path, cache_dir_arg=job.cache_dir, quiet=job.quiet, verbose=job.verbose)
+    cwd = Path(job.cwd)
     try:
-        request = app.run_request(refresh=True, progress=lambda text: send(Said(text)), on_pulled=lambda status: send(Pulled(status)))
+        path = cwd / job.config_path
+        config = load_config(path, label=_label(path, cwd), cache_dir_override=cwd / job.cache_dir if job.cache_dir else None)
+        cv = load_cv_for(config, label=_label(config.cv_path, cwd))
+        request = pipeline.RunRequest(
+            config=config,
+            cv=cv,
+            clock=utcnow,
+            environ=dict(os.environ),
+            refresh=True,
+            progress=lambda text: send(Said(text)),
+            on_pulled=lambda status: send(Pulled(status)),
+        )
         result = pipeline.run(request)
     except UserError as exc:
         send(Failed(ExitStatus.ERROR, tuple(str(p) for p in exc.problems)))
