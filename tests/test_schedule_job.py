@@ -1,6 +1,6 @@
 """`profilesync schedule --once` and the scheduler loop, against a local server for every source.
 
-The job runs `diff --refresh` in a child process: these tests cover what the parent does around
+The job runs the pipeline in a worker process (schedule/worker.py): these tests cover what the parent does around
 it (reports, archive pruning, the on_change hook, the run lock, the CV push, the runs table) and
 that the long-running scheduler starts, fires and stops cleanly.
 """
