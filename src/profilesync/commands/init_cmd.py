@@ -64,9 +64,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dblp-pid", metavar="PID", help='with --write: the DBLP pid to put in the config, e.g. "95/7448-1"')
     parser.add_argument("--dblp-base-url", metavar="URL", help="DBLP host or mirror to search (default: the config's, else https://dblp.org)")
     parser.add_argument("--max-hits", type=int, default=DEFAULT_HITS, metavar="N", help=f"candidates to list per source (default {DEFAULT_HITS})")
-    from profilesync.connectors import orcid_init
+    from profilesync.commands import init_orcid
 
-    orcid_init.configure(parser)  # --orcid, --orcid-search, --orcid-base-url
+    init_orcid.configure(parser)  # --orcid, --orcid-search, --orcid-base-url
 
 
 def run(args: argparse.Namespace, app: App) -> ExitStatus:
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
     if args.max_hits < 1:
         raise UserError([Problem(None, "--max-hits", f"expected a positive number, got {args.max_hits}", "use e.g. --max-hits 10")])
     if args.orcid:
-        from profilesync.connectors.orcid_init import check_orcid_arg
+        from profilesync.commands.init_orcid import check_orcid_arg
 
         check_orcid_arg(args, app)  # before writing: a wrong iD leaves no files behind
     if args.write:
@@ -104,9 +104,9 @@ def find_dblp(name: str, args: argparse.Namespace, app: App) -> list[Candidate]:
 
 def find_orcid(name: str, args: argparse.Namespace, app: App) -> list[Candidate]:
     """Candidates from ORCID's expanded search (asked only with --orcid-search)."""
-    from profilesync.connectors.orcid_init import find_orcid as find
+    from profilesync.commands.init_orcid import find_orcid as find
 
-    return find(name, args, app)
+    return [Candidate("orcid", c.orcid, c.name, f"https://orcid.org/{c.orcid}", "; ".join(c.institutions[:3]) or None) for c in find(name, args, app)]
 
 
 # Source -> finder, in the order results are printed. Add ORCID etc. here.
@@ -215,7 +215,7 @@ def _dblp_block(args: argparse.Namespace) -> list[str]:
 
 # One function per source block; a source that gains an id flag (--orcid ...) adds its own here.
 def _orcid_block(args: argparse.Namespace) -> list[str]:
-    from profilesync.connectors.orcid_init import orcid_block
+    from profilesync.commands.init_orcid import orcid_block
 
     return orcid_block(args)
 
@@ -231,7 +231,7 @@ def _source_blocks(args: argparse.Namespace) -> list[str]:
 
 
 def _person_ids(args: argparse.Namespace) -> dict[str, str | None]:
-    from profilesync.connectors.orcid_init import normalized_arg
+    from profilesync.commands.init_orcid import normalized_arg
 
     return {"orcid": normalized_arg(args), "scholar": None, "github": None, "dblp": args.dblp_pid or None}
 

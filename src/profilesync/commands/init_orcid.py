@@ -1,5 +1,8 @@
 """The ORCID part of ``profilesync init``: ``--orcid ID`` and ``--orcid-search``.
 
+CLI code (argparse options, printing), so it lives with the command; the connector part is
+``connectors.orcid.lookup_person`` / ``search_people``.
+
 - ``--orcid 0000-...`` checks the iD's checksum, asks the public API whose record it is (unless
   ``--offline``) and, with ``--write``, puts it in ``sources.orcid.id`` and ``person.ids.orcid``.
 - ``--orcid-search`` adds ORCID's expanded search to the name search (``--name``). It is opt-in
@@ -83,16 +86,15 @@ def check_orcid_arg(args: argparse.Namespace, app: App) -> None:
 
 
 def find_orcid(name: str, args: argparse.Namespace, app: App) -> list[Any]:
-    """ORCID candidates for ``name`` as init's ``Candidate``s. Raises the HTTP client's ``SourceError``s."""
-    from profilesync.commands.init_cmd import Candidate
+    """ORCID's search hits for ``name`` (``init_cmd`` turns them into its ``Candidate``s, so this
+    module does not import it back). Raises the HTTP client's ``SourceError``s."""
     from profilesync.connectors.orcid import search_people
 
     base_url, http = _client(args, app)
     try:
-        found = search_people(http, base_url, name, rows=args.max_hits)
+        return list(search_people(http, base_url, name, rows=args.max_hits))
     finally:
         http.close()
-    return [Candidate("orcid", c.orcid, c.name, f"https://orcid.org/{c.orcid}", "; ".join(c.institutions[:3]) or None) for c in found]
 
 
 def orcid_block(args: argparse.Namespace) -> list[str]:
