@@ -22,6 +22,7 @@ from filelock import FileLock, Timeout
 
 from profilesync.config import SOURCE_NAMES, Config
 from profilesync.connectors.base import FetchContext
+from profilesync.deadline import Clock, Deadline
 from profilesync.errors import ProfileSyncError, SourceError, UserError
 from profilesync.model import Person, PersonIds, PulledFor, Snapshot, format_time, parse_time
 from profilesync.normalize.names import same_person_name
@@ -209,8 +210,8 @@ def _is_suspicious(previous: Snapshot | None, current: Snapshot, drop: float) ->
     return len(current.works) < (1.0 - drop) * len(previous.works)
 
 
-def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: Sequence[str]) -> SourceStatus:
-    """Fetch one source and save its snapshot; never raises for a source failure."""
+def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: Sequence[str], deadline: Deadline | None = None) -> SourceStatus:
+    """Fetch one source within ``deadline`` and save its snapshot; never raises for a source failure."""
     from profilesync.connectors import registry
 
     config = app.config
@@ -225,9 +226,8 @@ def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: S
         log.warning("%s", checked.message)
     connector = None
     try:
-        connector = registry.create(config, name, app.env.environ)
-        options = dict(config.sources[name].options)
-        context = FetchContext(person=person, now=now, refresh=refresh, coauthors=tuple(coauthors), options=options)
+        connector = registry.create(config, name, app.env.environ, deadline=deadline)
+        context = FetchContext(person=person, now=now, refresh=refresh, coauthors=tuple(coauthors), options=config.sources[name].options)
         # The one value boundary every connector's output passes (normalize/sanitize.py).
         snapshot = sanitize_snapshot(connector.fetch(context))
         requests = connector.http.requests_sent if connector.http is not None else None
@@ -315,13 +315,15 @@ def _fallback(name: str, previous: Snapshot | None, reason: str, checked: Checke
     )
 
 
-def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord | None = None, progress: Callable[[str], None] | None = None) -> dict[str, SourceStatus]:
-    """Pull ``names`` concurrently (each within its own deadline and rate limit)."""
+def pull_sources(
+    app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord | None = None, progress: Callable[[str], None] | None = None, clock: Clock = time.monotonic
+) -> dict[str, SourceStatus]:
+    """Pull ``names`` concurrently (each within its own deadline, on ``clock``, and rate limit)."""
     from profilesync.connectors import registry
 
     config = app.config
     person = researcher(config, cv)
-    dblp_coauthors = tuple(config.sources["dblp"].options.get("coauthors", ())) if "dblp" in config.sources else ()
+    dblp_coauthors = getattr(config.sources["dblp"].options, "coauthors", ()) if "dblp" in config.sources else ()
     coauthors = coauthors_of(cv, person, dblp_coauthors)
     results: dict[str, SourceStatus] = {}
     if progress:
@@ -332,24 +334,25 @@ def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord 
     # at most finish later and save a complete snapshot (writes are atomic).
     boxes: dict[str, list[SourceStatus | BaseException]] = {name: [] for name in names}
     took: dict[str, float] = {}
+    # Each source's budget starts here; its HTTP client spends it and this thread waits on it.
+    deadlines = {name: Deadline.start(config.sources[name].timeout_s, clock) for name in names}
 
     def work(name: str) -> None:
-        began = time.monotonic()
         try:
-            boxes[name].append(pull_one(app, name, refresh=refresh, person=person, coauthors=coauthors))
+            boxes[name].append(pull_one(app, name, refresh=refresh, person=person, coauthors=coauthors, deadline=deadlines[name]))
         except BaseException as exc:  # handed to the caller's thread, which raises it
             boxes[name].append(exc)
-        took[name] = time.monotonic() - began
+        took[name] = deadlines[name].elapsed()
 
     threads = {}
     for name in names:
         thread = threading.Thread(target=work, args=(name,), name=f"pull-{name}", daemon=True)
         thread.start()
         threads[name] = thread
-    started = time.monotonic()
+    started = clock()
     for name in names:
-        limit = config.sources[name].timeout_s + PULL_GRACE_S + registry.connector_class(name).overhead_s
-        _join_saying_so(threads[name], started, limit, (lambda waited, n=name: progress(f"  still pulling {n} ({waited:.0f} s)")) if progress else None)
+        wait = deadlines[name].extended(PULL_GRACE_S + registry.connector_class(name).overhead_s)
+        _join_saying_so(threads[name], wait, (lambda waited, n=name: progress(f"  still pulling {n} ({waited:.0f} s)")) if progress else None)
         if boxes[name]:
             outcome = boxes[name][0]
             if isinstance(outcome, BaseException):
@@ -365,7 +368,7 @@ def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord 
             elapsed = f" in {took[name]:.1f} s" if name in took else ""
             progress(f"  {name}: {status.state.value}{elapsed}" + (f" ({status.error})" if status.error else ""))
     if progress and len(names) > 1:
-        progress(f"pulled {len(names)} sources in {time.monotonic() - started:.1f} s")
+        progress(f"pulled {len(names)} sources in {clock() - started:.1f} s")
     return results
 
 
@@ -373,16 +376,16 @@ def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord 
 STILL_PULLING_EVERY_S = 15.0
 
 
-def _join_saying_so(thread: threading.Thread, started: float, limit: float, say: Callable[[float], None] | None) -> None:
-    """Wait for ``thread`` until ``limit`` seconds after ``started``, reporting the wait every
+def _join_saying_so(thread: threading.Thread, deadline: Deadline, say: Callable[[float], None] | None) -> None:
+    """Wait for ``thread`` until ``deadline`` passes, reporting the wait every
     ``STILL_PULLING_EVERY_S`` through ``say``."""
     while thread.is_alive():
-        left = limit - (time.monotonic() - started)
+        left = deadline.remaining()
         if left <= 0:
             return
         thread.join(min(left, STILL_PULLING_EVERY_S))
-        if thread.is_alive() and say is not None and time.monotonic() - started < limit:
-            say(time.monotonic() - started)
+        if thread.is_alive() and say is not None and not deadline.expired:
+            say(deadline.elapsed())
 
 
 # --- diff ---------------------------------------------------------------------------------------
@@ -490,7 +493,7 @@ def compute_diff(app: App, *, sources: Sequence[str] | None = None, refresh: boo
     for name in SOURCE_NAMES:
         if name in config.sources and name not in names and not config.sources[name].enabled:
             statuses[name] = SourceStatus(name=name, state=SourceState.DISABLED)
-    dblp_coauthors = tuple(config.sources["dblp"].options.get("coauthors", ())) if "dblp" in config.sources else ()
+    dblp_coauthors = getattr(config.sources["dblp"].options, "coauthors", ()) if "dblp" in config.sources else ()
     history = _load_history(config, snapshots)
     data = DiffInput(
         cv=cv,

@@ -144,23 +144,9 @@ def list_candidates(name: str, args: argparse.Namespace, app: App) -> ExitStatus
 
 def _dblp_policy(args: argparse.Namespace, app: App):
     """Base URL and HTTP policy: the flag, else an existing config's DBLP settings, else defaults."""
-    from profilesync.config import DEFAULT_BASE_URLS, load_config
-    from profilesync.connectors.http import HttpPolicy
-    from profilesync.connectors.registry import DEFAULT_MIN_INTERVAL, policy_for
+    from profilesync.connectors.registry import source_policy
 
-    config = None
-    if app.config_path.exists():
-        try:
-            config = load_config(app.config_path)
-        except UserError:
-            app.info(f"note: {app.config_path.name} does not validate; searching with default DBLP settings")
-    source = config.sources.get("dblp") if config is not None else None
-    if config is not None and source is not None:
-        policy = policy_for(config, source)
-        base_url = source.base_url
-    else:
-        policy = HttpPolicy(source="dblp", min_interval_s=DEFAULT_MIN_INTERVAL["dblp"], deadline_s=60.0)
-        base_url = DEFAULT_BASE_URLS["dblp"]
+    base_url, policy = source_policy("dblp", app.config_path, on_invalid=lambda: app.info(f"note: {app.config_path.name} does not validate; searching with default DBLP settings"))
     return (args.dblp_base_url or base_url).rstrip("/"), policy
 
 

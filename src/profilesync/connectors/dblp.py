@@ -12,9 +12,22 @@ and decides.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import ClassVar
 
-from profilesync.connectors.base import Capability, Connector, FetchContext
+from profilesync.connectors.base import (
+    RETRIES,
+    TIMEOUT,
+    URL,
+    Capability,
+    Connector,
+    FetchContext,
+    SourceOptions,
+    min_interval,
+    setting,
+    source_id,
+)
 from profilesync.connectors.dblp_resolve import decide, known_coauthors, score
 from profilesync.connectors.dblp_search import AuthorHit, search_authors
 from profilesync.connectors.dblp_xml import SOURCE, DblpPerson, is_pid, parse_person_xml
@@ -36,9 +49,36 @@ class DblpPersonUnresolved(SourceError):
     """No pid is configured and the name plus coauthors did not single out one DBLP person."""
 
 
+@dataclass(frozen=True)
+class DblpOptions(SourceOptions):
+    """``sources.dblp``: no token (DBLP is open); the rate DBLP's FAQ asks for."""
+
+    id: str | None = setting(
+        None,
+        source_id(
+            "^([0-9]+/[0-9]+(-[0-9]+)?|[a-z]/[A-Za-z0-9_.'-]+)$",
+            'expected a DBLP pid like "95/7448-1" (find it with `profilesync init --name ...`), or leave it out to resolve the person by name and coauthors',
+        ),
+    )
+    base_url: str = setting("https://dblp.org", URL)
+    timeout_s: float = setting(60.0, TIMEOUT)
+    min_interval_s: float = setting(2.0, min_interval("seconds between two requests to DBLP, e.g. 2"))
+    coauthors: tuple[str, ...] = setting(
+        (), {"type": "array", "items": {"type": "string", "minLength": 1}, "x-hint": "names of frequent coauthors, used to pick the right DBLP person when no pid is set"}
+    )
+    retries: int = setting(3, RETRIES)
+
+    # DBLP is the curated bibliography: first for bibliographic fields, last for the homepage.
+    precedence: ClassVar = MappingProxyType(
+        {"title": 10, "authors": 10, "venue": 10, "year": 10, "pages": 10, "doi": 10, "arxiv": 10, "type": 10, "homepage": 40, "affiliation": 20, "name": 20}
+    )
+
+
 class DblpConnector(Connector):
     name: ClassVar[str] = "dblp"
     capabilities: ClassVar[Capability] = Capability.READ
+    options_class: ClassVar[type[SourceOptions]] = DblpOptions
+    options: DblpOptions
 
     def fetch(self, context: FetchContext) -> Snapshot:
         """Fetch the person page and return it as a snapshot.
@@ -93,7 +133,7 @@ class DblpConnector(Connector):
         """Find the person by name and coauthors; returns the page and a sentence saying why."""
         person = context.person
         names = person.all_names
-        known = known_coauthors([*self.config.options.get("coauthors", ()), *context.coauthors], names)
+        known = known_coauthors([*self.options.coauthors, *context.coauthors], names)
         hits = search_authors(self.http, self.config.base_url, person.name, refresh=context.refresh)
         candidates = _plausible(hits, names)[:MAX_CANDIDATES]
         pages: dict[str, DblpPerson] = {}

@@ -34,12 +34,25 @@ import fnmatch
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 import requests
 
-from profilesync.connectors.base import Capability, Connector, FetchContext
+from profilesync.connectors.base import (
+    ENV_NAME,
+    RETRIES,
+    TIMEOUT,
+    URL,
+    Capability,
+    Connector,
+    FetchContext,
+    SourceOptions,
+    min_interval,
+    setting,
+    source_id,
+)
 from profilesync.connectors.github_cff import CffError, CffRecord, CitedPaper, parse_cff
 from profilesync.connectors.github_cites import (
     build_cites,
@@ -72,33 +85,50 @@ PER_PAGE = 100
 _STORED_ANSWER = "only-if-cached,max-stale=315360000"  # no space: requests-cache re-joins the parts
 
 
+_REPOS = {"type": "array", "items": {"type": "string"}}
+
+
 @dataclass(frozen=True)
-class GithubOptions:
-    """The ``sources.github`` keys that shape a pull (see config.schema.json)."""
+class GithubOptions(SourceOptions):
+    """``sources.github``: which repositories count as software works, and how much quota to spend."""
 
-    include_forks: bool = False
-    include_archived: bool = False
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    extra_repos: tuple[str, ...] = ()
-    citation_files: bool = True
-    readme: bool = False
-    max_pages: int = 10
-    quota_reserve: int = 5
+    id: str | None = setting(None, source_id("^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$", 'expected a GitHub login like "Gold-Sea"'))
+    base_url: str = setting("https://api.github.com", URL)
+    token_env: str | None = setting(None, ENV_NAME)
+    timeout_s: float = setting(60.0, TIMEOUT)
+    include_forks: bool = setting(False, {"type": "boolean"})
+    include_archived: bool = setting(False, {"type": "boolean"})
+    include: tuple[str, ...] = setting(
+        (), {**_REPOS, "x-hint": 'repositories to keep even if they are forks or archived, as owner/name, a bare name or a wildcard such as "*-artifact"'}
+    )
+    exclude: tuple[str, ...] = setting((), {**_REPOS, "x-hint": 'repositories to leave out, as owner/name, a bare name or a wildcard such as "*.github.io"'})
+    extra_repos: tuple[str, ...] = setting(
+        (),
+        {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[^/\\s]+/[^/\\s]+$"},
+            "x-hint": "repositories under other owners that hold your papers' code, as owner/name",
+        },
+    )
+    citation_files: bool = setting(
+        True, {"type": "boolean", "x-hint": "true (default) to read each kept repository's CITATION.cff (one request per repository, cached)"}
+    )
+    readme: bool = setting(
+        False,
+        {"type": "boolean", "x-hint": "true to read the README of repositories without a CITATION.cff or DOI/arXiv id in the description (one more request each; default false)"},
+    )
+    max_pages: int = setting(10, {"type": "integer", "minimum": 1, "maximum": 100, "x-hint": "how many pages of 100 repositories to read at most (default 10)"})
+    quota_reserve: int = setting(
+        5, {"type": "integer", "minimum": 0, "x-hint": "stop the optional CITATION.cff/README lookups when this many API requests are left in the hour (default 5)"}
+    )
+    retries: int = setting(3, RETRIES)
+    # No pause of our own: GitHub's hourly quota is the limit (and what quota_reserve guards).
+    min_interval_s: float = setting(0.0, min_interval("seconds between two requests to this source's host"))
 
-    @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> GithubOptions:
-        return cls(
-            include_forks=bool(options.get("include_forks", False)),
-            include_archived=bool(options.get("include_archived", False)),
-            include=tuple(str(x) for x in options.get("include") or ()),
-            exclude=tuple(str(x) for x in options.get("exclude") or ()),
-            extra_repos=tuple(str(x) for x in options.get("extra_repos") or ()),
-            citation_files=bool(options.get("citation_files", True)),
-            readme=bool(options.get("readme", False)),
-            max_pages=int(options.get("max_pages", 10)),
-            quota_reserve=int(options.get("quota_reserve", 5)),
-        )
+    # "This repository has no CITATION.cff" (404) is an answer worth keeping: repeated pulls are free.
+    cache_statuses: ClassVar[tuple[int, ...]] = (200, 404)
+    # The profile's blog link is the homepage the researcher maintains; the rest is weak.
+    precedence: ClassVar = MappingProxyType({"homepage": 10, "affiliation": 40, "name": 40})
 
 
 @dataclass(frozen=True)
@@ -149,10 +179,11 @@ class GithubConnector(Connector):
 
     name: ClassVar[str] = "github"
     capabilities: ClassVar[Capability] = Capability.READ
+    options_class: ClassVar[type[SourceOptions]] = GithubOptions
+    options: GithubOptions
 
     def __init__(self, config: SourceConfig, http: HttpClient | None = None, *, token: str | None = None):
         super().__init__(config, http, token=token)
-        self.options = GithubOptions.from_options(config.options)
         self.stats: PullStats | None = None  # of the last fetch; tests and benchmarks read it
 
     # ----------------------------------------------------------------------------------- fetch

@@ -42,23 +42,10 @@ def normalized_arg(args: argparse.Namespace) -> str | None:
 
 def _client(args: argparse.Namespace, app: App) -> tuple[str, HttpClient]:
     """Base URL and HTTP client: the flag, else an existing config's ORCID settings, else defaults."""
-    from profilesync.config import DEFAULT_BASE_URLS, load_config
-    from profilesync.connectors.http import HttpClient, HttpPolicy
-    from profilesync.connectors.registry import DEFAULT_MIN_INTERVAL, policy_for
+    from profilesync.connectors.http import HttpClient
+    from profilesync.connectors.registry import source_policy
 
-    config = None
-    if app.config_path.exists():
-        try:
-            config = load_config(app.config_path)
-        except UserError:
-            config = None
-    source = config.sources.get("orcid") if config is not None else None
-    if config is not None and source is not None:
-        policy = policy_for(config, source)
-        base_url = source.base_url
-    else:
-        policy = HttpPolicy(source="orcid", min_interval_s=DEFAULT_MIN_INTERVAL["orcid"], deadline_s=60.0)
-        base_url = DEFAULT_BASE_URLS["orcid"]
+    base_url, policy = source_policy("orcid", app.config_path)
     return (getattr(args, "orcid_base_url", None) or base_url).rstrip("/"), HttpClient(policy)
 
 
