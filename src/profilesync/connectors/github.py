@@ -38,8 +38,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit
 
-import requests
-
 from profilesync.connectors.base import (
     ENV_NAME,
     RETRIES,
@@ -61,7 +59,6 @@ from profilesync.connectors.github_cites import (
     hints_from_text,
     is_software_doi,
 )
-from profilesync.connectors.http import decode_json, error_for_status, retry_after_time
 from profilesync.connectors.shapes import Node, ShapeError, array, at, flag, integer, texts
 from profilesync.errors import (
     AuthError,
@@ -74,7 +71,11 @@ from profilesync.errors import (
 )
 from profilesync.model import ExternalIds, Person, PersonIds, Snapshot, Work, WorkType
 
+# The HTTP layer (requests, urllib3) is imported where a request is made, not here: loading a
+# config imports every connector module for its options, and must stay fast.
 if TYPE_CHECKING:
+    import requests
+
     from profilesync.config import SourceConfig
     from profilesync.connectors.http import HttpClient
 
@@ -286,7 +287,9 @@ class GithubConnector(Connector):
         link = reply.headers.get("Link") or reply.headers.get("link")
         if not link:
             return None
-        for entry in requests.utils.parse_header_links(link):
+        from requests.utils import parse_header_links
+
+        for entry in parse_header_links(link):
             if entry.get("rel") == "next" and entry.get("url"):
                 target, api = urlsplit(entry["url"]), urlsplit(base)
                 if (target.scheme, target.netloc) != (api.scheme, api.netloc):
@@ -447,6 +450,8 @@ class GithubConnector(Connector):
             return None
         if status != 200:
             raise self._error(response, state)
+        from profilesync.connectors.http import decode_json
+
         # An unusable body leaves the HTTP cache here: otherwise the next pull would revalidate
         # the stored body, get a 304 and reuse it forever.
         with self.http.reading(response):
@@ -468,6 +473,8 @@ class GithubConnector(Connector):
 
     def _error(self, response: requests.Response, state: _PullState) -> Exception:
         """The typed error for a failed API call (GitHub signals limits with 403 as well as 429)."""
+        from profilesync.connectors.http import error_for_status, retry_after_time
+
         status = response.status_code
         headers = response.headers
         message = _api_message(response)
@@ -622,6 +629,8 @@ def _decoded_file(data: Any) -> str | None:
 
 
 def _api_message(response: requests.Response) -> str:
+    from profilesync.connectors.http import decode_json
+
     try:
         data = decode_json(response.content)
     except (ValueError, RecursionError):

@@ -51,15 +51,17 @@ from profilesync.connectors.base import (
     setting,
     source_id,
 )
-from profilesync.connectors.http import HttpPolicy, environment_proxy, proxy_label
 from profilesync.connectors.scholar_errors import ScholarFailure, ScholarUnavailable
-from profilesync.connectors.scholar_fetch import DEFAULT_MAX_PAGES, ScholarJob, profile_url
-from profilesync.connectors.scholar_map import to_snapshot
 from profilesync.connectors.scholar_worker import STARTUP_S, run_with_deadline
 from profilesync.errors import Problem, UserError
 
+# The fetch, its HTTP layer (requests) and the page parser are imported in ``fetch``: loading a
+# config imports every connector module for its options, and must stay fast.
 if TYPE_CHECKING:
+    from profilesync.connectors.http import HttpPolicy
     from profilesync.model import Snapshot
+
+DEFAULT_MAX_PAGES = 20  # 2,000 works: more than any real profile, and a bound on a looping server
 
 __all__ = ["ScholarConnector", "ScholarFailure", "ScholarOptions", "ScholarUnavailable"]
 
@@ -110,6 +112,10 @@ class ScholarConnector(Connector):
         Returns the snapshot; raises ``ScholarUnavailable`` (a ``SourceError``) when Scholar
         cannot be read within ``timeout_s``, and ``UserError`` when no user id is configured.
         """
+        from profilesync.connectors.http import environment_proxy, proxy_label
+        from profilesync.connectors.scholar_fetch import ScholarJob, profile_url
+        from profilesync.connectors.scholar_map import to_snapshot
+
         user_id = self.config.id or context.person.ids.scholar
         if not user_id:
             raise UserError(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from profilesync.connectors.http import HttpClient, HttpPolicy, retry_after_time
+from profilesync.connectors.scholar import DEFAULT_MAX_PAGES
 from profilesync.connectors.scholar_errors import ScholarFailure, ScholarFormatError, ScholarUnavailable
 from profilesync.connectors.scholar_page import (
     DetailPage,
@@ -30,7 +31,6 @@ from profilesync.errors import SourceError, SourceFormatError
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100  # the largest page Scholar serves; fewer requests means fewer chances to be blocked
-DEFAULT_MAX_PAGES = 20  # 2,000 works: more than any real profile, and a bound on a looping server
 TRUNCATION_MARKS = ("…", "...")
 
 
