@@ -35,11 +35,12 @@ def default_precedence() -> Mapping[str, tuple[str, ...]]:
     (lower rank first, ties in report order); a source that declares no rank for a field is not
     asked for it."""
     ranks = {name: options_class(name).precedence for name in SOURCE_NAMES}
-    order = {
-        fname: tuple(sorted((n for n in SOURCE_NAMES if fname in ranks[n]), key=lambda n, f=fname: (ranks[n][f], SOURCE_NAMES.index(n))))
-        for fname in PRECEDENCE_FIELDS
-    }
-    return MappingProxyType(order)
+
+    def order(fname: str) -> tuple[str, ...]:
+        speakers = [n for n in SOURCE_NAMES if fname in ranks[n]]  # already in report order
+        return tuple(sorted(speakers, key=lambda n: ranks[n][fname]))  # sorted() is stable
+
+    return MappingProxyType({fname: order(fname) for fname in PRECEDENCE_FIELDS})
 
 
 class CvFormat(str, enum.Enum):
@@ -81,7 +82,8 @@ class SourceConfig:
             given = {"enabled": self.enabled, "id": self.id, "base_url": self.base_url, "timeout_s": self.timeout_s, "token_env": self.token_env}
             typed = cls.parse({**self.options, **{k: v for k, v in given.items() if k in cls.config_keys()}})
             # Keys the source does not take from config.yaml (token_env for DBLP) still hold what was given.
-            object.__setattr__(self, "options", replace(typed, **given))
+            typed = replace(typed, enabled=self.enabled, id=self.id, base_url=self.base_url, timeout_s=float(self.timeout_s), token_env=self.token_env)
+            object.__setattr__(self, "options", typed)
 
     @classmethod
     def of(cls, name: str, options: SourceOptions) -> SourceConfig:

@@ -12,6 +12,7 @@ and decides.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import ClassVar
@@ -69,7 +70,7 @@ class DblpOptions(SourceOptions):
     retries: int = setting(3, RETRIES)
 
     # DBLP is the curated bibliography: first for bibliographic fields, last for the homepage.
-    precedence: ClassVar = MappingProxyType(
+    precedence: ClassVar[Mapping[str, int]] = MappingProxyType(
         {"title": 10, "authors": 10, "venue": 10, "year": 10, "pages": 10, "doi": 10, "arxiv": 10, "type": 10, "homepage": 40, "affiliation": 20, "name": 20}
     )
 

@@ -129,7 +129,7 @@ class GithubOptions(SourceOptions):
     # "This repository has no CITATION.cff" (404) is an answer worth keeping: repeated pulls are free.
     cache_statuses: ClassVar[tuple[int, ...]] = (200, 404)
     # The profile's blog link is the homepage the researcher maintains; the rest is weak.
-    precedence: ClassVar = MappingProxyType({"homepage": 10, "affiliation": 40, "name": 40})
+    precedence: ClassVar[Mapping[str, int]] = MappingProxyType({"homepage": 10, "affiliation": 40, "name": 40})
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ may hold a sandbox write token for ``push``, which the production public API ref
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -110,7 +110,7 @@ class OrcidOptions(SourceOptions):
     retries: int = setting(3, RETRIES)
 
     # The researcher's own record: first for who they are, second for the bibliography.
-    precedence: ClassVar = MappingProxyType(
+    precedence: ClassVar[Mapping[str, int]] = MappingProxyType(
         {"title": 20, "authors": 20, "venue": 20, "year": 20, "pages": 20, "doi": 20, "arxiv": 20, "type": 20, "homepage": 20, "affiliation": 10, "name": 10}
     )
 

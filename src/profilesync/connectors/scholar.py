@@ -35,6 +35,7 @@ Blocked users can read their own export instead: ``profilesync import scholar FI
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, ClassVar
@@ -92,7 +93,7 @@ class ScholarOptions(SourceOptions):
     )
 
     # The only source of citation counts; after DBLP and ORCID for everything else.
-    precedence: ClassVar = MappingProxyType(
+    precedence: ClassVar[Mapping[str, int]] = MappingProxyType(
         {"title": 30, "authors": 30, "venue": 30, "year": 30, "doi": 30, "arxiv": 30, "citations": 10, "homepage": 30, "affiliation": 30, "name": 30}
     )
 
