@@ -219,3 +219,17 @@ def test_a_response_that_outlasts_the_deadline_is_cut_off(httpserver):
     with pytest.raises(SourceUnavailable, match="did not finish within the 30 s deadline"):
         client.get(httpserver.url_for("/slow"))
     assert client.remaining_s() == -30
+
+
+# --- people search, declared by the connectors -----------------------------------------------------
+
+
+def test_init_asks_the_sources_whose_connectors_search_people():
+    import argparse
+
+    from profilesync.commands.init_cmd import finders
+
+    assert finders(argparse.Namespace()) == ("dblp",)
+    # ORCID's search asks a second service about the name: only on request.
+    assert finders(argparse.Namespace(orcid_search=True)) == ("dblp", "orcid")
+    assert [n for n in SOURCE_NAMES if registry.connector_class(n).people_search.value == "none"] == ["scholar", "github"]

@@ -144,6 +144,25 @@ class FetchContext:
     options: SourceOptions | None = None
 
 
+class PeopleSearch(enum.Enum):
+    """Whether ``profilesync init --name`` asks a source for people by name."""
+
+    NONE = "none"  # the source cannot search people
+    ALWAYS = "always"
+    ON_REQUEST = "on request"  # only with ``--<source>-search``: it asks another service about the name
+
+
+@dataclass(frozen=True)
+class PersonCandidate:
+    """One person a source knows under a searched name (``init --name`` lists them)."""
+
+    source: str
+    id: str
+    name: str
+    url: str
+    detail: str | None = None
+
+
 @dataclass(frozen=True)
 class PushResult:
     """What a push did to one work: ``created``, ``exists`` (already there) or ``failed``."""
@@ -164,6 +183,8 @@ class Connector(abc.ABC):
     # Seconds a fetch may legitimately need beyond the source's timeout_s (e.g. starting a worker
     # process); the pipeline waits that much longer before it gives up on the source.
     overhead_s: ClassVar[float] = 0.0
+    # Sources that can find a person by name implement ``find_people`` and say when to ask.
+    people_search: ClassVar[PeopleSearch] = PeopleSearch.NONE
 
     def __init__(self, config: SourceConfig, http: HttpClient | None = None, *, token: str | None = None):
         self.config = config
@@ -179,6 +200,12 @@ class Connector(abc.ABC):
 
         Raises ``SourceError`` (or a subclass) when the source cannot be read.
         """
+
+    @classmethod
+    def find_people(cls, http: HttpClient, base_url: str, name: str, *, rows: int) -> list[PersonCandidate]:
+        """At most ``rows`` people called ``name``, in the source's order (``people_search``
+        says whether ``init`` asks). Raises the HTTP client's ``SourceError``s."""
+        raise NotImplementedError(f"{cls.name} cannot search people by name")  # pragma: no cover
 
     def push(self, works: Sequence[Work], *, dry_run: bool = True) -> list[PushResult]:
         """Write ``works`` to the source. Read-only connectors refuse here, in the base class."""

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from profilesync.connectors.base import (
     RETRIES,
@@ -24,6 +24,8 @@ from profilesync.connectors.base import (
     Capability,
     Connector,
     FetchContext,
+    PeopleSearch,
+    PersonCandidate,
     SourceOptions,
     min_interval,
     setting,
@@ -35,6 +37,9 @@ from profilesync.connectors.dblp_xml import SOURCE, DblpPerson, is_pid, parse_pe
 from profilesync.errors import SourceError, SourceFormatError
 from profilesync.model import Snapshot
 from profilesync.normalize.names import same_person_name, strip_dblp_suffix
+
+if TYPE_CHECKING:
+    from profilesync.connectors.http import HttpClient
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +85,12 @@ class DblpConnector(Connector):
     capabilities: ClassVar[Capability] = Capability.READ
     options_class: ClassVar[type[SourceOptions]] = DblpOptions
     options: DblpOptions
+    people_search: ClassVar[PeopleSearch] = PeopleSearch.ALWAYS
+
+    @classmethod
+    def find_people(cls, http: HttpClient, base_url: str, name: str, *, rows: int) -> list[PersonCandidate]:
+        """DBLP's author search: pid, name, affiliations and the person page."""
+        return [PersonCandidate(SOURCE, h.pid, h.name, h.url, "; ".join(h.affiliations) or None) for h in search_authors(http, base_url, name, hits=rows)]
 
     def fetch(self, context: FetchContext) -> Snapshot:
         """Fetch the person page and return it as a snapshot.

@@ -40,6 +40,8 @@ from profilesync.connectors.base import (
     Capability,
     Connector,
     FetchContext,
+    PeopleSearch,
+    PersonCandidate,
     PushResult,
     SourceOptions,
     min_interval,
@@ -122,6 +124,14 @@ class OrcidConnector(Connector):
     capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
     options_class: ClassVar[type[SourceOptions]] = OrcidOptions
     options: OrcidOptions
+    # A second service asked about the name: only when the user says so (--orcid-search).
+    people_search: ClassVar[PeopleSearch] = PeopleSearch.ON_REQUEST
+
+    @classmethod
+    def find_people(cls, http: HttpClient, base_url: str, name: str, *, rows: int) -> list[PersonCandidate]:
+        """ORCID's expanded search: iD, name and up to three institutions."""
+        found = search_people(http, base_url, name, rows=rows)
+        return [PersonCandidate(SOURCE, c.orcid, c.name, f"https://orcid.org/{c.orcid}", "; ".join(c.institutions[:3]) or None) for c in found]
 
     @property
     def details_chunk(self) -> int:

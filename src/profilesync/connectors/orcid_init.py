@@ -5,15 +5,15 @@
 - ``--orcid-search`` adds ORCID's expanded search to the name search (``--name``). It is opt-in
   because it asks a second service about the name.
 
-``commands/init_cmd.py`` calls these through ``configure``, ``check_orcid_arg``, ``find_orcid`` and
-``orcid_block``; the lookups themselves are ``connectors.orcid.lookup_person`` / ``search_people``.
+``commands/init_cmd.py`` calls these through ``configure``, ``check_orcid_arg`` and ``orcid_block``;
+the lookups themselves are ``connectors.orcid.lookup_person`` and ``OrcidConnector.find_people``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from profilesync.errors import Problem, UserError
 from profilesync.normalize.identifiers import normalize_orcid, orcid_checksum_ok
@@ -67,19 +67,6 @@ def check_orcid_arg(args: argparse.Namespace, app: App) -> None:
         http.close()
     aka = f" (also: {', '.join(found.other_names)})" if found.other_names else ""
     app.out(f"orcid: {orcid} is {found.name}{aka}")
-
-
-def find_orcid(name: str, args: argparse.Namespace, app: App) -> list[Any]:
-    """ORCID candidates for ``name`` as init's ``Candidate``s. Raises the HTTP client's ``SourceError``s."""
-    from profilesync.commands.init_cmd import Candidate
-    from profilesync.connectors.orcid import search_people
-
-    base_url, http = _client(args, app)
-    try:
-        found = search_people(http, base_url, name, rows=args.max_hits)
-    finally:
-        http.close()
-    return [Candidate("orcid", c.orcid, c.name, f"https://orcid.org/{c.orcid}", "; ".join(c.institutions[:3]) or None) for c in found]
 
 
 def orcid_block(args: argparse.Namespace) -> list[str]:
