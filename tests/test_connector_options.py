@@ -233,3 +233,90 @@ def test_init_asks_the_sources_whose_connectors_search_people():
     # ORCID's search asks a second service about the name: only on request.
     assert finders(argparse.Namespace(orcid_search=True)) == ("dblp", "orcid")
     assert [n for n in SOURCE_NAMES if registry.connector_class(n).people_search.value == "none"] == ["scholar", "github"]
+
+
+# --- adding a source: one module plus one registry line --------------------------------------------
+
+_NEW_SOURCE = '''
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import ClassVar
+
+from profilesync.connectors.base import URL, Connector, FetchContext, SourceOptions, min_interval, setting, source_id
+from profilesync.model import Person, Snapshot
+
+
+@dataclass(frozen=True)
+class CrossrefOptions(SourceOptions):
+    id: str | None = setting(None, source_id("^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$", "expected an ORCID iD"))
+    base_url: str = setting("https://api.crossref.org", URL)
+    min_interval_s: float = setting(1.0, min_interval("seconds between two requests to Crossref"))
+    rows: int = setting(100, {"type": "integer", "minimum": 1, "maximum": 1000, "x-hint": "works per page, 1 to 1000"})
+    precedence: ClassVar[Mapping[str, int]] = MappingProxyType({"doi": 15, "venue": 25})
+
+
+class CrossrefConnector(Connector):
+    name: ClassVar[str] = "crossref"
+    options_class: ClassVar[type[SourceOptions]] = CrossrefOptions
+
+    def fetch(self, context: FetchContext) -> Snapshot:
+        data = self.http.get_json(f"{self.options.base_url}/works", params={"rows": self.options.rows})
+        return Snapshot(source=self.name, fetched_at=context.now, person=Person(name=str(data["name"])), works=())
+'''
+
+_CHECK = '''
+import json, sys
+from pathlib import Path
+from profilesync.connectors import registry
+
+registry.SOURCES["crossref"] = "crossref_demo:CrossrefConnector"  # the one registry line
+registry.SOURCE_NAMES = tuple(registry.SOURCES)
+
+from profilesync.config import default_precedence, load_config
+from profilesync.errors import UserError
+
+folder = Path(sys.argv[1])
+good = folder / "good.yaml"
+good.write_text("profile: {name: Ada}\\nsources:\\n  crossref: {rows: 20}\\n")
+config = load_config(good)
+crossref = config.sources["crossref"]
+policy = registry.policy_for(config, crossref)
+bad = folder / "bad.yaml"
+bad.write_text("profile: {name: Ada}\\nsources:\\n  crossref: {rows: 0, row: 1}\\n")
+try:
+    load_config(bad)
+    problems = ""
+except UserError as exc:
+    problems = str(exc)
+print(json.dumps({
+    "enabled": config.enabled_sources(),
+    "rows": crossref.options.rows,
+    "base_url": crossref.base_url,
+    "doi": default_precedence()["doi"],
+    "venue": default_precedence()["venue"],
+    "interval": policy.min_interval_s,
+    "problems": problems,
+}))
+'''
+
+
+def test_a_new_source_is_one_module_and_one_registry_line(tmp_path):
+    """The example of docs/architecture.md, run in a fresh interpreter (the registry is read once)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "crossref_demo.py").write_text(_NEW_SOURCE, encoding="utf-8")
+    src = Path(__import__("profilesync").__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(src)])}
+    done = subprocess.run([sys.executable, "-c", _CHECK, str(tmp_path)], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["enabled"] == ["crossref"]
+    assert (seen["rows"], seen["base_url"], seen["interval"]) == (20, "https://api.crossref.org", 1.0)
+    assert seen["doi"] == ["dblp", "crossref", "orcid", "scholar"]
+    assert seen["venue"] == ["dblp", "orcid", "crossref", "scholar"]
+    assert "sources.crossref.rows" in seen["problems"] and "works per page, 1 to 1000" in seen["problems"]
+    assert 'sources.crossref.row: unknown key "row"' in seen["problems"] and 'did you mean "rows"?' in seen["problems"]

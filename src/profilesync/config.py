@@ -163,17 +163,15 @@ def config_schema() -> dict[str, Any]:
 
 
 def _semantic_problems(data: Mapping[str, Any], name: str) -> list[Problem]:
-    """Checks a JSON Schema cannot express."""
-    from profilesync.normalize.identifiers import orcid_checksum_ok
-
+    """Checks a JSON Schema cannot express; each source's own are declared with its options."""
     problems: list[Problem] = []
     sources = data.get("sources")
-    orcid_block = sources.get("orcid") if isinstance(sources, Mapping) else None
-    orcid = orcid_block.get("id") if isinstance(orcid_block, Mapping) else None
-    if isinstance(orcid, str) and len(orcid) == 19 and not orcid_checksum_ok(orcid):
-        problems.append(
-            Problem(name, "sources.orcid.id", f'"{orcid}" fails the ORCID checksum (ISO 7064 MOD 11-2)', "copy the iD again from your ORCID record; a digit is probably mistyped")
-        )
+    if not isinstance(sources, Mapping):
+        return problems
+    for source in SOURCE_NAMES:
+        section = sources.get(source)
+        if isinstance(section, Mapping):
+            problems.extend(replace(p, file=name) for p in options_class(source).check(section, f"sources.{source}"))
     return problems
 
 

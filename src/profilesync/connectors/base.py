@@ -19,7 +19,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from profilesync.errors import ReadOnlyError
+from profilesync.errors import Problem, ReadOnlyError
 
 if TYPE_CHECKING:
     from profilesync.config import SourceConfig
@@ -108,6 +108,12 @@ class SourceOptions:
     def schema(cls) -> dict[str, Any]:
         """The JSON Schema of ``sources.<name>``."""
         return {"type": "object", "additionalProperties": False, "properties": {k: dict(v) for k, v in cls.config_keys().items()}}
+
+    @classmethod
+    def check(cls, raw: Mapping[str, Any], where: str) -> list[Problem]:
+        """Problems of a ``sources.<name>`` section that a JSON Schema cannot express (``where``
+        is its key path); run with the schema, before anything is built."""
+        return []
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> SourceOptions:

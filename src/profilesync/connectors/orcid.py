@@ -111,6 +111,13 @@ class OrcidOptions(SourceOptions):
     min_interval_s: float = setting(0.1, min_interval("seconds between two requests to ORCID, e.g. 0.1"))
     retries: int = setting(3, RETRIES)
 
+    @classmethod
+    def check(cls, raw: Mapping[str, Any], where: str) -> list[Problem]:
+        orcid = raw.get("id")
+        if isinstance(orcid, str) and len(orcid) == 19 and not orcid_checksum_ok(orcid):
+            return [Problem(None, f"{where}.id", f'"{orcid}" fails the ORCID checksum (ISO 7064 MOD 11-2)', "copy the iD again from your ORCID record; a digit is probably mistyped")]
+        return []
+
     # The researcher's own record: first for who they are, second for the bibliography.
     precedence: ClassVar[Mapping[str, int]] = MappingProxyType(
         {"title": 20, "authors": 20, "venue": 20, "year": 20, "pages": 20, "doi": 20, "arxiv": 20, "type": 20, "homepage": 20, "affiliation": 10, "name": 10}
