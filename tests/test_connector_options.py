@@ -12,7 +12,14 @@ import jsonschema
 import pytest
 from werkzeug import Response
 
-from profilesync.config import SOURCE_NAMES, SourceConfig, config_schema, default_precedence, load_config
+from profilesync.config import (
+    PRECEDENCE_FIELDS,
+    SOURCE_NAMES,
+    SourceConfig,
+    config_schema,
+    default_precedence,
+    load_config,
+)
 from profilesync.connectors import registry
 from profilesync.connectors.base import SourceOptions
 from profilesync.connectors.dblp import DblpOptions
@@ -103,6 +110,7 @@ def test_the_schema_has_one_section_per_registered_source_made_of_its_settings()
         assert set(sections[name]["properties"]) == set(registry.options_class(name).config_keys())
         assert sections[name]["additionalProperties"] is False
     assert schema["properties"]["policy"]["properties"]["precedence"]["additionalProperties"]["items"]["enum"] == list(SOURCE_NAMES)
+    assert schema["properties"]["policy"]["properties"]["precedence"]["propertyNames"]["enum"] == list(PRECEDENCE_FIELDS) == list(default_precedence())
     # Keys a source does not take stay out of its section (DBLP has no token).
     assert "token_env" not in sections["dblp"]["properties"] and "proxy" not in sections["github"]["properties"]
 

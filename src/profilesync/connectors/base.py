@@ -13,7 +13,7 @@ from __future__ import annotations
 import abc
 import dataclasses
 import enum
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -30,13 +30,12 @@ if TYPE_CHECKING:
 # --- options --------------------------------------------------------------------------------------
 
 _SCHEMA = "schema"  # field metadata: the JSON Schema of the config key (absent: not a config key)
-_PARSE = "parse"  # field metadata: how the validated YAML value becomes the field's value
 
 
-def setting(default: Any, schema: Mapping[str, Any], parse: Callable[[Any], Any] | None = None) -> Any:
-    """A config key of ``sources.<name>``: its default, its JSON Schema (type, bounds and the
-    ``x-hint`` that explains a bad value), and optionally how to convert the YAML value."""
-    return field(default=default, metadata={_SCHEMA: MappingProxyType(dict(schema)), _PARSE: parse})
+def setting(default: Any, schema: Mapping[str, Any]) -> Any:
+    """A config key of ``sources.<name>``: its default and its JSON Schema (type, bounds and the
+    ``x-hint`` that explains a bad value). The YAML value is converted to the default's type."""
+    return field(default=default, metadata={_SCHEMA: MappingProxyType(dict(schema))})
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -123,8 +122,7 @@ class SourceOptions:
         for f in dataclasses.fields(cls):
             if _SCHEMA not in f.metadata or raw.get(f.name) is None:
                 continue
-            parse = f.metadata.get(_PARSE)
-            values[f.name] = parse(raw[f.name]) if parse is not None else _convert(f.default, raw[f.name])
+            values[f.name] = _convert(f.default, raw[f.name])
         if "base_url" in values:
             values["base_url"] = str(values["base_url"]).rstrip("/")
         return cls(**values)
