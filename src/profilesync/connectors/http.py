@@ -76,7 +76,7 @@ def environment_proxy(url: str) -> str | None:
 
 @dataclass(frozen=True)
 class HttpPolicy:
-    """How one source is spoken to. Built from the config by ``policy_for``."""
+    """How one source is spoken to. Built from the source's options by ``registry.build_policy``."""
 
     source: str
     contact_email: str | None = None
