@@ -32,14 +32,18 @@ from profilesync.connectors.base import (
     source_id,
 )
 from profilesync.connectors.dblp_resolve import decide, known_coauthors, score
-from profilesync.connectors.dblp_search import AuthorHit, search_authors
-from profilesync.connectors.dblp_xml import SOURCE, DblpPerson, is_pid, parse_person_xml
 from profilesync.errors import SourceError, SourceFormatError
 from profilesync.model import Snapshot
 from profilesync.normalize.names import same_person_name, strip_dblp_suffix
 
+# The XML parser (lxml) and the search are imported where they are used: loading a config imports
+# every connector module for its options, and must stay fast.
 if TYPE_CHECKING:
+    from profilesync.connectors.dblp_search import AuthorHit
+    from profilesync.connectors.dblp_xml import DblpPerson
     from profilesync.connectors.http import HttpClient
+
+SOURCE = "dblp"
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +94,8 @@ class DblpConnector(Connector):
     @classmethod
     def find_people(cls, http: HttpClient, base_url: str, name: str, *, rows: int) -> list[PersonCandidate]:
         """DBLP's author search: pid, name, affiliations and the person page."""
+        from profilesync.connectors.dblp_search import search_authors
+
         return [PersonCandidate(SOURCE, h.pid, h.name, h.url, "; ".join(h.affiliations) or None) for h in search_authors(http, base_url, name, hits=rows)]
 
     def fetch(self, context: FetchContext) -> Snapshot:
@@ -98,6 +104,8 @@ class DblpConnector(Connector):
         Raises ``DblpPersonNotFound`` (404), ``DblpPersonUnresolved`` (no pid and no clear
         candidate), ``SourceFormatError`` (not DBLP XML) and the HTTP client's typed errors.
         """
+        from profilesync.connectors.dblp_xml import is_pid
+
         if self.http is None:  # pragma: no cover - the registry always passes a client
             raise SourceError(SOURCE, "no HTTP client was given to the DBLP connector")
         notes: list[str] = []
@@ -128,6 +136,8 @@ class DblpConnector(Connector):
 
     def fetch_person(self, pid: str, *, refresh: bool = False) -> DblpPerson:
         """GET and parse one person page. Raises ``DblpPersonNotFound`` on 404."""
+        from profilesync.connectors.dblp_xml import parse_person_xml
+
         url = self.person_url(pid)
         result = self.http.get(url, refresh=refresh, ok=(200, 404))
         if result.status == 404:
@@ -143,6 +153,8 @@ class DblpConnector(Connector):
 
     def _resolve(self, context: FetchContext) -> tuple[DblpPerson, str]:
         """Find the person by name and coauthors; returns the page and a sentence saying why."""
+        from profilesync.connectors.dblp_search import search_authors
+
         person = context.person
         names = person.all_names
         known = known_coauthors([*self.options.coauthors, *context.coauthors], names)
