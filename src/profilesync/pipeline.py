@@ -24,6 +24,8 @@ from filelock import FileLock, Timeout
 
 from profilesync.config import SOURCE_NAMES, Config
 from profilesync.connectors.base import FetchContext
+from profilesync.deadline import Clock as MonotonicClock
+from profilesync.deadline import Deadline
 from profilesync.errors import ExitStatus, ProfileSyncError, SourceError, UserError
 from profilesync.model import Person, PersonIds, PulledFor, Snapshot, format_time, parse_time
 from profilesync.normalize.names import same_person_name
@@ -178,8 +180,10 @@ def _is_suspicious(previous: Snapshot | None, current: Snapshot, drop: float) ->
     return len(current.works) < (1.0 - drop) * len(previous.works)
 
 
-def pull_one(config: Config, name: str, *, clock: Clock, environ: Mapping[str, str], refresh: bool, person: Person, coauthors: Sequence[str]) -> SourceStatus:
-    """Fetch one source and save its snapshot; never raises for a source failure."""
+def pull_one(
+    config: Config, name: str, *, clock: Clock, environ: Mapping[str, str], refresh: bool, person: Person, coauthors: Sequence[str], deadline: Deadline | None = None
+) -> SourceStatus:
+    """Fetch one source within ``deadline`` and save its snapshot; never raises for a source failure."""
     from profilesync.connectors import registry
 
     store = SnapshotStore(config.snapshot_dir)
@@ -193,9 +197,8 @@ def pull_one(config: Config, name: str, *, clock: Clock, environ: Mapping[str, s
         log.warning("%s", checked.message)
     connector = None
     try:
-        connector = registry.create(config, name, environ)
-        options = dict(config.sources[name].options)
-        context = FetchContext(person=person, now=now, refresh=refresh, coauthors=tuple(coauthors), options=options)
+        connector = registry.create(config, name, environ, deadline=deadline)
+        context = FetchContext(person=person, now=now, refresh=refresh, coauthors=tuple(coauthors), options=config.sources[name].options)
         # The one value boundary every connector's output passes (normalize/sanitize.py).
         snapshot = sanitize_snapshot(connector.fetch(context))
         requests = connector.http.requests_sent if connector.http is not None else None
@@ -293,15 +296,17 @@ def pull_sources(
     cv: CvRecord | None = None,
     progress: Progress | None = None,
     on_pulled: Callable[[SourceStatus], None] | None = None,
+    monotonic: MonotonicClock = time.monotonic,
 ) -> dict[str, SourceStatus]:
-    """Pull ``names`` concurrently (each within its own deadline and rate limit).
+    """Pull ``names`` concurrently (each within its own deadline, on ``monotonic``, and rate limit).
 
-    ``on_pulled`` hears of each source as its pull ends (a scheduled run's worker tells its
-    parent, which then knows which sources finished if it has to stop the worker)."""
+    ``clock`` is the wall clock that dates snapshots. ``on_pulled`` hears of each source as its
+    pull ends (a scheduled run's worker tells its parent, which then knows which sources finished
+    if it has to stop the worker)."""
     from profilesync.connectors import registry
 
     person = researcher(config, cv)
-    dblp_coauthors = tuple(config.sources["dblp"].options.get("coauthors", ())) if "dblp" in config.sources else ()
+    dblp_coauthors = getattr(config.sources["dblp"].options, "coauthors", ()) if "dblp" in config.sources else ()
     coauthors = coauthors_of(cv, person, dblp_coauthors)
     results: dict[str, SourceStatus] = {}
     if progress:
@@ -312,16 +317,17 @@ def pull_sources(
     # at most finish later and save a complete snapshot (writes are atomic).
     boxes: dict[str, list[SourceStatus | BaseException]] = {name: [] for name in names}
     took: dict[str, float] = {}
+    # Each source's budget starts here; its HTTP client spends it and this thread waits on it.
+    deadlines = {name: Deadline.start(config.sources[name].timeout_s, monotonic) for name in names}
 
     def work(name: str) -> None:
-        began = time.monotonic()
         try:
-            status = pull_one(config, name, clock=clock, environ=environ, refresh=refresh, person=person, coauthors=coauthors)
+            status = pull_one(config, name, clock=clock, environ=environ, refresh=refresh, person=person, coauthors=coauthors, deadline=deadlines[name])
         except BaseException as exc:  # handed to the caller's thread, which raises it
             boxes[name].append(exc)
             return
         finally:
-            took[name] = time.monotonic() - began
+            took[name] = deadlines[name].elapsed()
         boxes[name].append(status)
         if on_pulled is not None:
             on_pulled(status)  # as it ends, not when the caller's loop gets to it
@@ -331,10 +337,10 @@ def pull_sources(
         thread = threading.Thread(target=work, args=(name,), name=f"pull-{name}", daemon=True)
         thread.start()
         threads[name] = thread
-    started = time.monotonic()
+    started = monotonic()
     for name in names:
-        limit = config.sources[name].timeout_s + PULL_GRACE_S + registry.connector_class(name).overhead_s
-        _join_saying_so(threads[name], started, limit, (lambda waited, n=name: progress(f"  still pulling {n} ({waited:.0f} s)")) if progress else None)
+        wait = deadlines[name].extended(PULL_GRACE_S + registry.connector_class(name).overhead_s)
+        _join_saying_so(threads[name], wait, (lambda waited, n=name: progress(f"  still pulling {n} ({waited:.0f} s)")) if progress else None)
         if boxes[name]:
             outcome = boxes[name][0]
             if isinstance(outcome, BaseException):
@@ -352,7 +358,7 @@ def pull_sources(
             elapsed = f" in {took[name]:.1f} s" if name in took else ""
             progress(f"  {name}: {status.state.value}{elapsed}" + (f" ({status.error})" if status.error else ""))
     if progress and len(names) > 1:
-        progress(f"pulled {len(names)} sources in {time.monotonic() - started:.1f} s")
+        progress(f"pulled {len(names)} sources in {monotonic() - started:.1f} s")
     return results
 
 
@@ -360,16 +366,16 @@ def pull_sources(
 STILL_PULLING_EVERY_S = 15.0
 
 
-def _join_saying_so(thread: threading.Thread, started: float, limit: float, say: Callable[[float], None] | None) -> None:
-    """Wait for ``thread`` until ``limit`` seconds after ``started``, reporting the wait every
+def _join_saying_so(thread: threading.Thread, deadline: Deadline, say: Callable[[float], None] | None) -> None:
+    """Wait for ``thread`` until ``deadline`` passes, reporting the wait every
     ``STILL_PULLING_EVERY_S`` through ``say``."""
     while thread.is_alive():
-        left = limit - (time.monotonic() - started)
+        left = deadline.remaining()
         if left <= 0:
             return
         thread.join(min(left, STILL_PULLING_EVERY_S))
-        if thread.is_alive() and say is not None and time.monotonic() - started < limit:
-            say(time.monotonic() - started)
+        if thread.is_alive() and say is not None and not deadline.expired:
+            say(deadline.elapsed())
 
 
 # --- diff ---------------------------------------------------------------------------------------
@@ -506,7 +512,7 @@ def run(request: RunRequest) -> RunResult:
     for name in SOURCE_NAMES:
         if name in config.sources and name not in names and not config.sources[name].enabled:
             statuses[name] = SourceStatus(name=name, state=SourceState.DISABLED)
-    dblp_coauthors = tuple(config.sources["dblp"].options.get("coauthors", ())) if "dblp" in config.sources else ()
+    dblp_coauthors = getattr(config.sources["dblp"].options, "coauthors", ()) if "dblp" in config.sources else ()
     history = _load_history(config, snapshots)
     data = DiffInput(
         cv=cv,

@@ -30,7 +30,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -133,8 +133,11 @@ def resolve_target(source: SourceConfig, cv: CvRecord, config_label: str) -> Pus
     if not orcid or not orcid_checksum_ok(orcid):
         what = f'"{raw}" is not a valid ORCID iD' if raw else "no ORCID iD is configured"
         raise UserError([Problem(config_label, "sources.orcid.id", what, "set your iD, e.g. id: 0000-0003-4209-9451")])
-    production = bool(source.options.get("production", False))
-    base = str(source.options.get("member_base_url") or (PRODUCTION_MEMBER_URL if production else SANDBOX_MEMBER_URL)).rstrip("/")
+    from profilesync.connectors.orcid import OrcidOptions
+
+    options = source.options if isinstance(source.options, OrcidOptions) else OrcidOptions()
+    production = options.production
+    base = str(options.member_base_url or (PRODUCTION_MEMBER_URL if production else SANDBOX_MEMBER_URL)).rstrip("/")
     parsed = urlparse(base)
     host = parsed.netloc.lower()
     if not (parsed.scheme == "https" or (parsed.scheme == "http" and _is_loopback(parsed.hostname))) or not parsed.hostname:
@@ -403,7 +406,7 @@ def _client(config: Config, source: SourceConfig) -> HttpClient:
     from profilesync.connectors.registry import policy_for
 
     # No HTTP cache for writes: nothing of a write (and never its Authorization) is stored.
-    return HttpClient(replace(policy_for(config, source), cache_dir=None))
+    return HttpClient(policy_for(config, source, cache=False))
 
 
 @dataclass(frozen=True)
