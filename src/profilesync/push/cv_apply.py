@@ -1,4 +1,4 @@
-"""Turn accepted diff changes into edits of a CV document.
+"""Turn accepted diff changes into edits of a CV document (of any format, ``cv.formats``).
 
 ``apply_changes(document, changes)`` is the whole policy of ``push --to cv``, testable without
 the CLI: which change kinds edit the CV, which fields they touch, and the rules that make an
@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from profilesync.cv.document import CvDocument
+from profilesync.cv.formats import CvDocument
 from profilesync.cv.keys import unique_key
 from profilesync.cv.record import IgnoreRule
 from profilesync.diff.changes import Change, ChangeKind

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from profilesync.config import CvFormat
-from profilesync.cv.document import CvDocument
+from profilesync.cv.formats.base import CvDocument
 from profilesync.errors import Problem, UserError
 from profilesync.export.common import is_self, latex_escape, split_name
 from profilesync.normalize.dates import parse_month
@@ -117,14 +117,10 @@ class BibtexCvDocument(CvDocument):
     format = CvFormat.BIBTEX
 
     def __init__(self, path: Path, text: str, label: str | None = None, *, person_name: str | None = None, aliases: tuple[str, ...] = ()):
-        super().__init__(path, text, label)
-        self.person_name = person_name or "Unknown"
-        self.aliases = aliases
+        # A .bib file has no person: the config names the researcher ("Unknown" keeps it valid).
+        super().__init__(path, text, label, person_name=person_name or "Unknown", aliases=aliases)
         self.entries = self._parse(text)
         self._remember_initial()
-
-    def reopen(self, text: str) -> BibtexCvDocument:
-        return BibtexCvDocument(self.path, text, self.label, person_name=self.person_name, aliases=self.aliases)
 
     # --- reading ----------------------------------------------------------------------------------
 
