@@ -55,9 +55,10 @@ class JsonResumeCvDocument(SplicedDocument):
         super().__init__(path, text, label, person_name=person_name, aliases=aliases)
         try:
             self.data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UserError([Problem(self.label, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}", "fix the syntax at that place")]) from None
         except ValueError as exc:
-            where = f"line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else None
-            raise UserError([Problem(self.label, where, f"invalid JSON: {exc.msg if hasattr(exc, 'msg') else exc}", "fix the syntax at that place")]) from None
+            raise UserError([Problem(self.label, None, f"invalid JSON: {exc}", "fix the syntax at that place")]) from None
         except RecursionError:
             raise UserError([Problem(self.label, None, "nested too deeply to read", "flatten the structure")]) from None
         check_depth(self.data, self.label)  # the same nesting limit as a YAML CV (yamlio)
