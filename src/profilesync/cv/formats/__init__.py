@@ -2,9 +2,10 @@
 
 Each class is a ``CvDocument`` (``cv.formats.base``): ``open`` reads the file for editing,
 ``load_record`` reads it for the diff, ``render`` gives the edited text. Adding a format is one
-module with one such class plus one line here (and the name in ``config.CvFormat``). Classes are
-named by dotted path and imported on first use, so ``--help`` and a run that never touches a
-BibTeX CV do not load bibtexparser, and this module imports no format (formats import ``base``, which imports no format either).
+module with one such class plus one line here (and its name in ``config.CvFormat`` and the config
+schema's enum). Classes are named by dotted path and imported on first use, so ``--help`` and a run
+that never touches a BibTeX CV do not load bibtexparser, and this module imports no format
+(formats import ``base``, which imports no format either).
 """
 
 from __future__ import annotations
