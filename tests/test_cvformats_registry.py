@@ -63,6 +63,19 @@ def test_cv_imports_nothing_above_it():
     assert offenders == []
 
 
+def test_applying_and_pushing_to_the_cv_stay_below_the_front_end():
+    front = ("profilesync.commands", "profilesync.app", "profilesync.cli", "profilesync.schedule")
+    paths = sorted((SRC / "profilesync" / "push").glob("cv_*.py"))
+    assert [p.name for p in paths] == ["cv_apply.py", "cv_push.py"]
+    offenders = sorted(
+        f"{_module_name(path)} imports {target}"
+        for path in paths
+        for target in _imports(path)
+        if any(target == layer or target.startswith(layer + ".") or target.startswith(layer + "_") for layer in front)
+    )
+    assert offenders == []
+
+
 def test_no_import_cycle_among_cv_modules():
     graph = _cv_graph()
     cycles = []
