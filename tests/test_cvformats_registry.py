@@ -1,7 +1,7 @@
 """The CV format registry (``cv.formats``) and the layering it exists for.
 
-``cv/`` reads and writes CV files; deciding what to change (``diff/``, ``match/``) and applying
-changes (``push/``) sit above it. These tests read the import statements of the source (``ast``),
+``cv/`` reads and writes CV files; deciding what to change (``diff/``, ``match/``), applying
+changes (``push/``) and rendering the CV (``export/``, ``report/``) sit above it. These tests read the import statements of the source (``ast``),
 so a new upward import or a cycle among the CV modules fails here, not in a review.
 """
 
@@ -21,8 +21,19 @@ from profilesync.errors import UserError
 SRC = Path(__file__).resolve().parent.parent / "src"
 CV = SRC / "profilesync" / "cv"
 PUBLISH = Path(__file__).parent / "fixtures" / "publish"
-# What cv/ may never import: the layers that decide about or act on a CV, and the front end.
-ABOVE_CV = ("profilesync.diff", "profilesync.match", "profilesync.push", "profilesync.pipeline", "profilesync.commands", "profilesync.app", "profilesync.cli", "profilesync.schedule")
+# What cv/ may never import: the layers that decide about, act on or render a CV, and the front end.
+ABOVE_CV = (
+    "profilesync.diff",
+    "profilesync.match",
+    "profilesync.push",
+    "profilesync.export",
+    "profilesync.report",
+    "profilesync.pipeline",
+    "profilesync.commands",
+    "profilesync.app",
+    "profilesync.cli",
+    "profilesync.schedule",
+)
 
 
 def _module_name(path: Path) -> str:

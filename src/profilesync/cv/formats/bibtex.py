@@ -26,7 +26,7 @@ from typing import Any
 from profilesync.config import CvFormat
 from profilesync.cv.formats.base import CvDocument
 from profilesync.errors import Problem, UserError
-from profilesync.export.common import is_self, latex_escape, split_name
+from profilesync.normalize.bibliography import is_self, latex_escape, split_name
 from profilesync.normalize.dates import parse_month
 from profilesync.normalize.identifiers import normalize_arxiv, normalize_doi
 

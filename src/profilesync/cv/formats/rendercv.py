@@ -33,8 +33,8 @@ from profilesync.cv.fields import (
 from profilesync.cv.formats.base import insertion_index
 from profilesync.cv.formats.yaml import RoundTripYamlDocument, insert_ordered, like, plain
 from profilesync.cv.keys import derived_keys
-from profilesync.export.common import is_self
 from profilesync.model import Author, Work
+from profilesync.normalize.bibliography import is_self
 from profilesync.normalize.dates import parse_month
 from profilesync.normalize.identifiers import normalize_arxiv, normalize_doi
 
