@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 from werkzeug import Response
 
+from profilesync.commands.source_policy import source_policy
 from profilesync.config import (
     PRECEDENCE_FIELDS,
     SOURCE_NAMES,
@@ -184,7 +185,7 @@ def test_the_policy_is_built_from_the_sources_options(tmp_path):
 
 
 def test_without_a_config_init_uses_the_sources_defaults(tmp_path):
-    base_url, policy = registry.source_policy("dblp", tmp_path / "missing.yaml")
+    base_url, policy = source_policy("dblp", tmp_path / "missing.yaml")
     assert base_url == "https://dblp.org"
     assert (policy.source, policy.min_interval_s, policy.deadline_s, policy.cache_dir) == ("dblp", 2.0, 60.0, None)
 

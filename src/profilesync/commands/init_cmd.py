@@ -94,8 +94,9 @@ def finders(args: argparse.Namespace) -> tuple[str, ...]:
 def find_people(source: str, name: str, args: argparse.Namespace, app: App) -> list[Candidate]:
     """Candidates from ``source``'s people search, at the flag's base URL (``--<source>-base-url``),
     else the config's, else the source's default. Raises the HTTP client's ``SourceError``s."""
+    from profilesync.commands.source_policy import source_policy
     from profilesync.connectors.http import HttpClient
-    from profilesync.connectors.registry import connector_class, source_policy
+    from profilesync.connectors.registry import connector_class
 
     def invalid() -> None:
         app.info(f"note: {app.config_path.name} does not validate; searching {source} with its default settings")

@@ -45,8 +45,8 @@ def normalized_arg(args: argparse.Namespace) -> str | None:
 
 def _client(args: argparse.Namespace, app: App) -> tuple[str, HttpClient]:
     """Base URL and HTTP client: the flag, else an existing config's ORCID settings, else defaults."""
+    from profilesync.commands.source_policy import source_policy
     from profilesync.connectors.http import HttpClient
-    from profilesync.connectors.registry import source_policy
 
     base_url, policy = source_policy("orcid", app.config_path)
     return (getattr(args, "orcid_base_url", None) or base_url).rstrip("/"), HttpClient(policy)

@@ -1,6 +1,6 @@
 """The Connector ABC: the one extension point for sources.
 
-A connector turns one source into a ``Snapshot``. It receives its ``SourceConfig`` and an
+A connector turns one source into a ``Snapshot``. It receives its ``SourceSettings`` (a ``config.SourceConfig``) and an
 ``HttpClient`` (never reads global config) and raises only ``SourceError`` subclasses for
 source failures and ``UserError`` for configuration it cannot use.
 
@@ -17,14 +17,50 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from profilesync.errors import Problem, ReadOnlyError
 
 if TYPE_CHECKING:
-    from profilesync.config import SourceConfig
+    from pathlib import Path
+
     from profilesync.connectors.http import HttpClient
     from profilesync.model import Person, Snapshot, Work
+
+
+# --- what a connector is given ----------------------------------------------------------------------
+# The config module builds these (config.SourceConfig, config.Config) and imports the registry to
+# do so; connectors name only the shape they read, so connectors/ never imports config (no cycle).
+
+
+class SourceSettings(Protocol):
+    """One source's settings as a connector reads them (``config.SourceConfig``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def enabled(self) -> bool: ...
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def timeout_s(self) -> float: ...
+    @property
+    def token_env(self) -> str | None: ...
+    @property
+    def options(self) -> SourceOptions: ...
+
+
+class ProfileSettings(Protocol):
+    """What building a connector needs of the whole config (``config.Config``)."""
+
+    @property
+    def contact_email(self) -> str | None: ...
+    @property
+    def cache_dir(self) -> Path: ...
+    @property
+    def sources(self) -> Mapping[str, SourceSettings]: ...
 
 
 # --- options --------------------------------------------------------------------------------------
@@ -190,7 +226,7 @@ class Connector(abc.ABC):
     # Sources that can find a person by name implement ``find_people`` and say when to ask.
     people_search: ClassVar[PeopleSearch] = PeopleSearch.NONE
 
-    def __init__(self, config: SourceConfig, http: HttpClient | None = None, *, token: str | None = None):
+    def __init__(self, config: SourceSettings, http: HttpClient | None = None, *, token: str | None = None):
         self.config = config
         # Typed by the subclass (``options: DblpOptions``); parsed once, when the config was loaded.
         self.options = config.options

@@ -76,7 +76,7 @@ from profilesync.model import ExternalIds, Person, PersonIds, Snapshot, Work, Wo
 if TYPE_CHECKING:
     import requests
 
-    from profilesync.config import SourceConfig
+    from profilesync.connectors.base import SourceSettings
     from profilesync.connectors.http import HttpClient
 
 API_VERSION = "2022-11-28"
@@ -183,7 +183,7 @@ class GithubConnector(Connector):
     options_class: ClassVar[type[SourceOptions]] = GithubOptions
     options: GithubOptions
 
-    def __init__(self, config: SourceConfig, http: HttpClient | None = None, *, token: str | None = None):
+    def __init__(self, config: SourceSettings, http: HttpClient | None = None, *, token: str | None = None):
         super().__init__(config, http, token=token)
         self.stats: PullStats | None = None  # of the last fetch; tests and benchmarks read it
 

@@ -12,14 +12,13 @@ optional connector fail only when it is asked for.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from profilesync.config import Config, SourceConfig
-    from profilesync.connectors.base import Connector, SourceOptions
+    from profilesync.connectors.base import Connector, ProfileSettings, SourceOptions, SourceSettings
     from profilesync.connectors.http import HttpPolicy
     from profilesync.deadline import Deadline
 
@@ -72,32 +71,12 @@ def build_policy(options: SourceOptions, source: str, *, contact_email: str | No
     )
 
 
-def policy_for(config: Config, source: SourceConfig, *, cache: bool = True) -> HttpPolicy:
+def policy_for(config: ProfileSettings, source: SourceSettings, *, cache: bool = True) -> HttpPolicy:
     """The HTTP policy of a configured source (``cache=False``: no HTTP cache, for writes)."""
     return build_policy(source.options, source.name, contact_email=config.contact_email, cache_dir=config.cache_dir / "http" if cache else None)
 
 
-def source_policy(name: str, config_path: Path, on_invalid: Callable[[], None] | None = None) -> tuple[str, HttpPolicy]:
-    """Base URL and HTTP policy of source ``name`` outside a pull (``init``'s lookups): from the
-    config at ``config_path`` when it exists, validates and configures the source, else from the
-    source's defaults (``on_invalid`` is called when the config does not validate)."""
-    from profilesync.config import load_config
-    from profilesync.errors import UserError
-
-    if config_path.exists():
-        try:
-            config = load_config(config_path)
-        except UserError:
-            if on_invalid is not None:
-                on_invalid()
-        else:
-            if name in config.sources:
-                return config.sources[name].base_url, policy_for(config, config.sources[name])
-    defaults = options_class(name)()
-    return defaults.base_url, build_policy(defaults, name)
-
-
-def create(config: Config, name: str, environ: Mapping[str, str], *, deadline: Deadline | None = None) -> Connector:
+def create(config: ProfileSettings, name: str, environ: Mapping[str, str], *, deadline: Deadline | None = None) -> Connector:
     """Build the connector for source ``name``; its token, if any, comes from ``environ``.
 
     ``deadline`` is the source's time budget (started by the caller, who waits on the same one);

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from profilesync.connectors.http import HttpClient, HttpPolicy, retry_after_time
-from profilesync.connectors.scholar import DEFAULT_MAX_PAGES
 from profilesync.connectors.scholar_errors import ScholarFailure, ScholarFormatError, ScholarUnavailable
 from profilesync.connectors.scholar_page import (
     DetailPage,
@@ -43,9 +42,9 @@ class ScholarJob:
     base_url: str
     policy: HttpPolicy
     budget_s: float
+    max_pages: int  # ScholarOptions.max_pages (its default lives there)
     refresh: bool = False
     detail_budget: int = 0
-    max_pages: int = DEFAULT_MAX_PAGES
     retries: int = 0
 
 
