@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -255,7 +256,7 @@ class OrcidConnector(Connector):
         for chunk in chunks(list(put_codes), self.details_chunk):
             url = f"{base}/{orcid}/works/{','.join(chunk)}"
             try:
-                found, _errors = self._read(url, refresh, lambda doc, url=url: read_bulk(doc, where=url))
+                found, _errors = self._read(url, refresh, partial(read_bulk, where=url))
             except SourceError as exc:
                 log.info("ORCID details failed for %d works: %s", len(chunk), exc.reason)
                 reason = exc.reason.replace(url, "/works/<put-codes>")
