@@ -73,6 +73,7 @@ def test_unknown_shell_is_a_usage_error(tmp_path):
     assert "invalid choice" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_long_pull_says_it_is_still_on_and_how_long_each_source_took(httpserver, tmp_path, monkeypatch):
     import time
 

@@ -310,6 +310,7 @@ print(json.dumps({
 '''
 
 
+@pytest.mark.slow
 def test_a_new_source_is_one_module_and_one_registry_line(tmp_path):
     """The example of docs/architecture.md, run in a fresh interpreter (the registry is read once)."""
     import json

@@ -110,6 +110,7 @@ def test_invalid_value_names_the_entry(profile: Path):
     assert "titel" in str(info.value)
 
 
+@pytest.mark.slow
 def test_cli_diff_and_push_on_a_bibtex_cv(profile: Path, cli):
     diff = cli(["diff", "--offline", "--format", "json"], profile)
     assert diff.exit_code == 1, diff.stderr

@@ -163,6 +163,7 @@ def person_xml(bib_text: str, name: str) -> bytes:
     return (head + "\n".join(records) + "\n</dblpperson>\n").encode()
 
 
+@pytest.mark.slow
 def test_pushing_two_changes_leaves_every_other_entry_byte_identical(httpserver, tmp_path: Path):
     real = EXPORT.read_text(encoding="utf-8")
     # Drift planted in the CV copy: a wrong year on one paper, wrong pages on another.
@@ -194,6 +195,7 @@ def test_pushing_two_changes_leaves_every_other_entry_byte_identical(httpserver,
     assert after == real
 
 
+@pytest.mark.slow
 def test_exports_keep_the_dblp_keys(tmp_path: Path, cli):
     """\\cite{DBLP:conf/icde/Hu0GJX20} keeps working; file names never take a key's slashes."""
     write_profile(tmp_path, EXPORT.read_text(encoding="utf-8"))

@@ -64,6 +64,7 @@ def _cv_graph() -> dict[str, set[str]]:
     return {name: {m for m in _imports(path) if m in modules and m != name} for name, path in modules.items()}
 
 
+@pytest.mark.slow
 def test_cv_imports_nothing_above_it():
     offenders = sorted(
         f"{_module_name(path)} imports {target}"

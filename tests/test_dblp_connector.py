@@ -243,6 +243,7 @@ def test_entities_are_not_expanded(httpserver, tmp_path):
     assert "aaaaaaaaaa" not in page.works[0].title
 
 
+@pytest.mark.slow
 def test_rate_limit_with_retry_after_is_retried(httpserver, tmp_path):
     httpserver.expect_oneshot_request(f"/pid/{PID}.xml").respond_with_data("", status=429, headers={"Retry-After": "1"})
     serve_person(httpserver)

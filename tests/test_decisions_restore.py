@@ -37,6 +37,7 @@ def _changes(profile: Path) -> dict:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_a_restored_cv_shows_the_applied_changes_again(demo: Path):
     before = _changes(demo)
     pushed = run_cli(["push", "--to", "cv", "--yes"], demo, now=NOW)
@@ -59,6 +60,7 @@ def test_a_restored_cv_shows_the_applied_changes_again(demo: Path):
     assert {c["id"] for c in _changes(demo)["changes"]} == {c["id"] for c in after_push["changes"]}
 
 
+@pytest.mark.slow
 def test_a_rejected_change_stays_hidden_after_a_restore(demo: Path):
     before = _changes(demo)
     target = next(c for c in before["changes"] if c["kind"] == "field_differs")

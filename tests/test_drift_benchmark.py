@@ -45,6 +45,7 @@ def _totals(score):
     return tp, fp, fn
 
 
+@pytest.mark.slow
 def test_generator_is_deterministic_per_seed(pages, case):
     page = next(p for p in pages if p.page_id == PAGE)
     again = generate(page, 7, donors=pages)
@@ -205,6 +206,7 @@ def test_a_note_naming_both_keys_of_a_cv_listing_both_forms_is_not_scored(pages)
     assert score.rows["new_version"].fp == 1  # a second note on the same pair is not free
 
 
+@pytest.mark.slow
 def test_the_real_cli_runs_against_a_local_page_and_every_plant_is_counted_once(case, tmp_path):
     """End to end on 127.0.0.1: the served page, pull, diff --format json, score."""
     spec = importlib.util.spec_from_file_location("drift_run", DRIFT / "run.py")

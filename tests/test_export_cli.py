@@ -135,6 +135,7 @@ def test_export_from_a_bibtex_cv(tmp_path: Path):
     assert [i["id"] for i in items][:2] == ["wu2023fast", "zhang2023auncel"]
 
 
+@pytest.mark.slow
 def test_same_bytes_across_processes(profile: Path):
     """Hash randomisation must not leak into any output (no set or dict-order accidents)."""
     digests = []

@@ -611,6 +611,7 @@ def hundred_repositories() -> list[dict[str, Any]]:
     return out
 
 
+@pytest.mark.slow
 def test_request_counts_of_first_and_second_pull_of_a_100_repository_account(tmp_path, github):
     repos = hundred_repositories()
     github.add("/users/jacquev6/repos", json_route(repos, etag='W/"listing-v1"'), "*")
@@ -703,6 +704,7 @@ def test_github_is_read_only():
         connector.push([], dry_run=False)
 
 
+@pytest.mark.slow
 def test_stored_citation_answers_outlive_the_cache_expiry_while_the_listing_is_unchanged(tmp_path, github):
     import time
 

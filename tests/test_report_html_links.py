@@ -61,6 +61,7 @@ def test_a_metric_change_is_headed_before_and_now_not_cv():
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium) to lay the page out")
 @pytest.mark.parametrize("width", [390, 1280])
 def test_the_page_is_no_wider_than_the_screen(demo_page, tmp_path: Path, width):

@@ -160,6 +160,7 @@ def test_diff_command_writes_the_html_report(tmp_path: Path):
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium) to render the page in a real browser")
 def test_a_real_browser_renders_the_page(demo_report, tmp_path: Path):
     page = tmp_path / "report.html"

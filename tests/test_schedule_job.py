@@ -68,6 +68,7 @@ def stamps(profile: Path) -> list[str]:
     return sorted(p.name for p in (profile / "reports").iterdir() if not p.name.startswith("latest"))
 
 
+@pytest.mark.slow
 def test_once_archives_reports_runs_hook_only_on_change_and_prunes(full_profile: Path, source_server, tmp_path):
     env, log = hook_setup(full_profile, tmp_path)
 
@@ -133,6 +134,7 @@ def test_archive_names_runs_in_the_same_second_apart_and_prunes_only_its_own_fil
     assert (reports / "latest.md").read_text() == "day 3\n"
 
 
+@pytest.mark.slow
 def test_hook_that_hangs_is_stopped_and_reported(full_profile: Path, tmp_path, monkeypatch):
     env, log = hook_setup(full_profile, tmp_path)
     monkeypatch.setattr(schedule_module, "HOOK_MIN_S", 1.0)
@@ -149,6 +151,7 @@ def test_hook_that_hangs_is_stopped_and_reported(full_profile: Path, tmp_path, m
     assert "did not finish within 1 s" in summary["on_change"]["error"]
 
 
+@pytest.mark.slow
 def test_hook_that_cannot_start_is_reported(full_profile: Path):
     configure(full_profile, on_change="/nonexistent/notify --now")
     result = run_cli(["schedule", "--once"], full_profile)
@@ -168,6 +171,7 @@ time.sleep(120)
 """
 
 
+@pytest.mark.slow
 def test_lock_skips_an_overlapping_run_and_recovers_from_a_dead_holder(full_profile: Path):
     configure(full_profile)
     cache = full_profile / "cache"
@@ -210,6 +214,7 @@ def demo_offline(tmp_path: Path) -> Path:
     return profile
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("setting", ["schedule.push_cv", "policy.auto_apply"])
 def test_push_applies_strong_changes_to_the_cv(demo_offline: Path, setting: str):
     text = (demo_offline / "config.yaml").read_text()
@@ -234,6 +239,7 @@ def test_push_applies_strong_changes_to_the_cv(demo_offline: Path, setting: str)
     assert f"CV push: {push['detail']}" in result.stdout
 
 
+@pytest.mark.slow
 def test_without_push_setting_the_cv_is_not_touched(demo_offline: Path):
     cv_before = (demo_offline / "cv.yaml").read_bytes()
     result = run_cli(["schedule", "--once"], demo_offline)

@@ -52,6 +52,7 @@ def test_cron_line_runs_the_job_with_absolute_paths(tmp_path):
     assert "#   ORCID_TOKEN=<your token>" in text
 
 
+@pytest.mark.slow
 def test_cron_line_command_really_runs(tmp_path):
     profile = make_profile(tmp_path / "p")
     line = next(line for line in snippet(profile, "cron").splitlines() if line.startswith("0 6 "))

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from conftest import run_cli
 from profilesync.errors import ExitStatus
@@ -25,6 +26,7 @@ def _job(profile: Path) -> WorkerJob:
     return WorkerJob(config_path=str(profile / "config.yaml"), cache_dir=None, cwd=str(profile))
 
 
+@pytest.mark.slow
 def test_worker_answers_with_the_run_result_and_names_each_source_as_it_ends(full_profile: Path):
     said: list[str] = []
     outcome = run_worker(_job(full_profile), environ=dict(os.environ), budget_s=60, say=said.append)

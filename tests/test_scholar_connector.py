@@ -174,6 +174,7 @@ def test_a_refused_detail_page_keeps_the_list(httpserver, tmp_path):
     assert len(httpserver.log) == 2
 
 
+@pytest.mark.slow
 def test_http_cache_answers_a_second_pull(httpserver, tmp_path):
     serve_profile(httpserver, LZ5D, "profile_LZ5D_p4AAAAJ_2026.html")
     _, connector = connector_for(tmp_path, base_url(httpserver))

@@ -164,6 +164,7 @@ def test_a_server_that_ignores_paging_cannot_loop(httpserver, tmp_path):
     assert len(httpserver.log) == 2
 
 
+@pytest.mark.slow
 def test_server_that_never_answers_is_cut_off_at_the_deadline(httpserver, tmp_path):
     release = threading.Event()
 
@@ -220,6 +221,7 @@ def test_pull_keeps_the_last_snapshot_and_reports_stale(httpserver, tmp_path, re
     assert not (tmp_path / "cache" / "history" / "scholar.json").exists()
 
 
+@pytest.mark.slow
 def test_timeout_through_the_cli_keeps_the_snapshot(httpserver, tmp_path):
     release = threading.Event()
 

@@ -7,6 +7,8 @@ import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from conftest import run_cli, tree_digest
 from reliability import fixtures
 from reliability.profile import LAST_PULL, Settings, new_profile
@@ -39,6 +41,7 @@ def test_a_profile_never_run(tmp_path: Path):
     assert tree_digest(profile) == before
 
 
+@pytest.mark.slow
 def test_status_after_runs_shows_the_last_run_failures_and_cache_size(full_profile: Path, source_server):
     data = json.loads((full_profile / "config.yaml").read_text())
     data["schedule"] = {"report_dir": "reports", "deadline_s": 60}

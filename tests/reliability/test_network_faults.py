@@ -91,6 +91,14 @@ NET_CASES: tuple[NetCase, ...] = (
 )
 
 
+# The slow set (``-m slow``): cases that wait out real time (a Retry-After of one second, the 2 s
+# deadline on a silent or dripping server), and every Scholar case, since each starts Scholar's
+# worker interpreter. The default run keeps the other cases of DBLP, ORCID and GitHub.
+WAITS = frozenset({"429-retry-after-seconds-then-ok", "429-retry-after-http-date-then-ok", "accepts-and-never-answers", "body-drips-one-byte-at-a-time"})
+NET_PARAMS = [pytest.param(n, marks=pytest.mark.slow) if n.id in WAITS else n for n in NET_CASES]
+NAME_PARAMS = [pytest.param(c.name, marks=pytest.mark.slow) if c.name == "scholar" else c.name for c in CASES]
+
+
 def run_diff(profile: Path) -> tuple[int, dict | None, str]:
     output = profile.parent / "out" / "report.json"
     result = run_cli(["diff", "--refresh", "--format", "json", "--output", str(output)], profile)
@@ -104,8 +112,8 @@ def attempts(profile: Path) -> dict:
     return json.loads((profile / "cache" / "status.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("net", NET_CASES, ids=lambda n: n.id)
-@pytest.mark.parametrize("name", [c.name for c in CASES])
+@pytest.mark.parametrize("net", NET_PARAMS, ids=lambda n: n.id)
+@pytest.mark.parametrize("name", NAME_PARAMS)
 def test_fault(name: str, net: NetCase, make_profile, source_server: SourceServer, record_case, timer):
     case = BY_NAME[name]
     server = None
@@ -165,7 +173,7 @@ def test_fault(name: str, net: NetCase, make_profile, source_server: SourceServe
 
 
 
-@pytest.mark.parametrize("name", [c.name for c in CASES])
+@pytest.mark.parametrize("name", NAME_PARAMS)
 def test_empty_profile_where_there_were_fifty_works_is_held(name: str, make_profile, source_server: SourceServer, record_case, timer):
     """A source that suddenly lists nothing is suspicious: the 50-work snapshot is kept and no
     removal (``missing_in_source``) is proposed from it. Without an earlier snapshot the same

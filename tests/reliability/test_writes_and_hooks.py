@@ -127,6 +127,7 @@ with open(os.environ["HOOK_ENV_FILE"], "w") as out:
 """
 
 
+@pytest.mark.slow
 def test_on_change_hook_gets_no_token(full_profile: Path, source_server: SourceServer, tmp_path: Path, record_case, timer):
     script = tmp_path / "hook.py"
     script.write_text(HOOK)
