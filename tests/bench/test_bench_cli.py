@@ -12,7 +12,7 @@ from profilesync.bench.__main__ import main
 from profilesync.bench.data import read_table
 from profilesync.bench.metrics import link_quality, pair_quality
 
-FIX = Path(__file__).parent / "fixtures" / "match"
+FIX = Path(__file__).parents[1] / "fixtures" / "match"
 
 
 def run(*args: str) -> tuple[int, str, str]:

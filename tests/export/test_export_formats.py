@@ -15,7 +15,7 @@ from profilesync.cv.record import load_cv, record_from_data
 from profilesync.export import ExportFormat, render
 from profilesync.export.validate import schema_errors
 
-FIXTURE = Path(__file__).parent / "fixtures" / "publish" / "cv.yaml"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "publish" / "cv.yaml"
 NASTY_TITLE = "Fast & 100% $x# _ {a} ~ ^ \\ Zürich: Über-Scale Queries"
 
 

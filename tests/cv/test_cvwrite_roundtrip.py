@@ -21,7 +21,7 @@ from profilesync.match.matcher import MatchScore, Tier
 from profilesync.model import Author, ExternalIds, Work, WorkStatus, WorkType
 from profilesync.push.cv_apply import apply_changes
 
-FIXTURE = Path(__file__).parent / "fixtures" / "publish" / "cv.yaml"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "publish" / "cv.yaml"
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=timezone.utc)
 STRONG = MatchScore(1.0, Tier.STRONG, "title+authors")
 

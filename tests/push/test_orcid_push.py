@@ -417,7 +417,7 @@ def test_sample_snapshot_is_refused_for_a_real_push(profile):
 
 
 def test_body_keys_follow_the_official_v3_write_sample():
-    sample = json.loads((Path(__file__).parent / "fixtures" / "orcid" / "member_api_post_work-full-3.0.json").read_bytes())
+    sample = json.loads((Path(__file__).parents[1] / "fixtures" / "orcid" / "member_api_post_work-full-3.0.json").read_bytes())
     work = Work(
         title="T",
         authors=(Author("Jordan"), Author("Fran")),

@@ -17,7 +17,7 @@ from werkzeug import Request, Response
 
 from conftest import run_cli
 
-FIXTURES = Path(__file__).parent / "fixtures" / "github"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "github"
 NOW = datetime(2025, 1, 3, 22, 10, tzinfo=timezone.utc)
 _TRANSFER = {"content-length", "transfer-encoding", "content-encoding", "status", "connection", "server", "date"}
 

@@ -18,9 +18,9 @@ from profilesync.config import CvFormat
 from profilesync.cv.formats import FORMATS, CvDocument, document_class, load_record, open_document
 from profilesync.errors import UserError
 
-SRC = Path(__file__).resolve().parent.parent / "src"
+SRC = Path(__file__).resolve().parents[3] / "src"
 CV = SRC / "profilesync" / "cv"
-PUBLISH = Path(__file__).parent / "fixtures" / "publish"
+PUBLISH = Path(__file__).parents[2] / "fixtures" / "publish"
 # What cv/ may never import: the layers that decide about, act on or render a CV, and the front end.
 ABOVE_CV = (
     "profilesync.diff",

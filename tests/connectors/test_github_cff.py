@@ -9,7 +9,7 @@ import pytest
 from profilesync.connectors.github_cff import CffError, cited_paper, parse_cff
 from profilesync.connectors.github_cites import build_cites, hints_from_readme, hints_from_text
 
-CFF = Path(__file__).parent / "fixtures" / "github" / "cff"
+CFF = Path(__file__).parents[1] / "fixtures" / "github" / "cff"
 
 
 def read(name: str) -> str:

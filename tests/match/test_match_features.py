@@ -11,7 +11,7 @@ from profilesync.bench.pairs import predict, prepare_record
 from profilesync.match.features import FEATURE_NAMES, author_matches, compute, prepare_fields
 from profilesync.match.params import load_params
 
-FIXTURE = Path(__file__).parent / "fixtures" / "match" / "dblp_scholar_train_hard.csv"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "match" / "dblp_scholar_train_hard.csv"
 PAIRS = {p.id: p for p in read_joined(FIXTURE)}
 
 

@@ -31,7 +31,7 @@ from profilesync.cv.load import load_cv_for
 from profilesync.model import WorkType
 from profilesync.push.cv_apply import apply_changes
 
-FIXTURES = Path(__file__).parent / "fixtures" / "cvformats"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "cvformats"
 EXPORT = FIXTURES / "dblp_export.bib"
 NOW = datetime(2026, 11, 28, tzinfo=timezone.utc)
 PID = "148/1364"  # constructed: the test serves the person XML under this pid

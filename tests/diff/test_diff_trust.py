@@ -22,7 +22,7 @@ from profilesync.match.matcher import load_params, match_works
 from profilesync.model import ExternalIds, Person, Snapshot, Work, WorkStatus, WorkType
 from profilesync.normalize.text import clean_title
 
-FIXTURES = Path(__file__).parent / "fixtures" / "dblp"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "dblp"
 NOW = datetime(2026, 12, 7, tzinfo=timezone.utc)
 
 

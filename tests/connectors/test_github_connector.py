@@ -31,7 +31,7 @@ from profilesync.connectors.github import GithubConnector, GithubOptions, select
 from profilesync.errors import AuthError, RateLimited, SourceBlocked, SourceFormatError, UserError
 from profilesync.model import Person, Snapshot, WorkType
 
-FIXTURES = Path(__file__).parent / "fixtures" / "github"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "github"
 NOW = datetime(2025, 1, 3, 22, 10, tzinfo=timezone.utc)
 TOKEN = "ghp_TESTTOKEN0123456789abcdefghijklmnopqrstu"  # a made-up token, checked for leaks below
 

@@ -21,7 +21,7 @@ from profilesync.config import SourceConfig
 from profilesync.connectors.http import HttpClient, HttpPolicy
 from profilesync.connectors.orcid import OrcidConnector
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parents[1]
 ORCID_FIXTURES = HERE / "fixtures" / "orcid"
 SHARED = Path("/work/shared/fixtures/orcid")
 

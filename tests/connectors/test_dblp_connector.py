@@ -19,7 +19,7 @@ from profilesync.connectors.http import HttpClient, HttpPolicy
 from profilesync.errors import RateLimited, SourceFormatError, SourceUnavailable
 from profilesync.model import Person, PersonIds, WorkStatus, WorkType
 
-FIXTURES = Path(__file__).parent / "fixtures" / "dblp"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "dblp"
 PERSON_XML = (FIXTURES / "person_pid_95-7448-1_DiXu0001_extracted_from_openreview_test.xml").read_bytes()
 PID = "95/7448-1"
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)

@@ -19,7 +19,7 @@ from profilesync.cv.record import publication_to_work
 from profilesync.diff.software import LinkBasis, SoftwareLink, link_software
 from profilesync.model import ExternalIds, Work, WorkType
 
-CFF = Path(__file__).parent / "fixtures" / "github" / "cff"
+CFF = Path(__file__).parents[1] / "fixtures" / "github" / "cff"
 
 PYTORCH2 = "PyTorch 2: Faster Machine Learning Through Dynamic Python Bytecode Transformation and Graph Compilation"
 AUNCEL = "Fast, Approximate Vector Queries on Very Large Unstructured Datasets"

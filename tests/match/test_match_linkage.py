@@ -11,7 +11,7 @@ from profilesync.match.features import prepare_fields
 from profilesync.match.linkage import link_tables, quick_title
 from profilesync.match.params import load_params
 
-FIX = Path(__file__).parent / "fixtures" / "match"
+FIX = Path(__file__).parents[1] / "fixtures" / "match"
 NOISY = load_params().with_profile("noisy").model
 WORDS = "adaptive query index storage stream cache mining rules spatial temporal transaction recovery parallel join view warehouse semantic schema graph xml olap cube sampling".split()
 

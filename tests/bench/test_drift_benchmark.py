@@ -12,7 +12,7 @@ import bibtexparser
 import pytest
 import yaml
 
-DRIFT = Path(__file__).resolve().parent.parent / "benchmarks" / "drift"
+DRIFT = Path(__file__).resolve().parents[2] / "benchmarks" / "drift"
 sys.path.insert(0, str(DRIFT))
 
 from drift_corpus import load_pages  # noqa: E402

@@ -16,7 +16,7 @@ from profilesync.match.matcher import score_prepared
 from profilesync.match.params import load_params
 from profilesync.match.scoring import Forest, Shape, Tree, sigmoid
 
-FIXTURE = Path(__file__).parent / "fixtures" / "match" / "dblp_scholar_train_hard.csv"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "match" / "dblp_scholar_train_hard.csv"
 
 
 def test_shape_interpolates_and_clamps():

@@ -26,7 +26,7 @@ from profilesync.normalize.venues import (
     venue_table,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "dblp"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "dblp"
 DIXU = FIXTURES / "person_pid_95-7448-1_DiXu0001_extracted_from_openreview_test.xml"
 
 
@@ -85,7 +85,7 @@ def test_table_errors_name_the_entry():
         table_from_data([{"id": "a", "kind": "journal", "short": "A", "long": "A"}] * 2, "t.json")
     with pytest.raises(ValueError, match="goes by 'VLDB', which DBLP writes for 'vldb'"):
         table_from_data([{"id": "vldb", "kind": "conference", "short": "VLDB", "long": "Very Large Data Bases", "dblp": ["VLDB"]}, {"id": "pvldb", "kind": "journal", "short": "PVLDB", "long": "Proc. VLDB Endowment", "aliases": ["VLDB"]}], "t.json")
-    shipped = json.loads((Path(__file__).parents[1] / "src/profilesync/normalize/venues.json").read_text(encoding="utf-8"))
+    shipped = json.loads((Path(__file__).parents[2] / "src/profilesync/normalize/venues.json").read_text(encoding="utf-8"))
     assert table_from_data(shipped["venues"]).by_id["sigmod"].short == "SIGMOD"
 
 

@@ -19,7 +19,7 @@ from profilesync.connectors.scholar_page import (
     parse_rows,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "scholar"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "scholar"
 PROFILE_URL = "https://scholar.google.com/citations?hl=en&user=X"
 
 
