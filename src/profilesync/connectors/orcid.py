@@ -42,7 +42,6 @@ from profilesync.connectors.base import (
     FetchContext,
     PeopleSearch,
     PersonCandidate,
-    PushResult,
     SourceOptions,
     min_interval,
     setting,
@@ -62,7 +61,7 @@ from profilesync.connectors.orcid_parse import (
 )
 from profilesync.connectors.shapes import Node, texts
 from profilesync.errors import Problem, SourceError, SourceFormatError, SourceUnavailable, UserError
-from profilesync.model import Person, Snapshot, Work
+from profilesync.model import Person, Snapshot
 from profilesync.normalize.identifiers import normalize_orcid, orcid_checksum_ok
 
 if TYPE_CHECKING:
@@ -128,7 +127,10 @@ class OrcidConnector(Connector):
     """Reads ``/person``, ``/works``, ``/employments`` and bulk work details; pushes via ``push.orcid``."""
 
     name: ClassVar[str] = "orcid"
-    capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
+    # Reading only: adding works needs the CV, this snapshot and the push state together, which is
+    # push/orcid.py's job (the member API, with a token), not a connector's.
+    capabilities: ClassVar[Capability] = Capability.READ
+    write_with: ClassVar[str | None] = "ORCID works are added with `profilesync push --to orcid`"
     options_class: ClassVar[type[SourceOptions]] = OrcidOptions
     options: OrcidOptions
     # A second service asked about the name: only when the user says so (--orcid-search).
@@ -270,10 +272,6 @@ class OrcidConnector(Connector):
         return details, failed
 
     _anonymous: bool = False
-
-    def _push(self, works: Sequence[Work], *, dry_run: bool) -> list[PushResult]:
-        # The push needs the CV, the ORCID snapshot and the push state; it lives in ``push.orcid``.
-        raise UserError("ORCID works are added with `profilesync push --to orcid`")
 
 
 # --- lookups for `profilesync init` ------------------------------------------------------------
