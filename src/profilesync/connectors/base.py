@@ -218,6 +218,9 @@ class Connector(abc.ABC):
 
     name: ClassVar[str]
     capabilities: ClassVar[Capability] = Capability.READ
+    # For a read-only connector whose source profilesync writes to another way: that way, named
+    # when ``push`` is refused (ORCID: the member API, through ``push --to orcid``).
+    write_with: ClassVar[str | None] = None
     # The source's settings and defaults (a ``SourceOptions`` subclass declared next to it).
     options_class: ClassVar[type[SourceOptions]] = SourceOptions
     # Seconds a fetch may legitimately need beyond the source's timeout_s (e.g. starting a worker
@@ -250,7 +253,8 @@ class Connector(abc.ABC):
     def push(self, works: Sequence[Work], *, dry_run: bool = True) -> list[PushResult]:
         """Write ``works`` to the source. Read-only connectors refuse here, in the base class."""
         if Capability.WRITE not in self.capabilities:
-            raise ReadOnlyError(f"{self.name} is read-only: profilesync cannot write to it")
+            how = f"; {self.write_with}" if self.write_with else ""
+            raise ReadOnlyError(f"{self.name} is read-only here: this connector cannot write to it{how}")
         return self._push(works, dry_run=dry_run)
 
     def _push(self, works: Sequence[Work], *, dry_run: bool) -> list[PushResult]:

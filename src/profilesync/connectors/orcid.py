@@ -43,7 +43,6 @@ from profilesync.connectors.base import (
     FetchContext,
     PeopleSearch,
     PersonCandidate,
-    PushResult,
     SourceOptions,
     min_interval,
     setting,
@@ -63,7 +62,7 @@ from profilesync.connectors.orcid_parse import (
 )
 from profilesync.connectors.shapes import Node, texts
 from profilesync.errors import Problem, SourceError, SourceFormatError, SourceUnavailable, UserError
-from profilesync.model import Person, Snapshot, Work
+from profilesync.model import Person, Snapshot
 from profilesync.normalize.identifiers import normalize_orcid, orcid_checksum_ok
 
 if TYPE_CHECKING:
@@ -114,10 +113,15 @@ class OrcidOptions(SourceOptions):
 
     @classmethod
     def check(cls, raw: Mapping[str, Any], where: str) -> list[Problem]:
+        problems = []
         orcid = raw.get("id")
         if isinstance(orcid, str) and len(orcid) == 19 and not orcid_checksum_ok(orcid):
-            return [Problem(None, f"{where}.id", f'"{orcid}" fails the ORCID checksum (ISO 7064 MOD 11-2)', "copy the iD again from your ORCID record; a digit is probably mistyped")]
-        return []
+            problems.append(Problem(None, f"{where}.id", f'"{orcid}" fails the ORCID checksum (ISO 7064 MOD 11-2)', "copy the iD again from your ORCID record; a digit is probably mistyped"))
+        member = raw.get("member_base_url")
+        if isinstance(member, str) and insecure_url(member):
+            # Said by `validate` already, not only when a push is about to send the token.
+            problems.append(Problem(None, f"{where}.member_base_url", f"{member} is not an https URL; the ORCID token and your works would travel unencrypted", MEMBER_URL_FIX))
+        return problems
 
     # The researcher's own record: first for who they are, second for the bibliography.
     precedence: ClassVar[Mapping[str, int]] = MappingProxyType(
@@ -125,11 +129,41 @@ class OrcidOptions(SourceOptions):
     )
 
 
+MEMBER_URL_FIX = "use https://api.sandbox.orcid.org/v3.0, or https://api.orcid.org/v3.0 with production: true (plain http is accepted for 127.0.0.1, ::1 and localhost only)"
+
+
+def insecure_url(url: str) -> bool:
+    """True unless ``url`` is https, or plain http to this machine (a local test server)."""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    if not parsed.hostname:
+        return True
+    return not (parsed.scheme == "https" or (parsed.scheme == "http" and is_loopback(parsed.hostname)))
+
+
+def is_loopback(hostname: str | None) -> bool:
+    """localhost, 127.0.0.0/8 or ::1."""
+    import ipaddress
+
+    if not hostname:
+        return False
+    if hostname.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
+
+
 class OrcidConnector(Connector):
     """Reads ``/person``, ``/works``, ``/employments`` and bulk work details; pushes via ``push.orcid``."""
 
     name: ClassVar[str] = "orcid"
-    capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
+    # Reading only: adding works needs the CV, this snapshot and the push state together, which is
+    # push/orcid.py's job (the member API, with a token), not a connector's.
+    capabilities: ClassVar[Capability] = Capability.READ
+    write_with: ClassVar[str | None] = "ORCID works are added with `profilesync push --to orcid`"
     options_class: ClassVar[type[SourceOptions]] = OrcidOptions
     options: OrcidOptions
     # A second service asked about the name: only when the user says so (--orcid-search).
@@ -271,10 +305,6 @@ class OrcidConnector(Connector):
         return details, failed
 
     _anonymous: bool = False
-
-    def _push(self, works: Sequence[Work], *, dry_run: bool) -> list[PushResult]:
-        # The push needs the CV, the ORCID snapshot and the push state; it lives in ``push.orcid``.
-        raise UserError("ORCID works are added with `profilesync push --to orcid`")
 
 
 # --- lookups for `profilesync init` ------------------------------------------------------------

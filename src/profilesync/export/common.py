@@ -55,10 +55,6 @@ def short_venue(work: Work) -> str:
     return work.venue_acronym or display_venue(work)
 
 
-def is_preprint(work: Work) -> bool:
-    return work.type is WorkType.PREPRINT or work.status is WorkStatus.PREPRINT
-
-
 def web_url(url: str | None) -> str | None:
     """``url`` if it is an http(s) URL (or a bare host name) that cannot break out of a link;
     otherwise None. A CV may hold a ``javascript:`` or ``data:`` URL written by hand or pulled
