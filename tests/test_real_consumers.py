@@ -46,6 +46,7 @@ def _check_workflow(path: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows", str(path)], capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow  # starts check-jsonschema as a subprocess
 def test_the_github_actions_snippet_is_a_valid_workflow(demo: Path, tmp_path: Path):
     config = demo / "config.yaml"
     config.write_text(config.read_text().replace("  report_dir: reports", '  report_dir: reports\n  pip_spec: "profilesync @ git+https://github.com/example/profilesync@v0.1.0"'))
