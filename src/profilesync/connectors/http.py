@@ -265,8 +265,13 @@ def _make_private(cache_dir: Path) -> None:
         # ourselves rather than leave its mode to the umask.
         os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
     for path in cache_dir.glob("http_cache*.sqlite*"):
-        if path.is_file() and not path.is_symlink():
-            path.chmod(0o600)
+        try:
+            if path.is_file() and not path.is_symlink():
+                path.chmod(0o600)
+        except FileNotFoundError:
+            # Another source's thread (or SQLite itself, with a journal) removed or moved the
+            # file between the listing and the chmod: nothing left to protect.
+            continue
 
 
 # Sources are pulled in parallel threads that share one cache file: only one of them may check a
