@@ -26,7 +26,8 @@ from rapidfuzz import fuzz
 from profilesync.config import SOURCE_NAMES, Policy
 from profilesync.cv.record import CvRecord
 from profilesync.diff.changes import KIND_ORDER, Change, ChangeKind, digest_value
-from profilesync.match.authorship import researcher_authorship
+from profilesync.match.authorship import AuthorshipJudge
+from profilesync.match.clusters import Cluster, WorkClusters
 from profilesync.match.features import prepare
 from profilesync.match.matcher import (
     Feature,
@@ -71,17 +72,6 @@ class CoverageRow:
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "title": self.title, "year": self.year, "in": dict(self.present)}
-
-
-@dataclass
-class NewWork:
-    """A work the CV lacks, as first listed by ``source``; ``also_in`` grows as other sources
-    turn out to list it too (an accumulator inside one diff, hence not frozen)."""
-
-    work: Work
-    source: str
-    also_in: list[str] = field(default_factory=list)
-    records: dict[str, Work] = field(default_factory=dict)  # each source's own record of it
 
 
 @dataclass(frozen=True)
@@ -160,10 +150,12 @@ def compute(data: DiffInput) -> DiffResult:
     proposals: dict[tuple[str, str], dict[str, tuple[Any, Work, MatchScore]]] = defaultdict(dict)
     versions: dict[str, dict[str, tuple[Work, MatchScore]]] = defaultdict(dict)
     present: dict[str, dict[str, bool]] = {w.key or "": {"cv": True} for w in cv.works}
-    new_works: list[NewWork] = []
+    clusters = WorkClusters()  # the works the CV lacks, one cluster per work across sources
     cv_notes: list[Change] = []  # the CV lists one work twice, as each source shows it
     known_as: list[Work] = []  # the sources' records of CV works, carrying the CV key
-    topics = tuple(w.title for w in cv.works)  # what the researcher works on, for namesake tests
+    # What the researcher works on and with whom, for namesake tests: parsed once per diff.
+    judge = AuthorshipJudge.for_person(data.person, coauthors=data.coauthors, topics=tuple(w.title for w in cv.works))
+    cv_prep = [prepare(w) for w in cv.works]  # the CV's comparison forms, shared by every source
     ignored = 0
 
     for source in sources:
@@ -172,7 +164,8 @@ def compute(data: DiffInput) -> DiffResult:
         kept = [w for w in works if not any(rule.matches(w, source) for rule in cv.ignore)]
         ignored += len(works) - len(kept)
         params = data.params.for_source(source)
-        matching = match_works(cv.works, kept, params)
+        src_prep = [prepare(w) for w in kept]
+        matching = match_works(cv.works, kept, params, cv_prep=cv_prep, src_prep=src_prep)
         matchings[source] = matching
         for pair in matching.pairs:
             cv_work, src_work = cv.works[pair.cv_index], kept[pair.source_index]
@@ -197,7 +190,7 @@ def compute(data: DiffInput) -> DiffResult:
             work = kept[index]
             if index in other_forms:
                 continue  # the other form (preprint or published) of a CV work: nothing to add
-            authorship = researcher_authorship(work, data.person, coauthors=data.coauthors, topics=topics)
+            authorship = judge(work)
             if not authorship.is_researcher:
                 changes.append(
                     Change(
@@ -208,10 +201,9 @@ def compute(data: DiffInput) -> DiffResult:
                     )
                 )
                 continue
-            again = _add_new_work(new_works, work, source, params)
+            again = clusters.add(work, src_prep[index], source, params)
             if again is not None:
-                first, score = again
-                changes.append(_duplicate_change(source, work, first, score))
+                changes.append(_duplicate_change(source, work, again.first, again.score))
         if source in data.suspicious:
             continue
         listed_twice = {p.cv_index for p in matching.cv_second_listings}
@@ -232,10 +224,11 @@ def compute(data: DiffInput) -> DiffResult:
     changes.extend(_merge_cv_notes(cv_notes))
     changes.extend(_version_changes(cv, versions, data.policy))
     changes.extend(_field_changes(cv, proposals, data.policy, frozenset(versions)))
-    software_changes, linked = _software_changes(cv, data.snapshots.get("github"), new_works, data.params, known_as)
+    software_changes, linked = _software_changes(cv, data.snapshots.get("github"), clusters, data.params, known_as)
     changes.extend(software_changes)
     for key in linked:
         present.setdefault(key, {"cv": True})["github"] = True
+    new_works = clusters.clusters
     for new in new_works:
         work, source, also = new.work, new.source, new.also_in
         ids = ", ".join(f"{k} {v}" for k, v in work.ids.items() if k != "url")
@@ -352,45 +345,24 @@ def _merge_cv_notes(notes: Sequence[Change]) -> list[Change]:
     return out
 
 
-def _add_new_work(new_works: list[NewWork], work: Work, source: str, params: MatchParams) -> tuple[Work, MatchScore] | None:
-    """Cluster works the CV lacks across sources, so one paper is one change.
-
-    Returns ``source``'s own earlier record and the evidence when ``source`` lists the work twice
-    (:func:`same_listing`: a duplicate inside the source), else None. Two records of one source
-    that are distinct works (a CoRR preprint and its paper on DBLP, a conference paper and its
-    journal extension) are two missing works; a record of another source joins the cluster it
-    matches best, a record of the same form before another version.
-    """
-    prepared = prepare(work)
-    best: tuple[tuple[bool, float], NewWork] | None = None
-    for new in new_works:
-        mine = new.records.get(source)
-        if mine is not None:
-            same = same_listing(work, mine, prepared, prepare(mine), params)
-            if same is not None:
-                return mine, same
-            continue
-        found = match_works([new.work], [work], params)
-        if found.pairs:
-            pair = found.pairs[0]
-            rank = (pair.version, -pair.score.score)
-            if best is None or rank < best[0]:
-                best = (rank, new)
-    if best is not None:
-        best[1].records[source] = work
-        best[1].also_in.append(source)
-        return None
-    new_works.append(NewWork(work, source, records={source: work}))
-    return None
+def _keyed(cv: CvRecord) -> dict[str, Work]:
+    """The CV's works by key, the first of a key winning as in ``CvRecord.by_key`` (a linear
+    scan, too slow once per proposal on a long CV)."""
+    out: dict[str, Work] = {}
+    for work in cv.works:
+        if work.key is not None:
+            out.setdefault(work.key, work)
+    return out
 
 
 def _version_changes(cv: CvRecord, versions: Mapping[str, Mapping[str, tuple[Work, MatchScore]]], policy: Policy) -> list[Change]:
     out = []
+    keyed = _keyed(cv)
     for key, by_source in versions.items():
         ranked = _ranked(list(by_source), policy, "title")
         top = ranked[0]
         work, score = by_source[top]
-        cv_work = cv.by_key(key)
+        cv_work = keyed.get(key)
         assert cv_work is not None
         # The preprint's arXiv id stays with the published record: from the CV, or from any source
         # that links the two (ORCID lists it as a version-of id).
@@ -427,8 +399,9 @@ def _field_changes(cv: CvRecord, proposals: Mapping[tuple[str, str], Mapping[str
     # An identifier another CV entry carries is never proposed (ORCID files the arXiv id of a
     # preprint the CV lists separately under the published work).
     held = {(name, str(getattr(w.ids, name)).lower()): w.key for w in cv.works for name in ("doi", "arxiv") if getattr(w.ids, name)}
+    keyed = _keyed(cv)
     for (key, name), by_source in proposals.items():
-        cv_work = cv.by_key(key)
+        cv_work = keyed.get(key)
         assert cv_work is not None
         cv_value = _value(cv_work, name)
         ranked = [s for s in _ranked(list(by_source), policy, name) if by_source[s][0] not in (None, "", [])]
@@ -470,7 +443,7 @@ def _field_changes(cv: CvRecord, proposals: Mapping[tuple[str, str], Mapping[str
 
 
 def _software_changes(
-    cv: CvRecord, snapshot: Snapshot | None, new_works: list[NewWork], params: MatchParams, known_as: Sequence[Work] = ()
+    cv: CvRecord, snapshot: Snapshot | None, clusters: WorkClusters, params: MatchParams, known_as: Sequence[Work] = ()
 ) -> tuple[list[Change], set[str]]:
     """Repositories linked to CV papers: offer ``code:``; a repo citing an unknown paper is evidence.
 
@@ -522,11 +495,9 @@ def _software_changes(
         if not cited.get("title") and not cited.get("doi") and not cited.get("arxiv"):
             continue
         paper = Work(title=str(cited.get("title") or ""), year=cited.get("year"), ids=ExternalIds(doi=cited.get("doi"), arxiv=cited.get("arxiv")))
-        for new in new_works:
-            existing, also = new.work, new.also_in
-            if score_pair(existing, paper, params).tier is not Tier.NONE:
-                if "github" not in also:
-                    also.append("github")
+        for k, new in enumerate(clusters.clusters):
+            if score_pair(new.work, paper, params).tier is not Tier.NONE:
+                clusters.mark_also(k, "github")
                 break
     return out, linked
 
@@ -621,7 +592,7 @@ def _apply_decisions(changes: Sequence[Change], decisions: Mapping[str, Decision
     return kept, suppressed
 
 
-def _coverage(cv: CvRecord, present: Mapping[str, Mapping[str, bool]], new_works: Sequence[NewWork]) -> tuple[CoverageRow, ...]:
+def _coverage(cv: CvRecord, present: Mapping[str, Mapping[str, bool]], new_works: Sequence[Cluster]) -> tuple[CoverageRow, ...]:
     columns = ("cv", *SOURCE_NAMES)
     rows = []
     for work in cv.works:

@@ -22,7 +22,7 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from profilesync.match.blocking import TokenBlocker, id_index
 from profilesync.match.features import FEATURE_NAMES, PairFeatures, Prepared, author_matches, compute, prepare
@@ -44,11 +44,13 @@ __all__ = [
     "SourceMatching",
     "Tier",
     "canonical_ids",
+    "candidate_pairs",
     "load_params",
     "match_works",
     "params_from_dict",
     "score_pair",
     "score_prepared",
+    "titles_close",
     "venue_of",
 ]
 
@@ -246,6 +248,10 @@ class _Scored:
     score: MatchScore
     stage: Stage
 
+    @property
+    def is_version(self) -> bool:
+        return self.stage is Stage.VERSION
+
 
 def _id_score(kind: str) -> MatchScore:
     return MatchScore(1.0, Tier.STRONG, kind, (Feature(kind, 1.0, 1.0, f"same {ID_LABEL[kind]}"),))
@@ -267,6 +273,35 @@ VENUE_BONUS = 0.5
 def venue_of(work: Work) -> VenueIdentity:
     """A source record's venue by its DBLP key and names; a CV entry's as the CV writes it."""
     return venue_identity((work.venue_acronym, work.venue), work.ids.dblp if work.key is None else None)
+
+
+def titles_close(query: Prepared, others: Sequence[Prepared], min_title: float) -> set[int]:
+    """Positions in ``others`` whose best title similarity with ``query`` (as
+    :attr:`PairFeatures.title_best` computes it: character, token-set, partial and compact ratios)
+    may reach ``min_title``. A superset: the cut-off is a hair lenient, and the full features decide.
+    """
+    if not query.title or not others:
+        return set()
+    cutoff = min_title * 100.0 - 0.01
+    titles = [o.title for o in others]
+    found: set[int] = set()
+    for scorer in (fuzz.token_set_ratio, fuzz.ratio):
+        found.update(k for _, _, k in process.extract(query.title, titles, scorer=scorer, score_cutoff=cutoff, limit=None))
+    n = len(query.title)
+    rest = [k for k in range(len(others)) if k not in found and min(n, len(titles[k])) >= 20]
+    if rest:
+        hits = process.extract(query.title, [titles[k] for k in rest], scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None)
+        found.update(rest[k] for _, _, k in hits)
+    compact = query.compact_title
+    rest = [k for k in range(len(others)) if k not in found]
+    if rest:
+        squeezed = [others[k].compact_title for k in rest]
+        found.update(rest[k] for _, _, k in process.extract(compact, squeezed, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None))
+        long_ = [k for k in range(len(rest)) if rest[k] not in found and min(len(compact), len(squeezed[k])) >= 20]
+        if long_:
+            hits = process.extract(compact, [squeezed[k] for k in long_], scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None)
+            found.update(rest[long_[k]] for _, _, k in hits)
+    return found
 
 
 def candidate_pairs(
@@ -297,8 +332,13 @@ def candidate_pairs(
                     continue  # an arXiv link between unrelated titles is a slip in the record (DBLP has them)
                 seen.add(j)
                 scored.append(_Scored(3.0, i, j, _id_score(key[0]), stage))
-        for j in blocker.candidates(cv_prep[i]):
-            if j in seen:
+        blocked = [j for j in blocker.candidates(cv_prep[i]) if j not in seen]
+        # Same-form pairs whose titles are too far apart are vetoed by score_prepared
+        # (``profile.min_title``); finding them with a few batched rapidfuzz passes is what keeps a
+        # long publication list fast (most blocked pairs share one common word and nothing else).
+        close = titles_close(cv_prep[i], [src_prep[j] for j in blocked], profile.min_title)
+        for k, j in enumerate(blocked):
+            if cv_pre[i] == src_pre[j] and k not in close:
                 continue
             s = _with_doi_conflict(score_prepared(cv_prep[i], src_prep[j], profile), work, source_works[j])
             if cv_pre[i] != src_pre[j]:
@@ -320,7 +360,14 @@ def candidate_pairs(
     return scored
 
 
-def match_works(cv_works: Sequence[Work], source_works: Sequence[Work], params: MatchParams) -> SourceMatching:
+def match_works(
+    cv_works: Sequence[Work],
+    source_works: Sequence[Work],
+    params: MatchParams,
+    *,
+    cv_prep: Sequence[Prepared] | None = None,
+    src_prep: Sequence[Prepared] | None = None,
+) -> SourceMatching:
     """Pair each CV work with at most one source work (and each source work with at most one CV
     work), report the source's own duplicates, and list what stayed unmatched.
 
@@ -330,8 +377,9 @@ def match_works(cv_works: Sequence[Work], source_works: Sequence[Work], params: 
     ``second_listing``; it is also a ``Duplicate`` only when it is one work listed twice
     (:func:`same_listing`).
     """
-    cv_prep = [prepare(w) for w in cv_works]
-    src_prep = [prepare(w) for w in source_works]
+    # The comparison forms may come prepared: a diff prepares the CV once for every source.
+    cv_prep = [prepare(w) for w in cv_works] if cv_prep is None else cv_prep
+    src_prep = [prepare(w) for w in source_works] if src_prep is None else src_prep
     scored = candidate_pairs(cv_works, source_works, params, cv_prep, src_prep)
     pairs = _assign(scored)
     partner = {p.cv_index: p.source_index for p in pairs}
