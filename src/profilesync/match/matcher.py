@@ -314,7 +314,7 @@ def candidate_pairs(
     """Every (CV work, source work) pair worth assigning, with its score and stage."""
     cv_ids = [canonical_ids(w) for w in cv_works]
     by_id = id_index(enumerate(canonical_ids(w) for w in source_works))
-    blocker = TokenBlocker(src_prep, keys=params.block_keys, max_df=params.block_max_df)
+    blocker = TokenBlocker(src_prep, keys=params.block_keys, max_df=params.block_max_df, small=params.block_small, budget=params.block_budget)
     profile = params.model
     cv_pre = [is_preprint(w, p) for w, p in zip(cv_works, cv_prep, strict=True)]
     src_pre = [is_preprint(w, p) for w, p in zip(source_works, src_prep, strict=True)]

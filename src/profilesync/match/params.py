@@ -46,6 +46,9 @@ class MatchParams:
     - ``version_title`` / ``version_authors``: how similar a preprint and its published form must
       be in title (token-set similarity) and author overlap to count as one work.
     - ``block_max_df``: title tokens shared by more works than this are too common to block on.
+    - ``block_small`` / ``block_budget``: a source table of at most ``block_small`` works is
+      blocked on every title word; a larger one on its rarest words, up to ``block_keys`` words
+      and about ``block_budget`` candidate records per CV work (see ``match.blocking``).
     - ``versions_apart``: the source keeps a preprint and its published paper as two records by
       policy (DBLP files arXiv copies under CoRR; ORCID keeps versions in separate groups), so the
       two are never its duplicate; false for a source that merges versions (Google Scholar), where
@@ -60,6 +63,8 @@ class MatchParams:
     version_authors: float = 0.6
     block_keys: int = 4
     block_max_df: int = 2000
+    block_small: int = 1000
+    block_budget: int = 200
     versions_apart: bool = True
 
     @property
@@ -106,7 +111,7 @@ def _default_yaml() -> dict[str, Any]:
     return data
 
 
-_SCALARS = ("version_title", "version_authors", "block_keys", "block_max_df")
+_SCALARS = ("version_title", "version_authors", "block_keys", "block_max_df", "block_small", "block_budget")
 
 
 def params_from_dict(data: Mapping[str, Any], *, where: str = "matching") -> MatchParams:
