@@ -19,6 +19,7 @@ may happen without a person: only ``strong`` matches are applied unattended.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -178,16 +179,17 @@ def agreement_floor(a: Prepared, b: Prepared, pf: PairFeatures) -> Tier:
     return Tier.PROBABLE
 
 
-def score_prepared(a: Prepared, b: Prepared, profile: Profile) -> MatchScore:
+def score_prepared(a: Prepared, b: Prepared, profile: Profile, pf: PairFeatures | None = None) -> MatchScore:
     """Score two prepared works with one fitted profile; no identifiers are consulted.
 
     The score is the fitted model's probability, lifted to the ``probable`` threshold when the
     title-and-authors rule (:func:`agreement_floor`) holds, and 0 when the titles are too far
-    apart for features alone (``profile.min_title``; versions are judged separately).
+    apart for features alone (``profile.min_title``; versions are judged separately). ``pf``: the
+    pair's features when the caller has them already.
     """
     if not a.title or not b.title:
         return NO_MATCH
-    pf = compute(a, b)
+    pf = compute(a, b) if pf is None else pf
     if pf.title_best < profile.min_title:
         return MatchScore(0.0, Tier.NONE, "title+authors", (Feature("title_veto", pf.title_best, 0.0, f"titles differ ({pf.title_best:.2f})"),))
     contributions = profile.contributions(FEATURE_NAMES, pf.values)
@@ -203,6 +205,24 @@ def score_prepared(a: Prepared, b: Prepared, profile: Profile) -> MatchScore:
             features += (Feature("title_authors_rule", 1.0, 0.0, f"rule: same title and all {pf.author_hits} authors"),)
     tier = Tier.STRONG if score >= profile.strong else Tier.PROBABLE if score >= profile.probable else Tier.NONE
     return MatchScore(score, tier, "title+authors", features)
+
+
+# How far under the ``probable`` log-odds a pair must be for the quick test to call it no match:
+# far above the rounding gap between the compiled log-odds and the explained sum of contributions.
+_QUICK_MARGIN = 1e-6
+
+
+def surely_no_match(a: Prepared, b: Prepared, profile: Profile, pf: PairFeatures) -> bool:
+    """True when :func:`score_prepared` would give tier ``none``, decided without building the
+    explanation: the titles are vetoed, or the model's compiled log-odds are clearly under the
+    ``probable`` threshold and the title-and-authors rule does not lift the pair. Most candidate
+    pairs of a long publication list end here; explaining them all was most of a diff's time."""
+    if not a.title or not b.title or pf.title_best < profile.min_title:
+        return True
+    if agreement_floor(a, b, pf) is not Tier.NONE:
+        return False
+    t = min(max(profile.probable, 1e-9), 1 - 1e-9)
+    return profile.log_odds(FEATURE_NAMES, pf.values) < math.log(t / (1 - t)) - _QUICK_MARGIN
 
 
 def _with_doi_conflict(score: MatchScore, a: Work, b: Work) -> MatchScore:
@@ -340,7 +360,13 @@ def candidate_pairs(
         for k, j in enumerate(blocked):
             if cv_pre[i] == src_pre[j] and k not in close:
                 continue
-            s = _with_doi_conflict(score_prepared(cv_prep[i], src_prep[j], profile), work, source_works[j])
+            pf = compute(cv_prep[i], src_prep[j])
+            if surely_no_match(cv_prep[i], src_prep[j], profile, pf):
+                if cv_pre[i] == src_pre[j]:
+                    continue
+                s = NO_MATCH  # a version pair still has the version rule
+            else:
+                s = _with_doi_conflict(score_prepared(cv_prep[i], src_prep[j], profile, pf), work, source_works[j])
             if cv_pre[i] != src_pre[j]:
                 v = version_score(work, source_works[j], cv_prep[i], src_prep[j], params)
                 if v is not None and (s.tier is Tier.NONE or v.score > s.score):
