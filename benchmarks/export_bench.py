@@ -20,13 +20,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from profilesync.config import CvFormat  # noqa: E402
-from profilesync.cv.apply import apply_changes  # noqa: E402
-from profilesync.cv.document import open_document  # noqa: E402
+from profilesync.cv.formats import open_document  # noqa: E402
 from profilesync.cv.record import record_from_data  # noqa: E402
 from profilesync.cv.writer import save_document  # noqa: E402
 from profilesync.diff.changes import Change, ChangeKind  # noqa: E402
 from profilesync.export import ExportFormat, render  # noqa: E402
 from profilesync.match.matcher import MatchScore, Tier  # noqa: E402
+from profilesync.push.cv_apply import apply_changes  # noqa: E402
 
 FIRST = ["Zili", "Chao", "Xin", "Bingyang", "José", "Ludwig", "Søren", "Anaïs", "Wei", "Yinmin"]
 LAST = ["Zhang", "Jin", "Wu", "van Beethoven", "Núñez", "Kierkegaard", "Liu", "de la Cruz", "Zhong", "Müller"]

@@ -25,11 +25,11 @@ import pytest
 from conftest import run_cli
 from cvformats_helpers import field_change
 from profilesync.config import CvFormat, load_config
-from profilesync.cv.apply import apply_changes
-from profilesync.cv.bibtex_cv import decode, split_authors
-from profilesync.cv.document import open_document
+from profilesync.cv.formats import open_document
+from profilesync.cv.formats.bibtex import decode, split_authors
 from profilesync.cv.load import load_cv_for
 from profilesync.model import WorkType
+from profilesync.push.cv_apply import apply_changes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cvformats"
 EXPORT = FIXTURES / "dblp_export.bib"

@@ -10,14 +10,14 @@ import pytest
 
 from cvformats_helpers import dlora, fastserve, field_change, profile_dir
 from profilesync.config import CvFormat, load_config
-from profilesync.cv.apply import apply_changes
-from profilesync.cv.document import open_document
+from profilesync.cv.formats import open_document
 from profilesync.cv.load import load_cv_for
 from profilesync.cv.writer import save_document
 from profilesync.diff.changes import Change, ChangeKind
 from profilesync.errors import UserError
 from profilesync.export.validate import schema_errors
 from profilesync.model import WorkType
+from profilesync.push.cv_apply import apply_changes
 
 NOW = datetime(2026, 11, 28, tzinfo=timezone.utc)
 FILE = "resume.json"

@@ -78,10 +78,9 @@ def test_without_yes_or_decisions_nothing_is_written(demo: Path):
 
 
 def test_accepted_decisions_are_applied_and_marked(demo: Path):
-    from profilesync.pipeline import compute_diff
 
     app = App(env=Environment(stdout=io.StringIO(), stderr=io.StringIO(), cwd=demo, clock=lambda: NOW))
-    changes = compute_diff(app, offline=True).result.changes
+    changes = app.diff(offline=True).changes
     version = next(c for c in changes if c.kind is ChangeKind.NEW_VERSION)
     State(demo / "cache").record([(version.fingerprint, Decision.ACCEPTED, version.value_digest)], NOW)
 

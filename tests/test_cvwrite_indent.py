@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from conftest import REPO_ROOT, run_cli
-from profilesync.cv.document import _detect_indent
+from profilesync.cv.formats.yaml import detect_indent
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=timezone.utc)
 YEAR_FIX = "field_differs|dblp|wu2023tgs|year"
@@ -84,7 +84,7 @@ def test_every_strong_change_touches_only_its_own_lines(demo: Path):
 
 def test_indent_detection_reads_both_styles():
     text = (REPO_ROOT / "cv.yaml").read_text(encoding="utf-8")
-    assert _detect_indent(text) == (2, 4, 2)
-    assert _detect_indent(_pyyaml_style(text)) == (2, 2, 0)
+    assert detect_indent(text) == (2, 4, 2)
+    assert detect_indent(_pyyaml_style(text)) == (2, 2, 0)
     mixed = "publications:\n    -   key: a\n        authors:\n          - x\n          - y\n    -   key: b\n        title: t\n"
-    assert _detect_indent(mixed) == (2, 8, 4)  # the publications list outweighs one authors list
+    assert detect_indent(mixed) == (2, 8, 4)  # the publications list outweighs one authors list

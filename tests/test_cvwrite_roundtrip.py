@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from profilesync.config import CvFormat
-from profilesync.cv.apply import apply_changes
-from profilesync.cv.document import open_document
+from profilesync.cv.formats import open_document
 from profilesync.cv.record import load_cv
 from profilesync.cv.writer import prune_backups, save_document
 from profilesync.diff.changes import Change, ChangeKind
 from profilesync.errors import UserError
 from profilesync.match.matcher import MatchScore, Tier
 from profilesync.model import Author, ExternalIds, Work, WorkStatus, WorkType
+from profilesync.push.cv_apply import apply_changes
 
 FIXTURE = Path(__file__).parent / "fixtures" / "publish" / "cv.yaml"
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=timezone.utc)

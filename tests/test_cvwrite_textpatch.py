@@ -1,11 +1,11 @@
-"""The line splice behind byte-preserving CV edits (``cv.textpatch``)."""
+"""The line splice behind byte-preserving CV edits (``cv.formats.textpatch``)."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from profilesync.cv.textpatch import line_opcodes, patch_text
+from profilesync.cv.formats.textpatch import line_opcodes, patch_text
 
 lines = st.lists(st.sampled_from(["a\n", "b\n", "c\n", "title: x\n", "- key: k\n", "\n", "# note\n"]), max_size=40)
 

@@ -72,7 +72,7 @@ def test_config_carries_the_real_public_ids_and_no_dblp_pid(config, cv):
     dblp = config.sources["dblp"]
     assert dblp.id is None
     assert cv.person.ids.dblp is None
-    assert {"Xin Jin", "Xuanzhe Liu", "Chao Jin"} <= set(dblp.options["coauthors"])
+    assert {"Xin Jin", "Xuanzhe Liu", "Chao Jin"} <= set(dblp.options.coauthors)
     assert config.sources["orcid"].token_env == "ORCID_TOKEN"
     assert config.sources["github"].token_env == "GITHUB_TOKEN"
     assert config.schedule.cron == "0 6 * * 1"
@@ -262,7 +262,7 @@ def test_github_has_the_account_and_every_extra_repo(config, snapshots):
     assert github.person.ids.github == "Gold-Sea"
     assert github.person.homepage == "https://zilizhang.site"
     names = {w.source_ref for w in github.works}
-    assert set(config.sources["github"].options["extra_repos"]) <= names
+    assert set(config.sources["github"].options.extra_repos) <= names
     assert {"Gold-Sea/Gold-Sea.github.io", "Gold-Sea/Automatic-Music-Composition"} <= names
     assert all(w.type is WorkType.SOFTWARE for w in github.works)
     assert all("stargazers_count" not in w.extra for w in github.works)

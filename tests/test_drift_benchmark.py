@@ -21,7 +21,7 @@ from drift_generate import FIELDS, Kind, generate  # noqa: E402
 from drift_score import perfect_changes, score_report  # noqa: E402
 
 from profilesync.connectors.dblp_xml import parse_person_xml  # noqa: E402
-from profilesync.cv.bibtex_cv import decode, split_authors  # noqa: E402
+from profilesync.cv.formats.bibtex import decode, split_authors  # noqa: E402
 from profilesync.normalize.names import strip_dblp_suffix  # noqa: E402
 
 PAGE = "song_23-7512"

@@ -20,10 +20,11 @@ from werkzeug import Request, Response
 
 from conftest import run_cli, tree_digest
 from profilesync.app import App
+from profilesync.commands.push_orcid import run_push
 from profilesync.env import Environment
 from profilesync.errors import AuthError, ExitStatus, UserError
 from profilesync.model import Author, ExternalIds, Work, WorkType
-from profilesync.push.orcid import run_push, simple_missing
+from profilesync.push.orcid import simple_missing
 from profilesync.push.orcid_body import work_body
 from test_orcid_fixtures import EGLEN, server_factory
 

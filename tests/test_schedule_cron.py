@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from profilesync.schedule import next_runs
-from profilesync.schedule_cron import parse_cron
+from profilesync.schedule.cron import next_runs, parse_cron
 
 UTC = timezone.utc
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -31,7 +30,7 @@ def test_day_1_is_monday_in_the_configured_zone():
 
 
 def test_apscheduler_from_crontab_reads_day_1_as_tuesday():
-    # Why schedule_cron exists: APScheduler 3 counts weekdays from Monday = 0.
+    # Why schedule/cron.py exists: APScheduler 3 counts weekdays from Monday = 0.
     trigger = CronTrigger.from_crontab("0 6 * * 1", timezone=SHANGHAI)
     assert trigger.get_next_fire_time(None, SATURDAY).strftime("%A") == "Tuesday"
 

@@ -1,6 +1,6 @@
 """`profilesync schedule --once` and the scheduler loop, against a local server for every source.
 
-The job runs `diff --refresh` in a child process: these tests cover what the parent does around
+The job runs the pipeline in a worker process (schedule/worker.py): these tests cover what the parent does around
 it (reports, archive pruning, the on_change hook, the run lock, the CV push, the runs table) and
 that the long-running scheduler starts, fires and stops cleanly.
 """
@@ -18,15 +18,15 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import jsonschema
 import pytest
 
 from conftest import REPO_ROOT, run_cli, tree_digest
-from profilesync import schedule as schedule_module
-from profilesync.schedule import build_scheduler
-from profilesync.schedule_cron import parse_cron
-from profilesync.schedule_reports import write_reports
+from profilesync.schedule import job as schedule_module
+from profilesync.schedule.cron import build_scheduler, parse_cron
+from profilesync.schedule.reports import write_reports
 from profilesync.state import State
 from profilesync.validation import load_schema
 from reliability import fixtures
@@ -246,7 +246,7 @@ def test_scheduler_fires_the_job_on_the_cron_trigger():
     from apscheduler.schedulers.background import BackgroundScheduler
 
     fired = threading.Event()
-    zone = schedule_module.ZoneInfo("Asia/Shanghai")
+    zone = ZoneInfo("Asia/Shanghai")
     scheduler = build_scheduler(parse_cron("0 6 * * 1"), zone, fired.set, BackgroundScheduler)
     scheduler.start(paused=True)
     try:

@@ -9,9 +9,13 @@ from typing import TYPE_CHECKING
 from profilesync.env import Environment
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from profilesync.config import Config
     from profilesync.config_discovery import FoundConfig
     from profilesync.cv.record import CvRecord
+    from profilesync.pipeline import RunRequest, RunResult
+    from profilesync.source_status import SourceStatus
 
 
 @dataclass
@@ -54,6 +58,21 @@ class App:
         from profilesync.cv.load import load_cv_for
 
         return load_cv_for(self.config, label=self.label(self.config.cv_path))
+
+    def run_request(self, *, sources: Sequence[str] | None = None, refresh: bool = False, offline: bool = False, progress: Callable[[str], None] | None = None, on_pulled: Callable[[SourceStatus], None] | None = None) -> RunRequest:
+        """The pipeline's request for this profile: config, CV, clock and environment, passed down
+        as plain values (the pipeline never sees the App)."""
+        from profilesync.pipeline import RunRequest
+
+        config = self.config
+        cv = self.load_cv()
+        return RunRequest(config=config, cv=cv, clock=self.env.clock, environ=self.env.environ, sources=tuple(sources) if sources else None, refresh=refresh, offline=offline, progress=progress, on_pulled=on_pulled)
+
+    def diff(self, **kwargs) -> RunResult:  # noqa: ANN003 - run_request's keywords
+        """Run the pipeline for this profile (``run_request``'s keywords)."""
+        from profilesync import pipeline
+
+        return pipeline.run(self.run_request(**kwargs))
 
     def label(self, path: Path) -> str:
         """A path as the user would write it: relative to the working directory when inside it."""

@@ -9,42 +9,38 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from profilesync.connectors.registry import SOURCE_NAMES, options_class
 from profilesync.errors import Problem, UserError
 from profilesync.validation import check
 from profilesync.yamlio import read_yaml
 
-SOURCE_NAMES: tuple[str, ...] = ("dblp", "orcid", "scholar", "github")
+if TYPE_CHECKING:
+    from profilesync.connectors.base import SourceOptions
 
-DEFAULT_BASE_URLS: Mapping[str, str] = MappingProxyType(
-    {
-        "dblp": "https://dblp.org",
-        "orcid": "https://pub.orcid.org/v3.0",
-        "scholar": "https://scholar.google.com",
-        "github": "https://api.github.com",
-    }
-)
-DEFAULT_TIMEOUTS: Mapping[str, float] = MappingProxyType({"dblp": 60.0, "orcid": 60.0, "scholar": 120.0, "github": 60.0})
-DEFAULT_PRECEDENCE: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "title": ("dblp", "orcid", "scholar"),
-        "authors": ("dblp", "orcid", "scholar"),
-        "venue": ("dblp", "orcid", "scholar"),
-        "year": ("dblp", "orcid", "scholar"),
-        "pages": ("dblp", "orcid"),
-        "doi": ("dblp", "orcid", "scholar"),
-        "arxiv": ("dblp", "orcid", "scholar"),
-        "type": ("dblp", "orcid"),
-        "citations": ("scholar",),
-        "homepage": ("github", "orcid", "scholar", "dblp"),
-        "affiliation": ("orcid", "dblp", "scholar", "github"),
-        "name": ("orcid", "dblp", "scholar", "github"),
-    }
-)
+__all__ = ["SOURCE_NAMES", "Config", "Policy", "SourceConfig", "default_precedence", "load_config"]
+
+# The fields policy.precedence orders sources for (config.schema.json lists the same).
+PRECEDENCE_FIELDS: tuple[str, ...] = ("title", "authors", "venue", "year", "pages", "doi", "arxiv", "type", "citations", "homepage", "affiliation", "name")
+
+
+@cache
+def default_precedence() -> Mapping[str, tuple[str, ...]]:
+    """Each field's sources in the order they win, from the ranks each source's options declare
+    (lower rank first, ties in report order); a source that declares no rank for a field is not
+    asked for it."""
+    ranks = {name: options_class(name).precedence for name in SOURCE_NAMES}
+
+    def order(fname: str) -> tuple[str, ...]:
+        speakers = [n for n in SOURCE_NAMES if fname in ranks[n]]  # already in report order
+        return tuple(sorted(speakers, key=lambda n: ranks[n][fname]))  # sorted() is stable
+
+    return MappingProxyType({fname: order(fname) for fname in PRECEDENCE_FIELDS})
 
 
 class CvFormat(str, enum.Enum):
@@ -61,7 +57,13 @@ class AutoApply(str, enum.Enum):
 
 @dataclass(frozen=True)
 class SourceConfig:
-    """One source's settings. ``options`` holds the connector-specific keys as written."""
+    """One source's settings: the keys every connector reads, and ``options``, the source's typed
+    options (its ``SourceOptions`` subclass, which holds these keys too).
+
+    ``SourceConfig.of(name, options)`` is how the config builds it. Constructed by hand (tests),
+    ``options`` may be a mapping of the connector's own keys as config.yaml writes them; it is
+    parsed together with the fields given here, so both always agree.
+    """
 
     name: str
     enabled: bool
@@ -69,12 +71,28 @@ class SourceConfig:
     base_url: str
     timeout_s: float
     token_env: str | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: SourceOptions = field(default_factory=dict)  # type: ignore[assignment]  # a mapping is parsed below
+
+    def __post_init__(self) -> None:
+        if isinstance(self.options, Mapping):
+            try:
+                cls = options_class(self.name)
+            except KeyError:  # not a registered source (the in-memory test connector)
+                from profilesync.connectors.base import SourceOptions as cls  # type: ignore[assignment]
+            given = {"enabled": self.enabled, "id": self.id, "base_url": self.base_url, "timeout_s": self.timeout_s, "token_env": self.token_env}
+            typed = cls.parse({**self.options, **{k: v for k, v in given.items() if k in cls.config_keys()}})
+            # Keys the source does not take from config.yaml (token_env for DBLP) still hold what was given.
+            typed = replace(typed, enabled=self.enabled, id=self.id, base_url=self.base_url, timeout_s=float(self.timeout_s), token_env=self.token_env)
+            object.__setattr__(self, "options", typed)
+
+    @classmethod
+    def of(cls, name: str, options: SourceOptions) -> SourceConfig:
+        return cls(name=name, enabled=options.enabled, id=options.id, base_url=options.base_url, timeout_s=options.timeout_s, token_env=options.token_env, options=options)
 
 
 @dataclass(frozen=True)
 class Policy:
-    precedence: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: DEFAULT_PRECEDENCE)
+    precedence: Mapping[str, tuple[str, ...]] = field(default_factory=default_precedence)
     suspicious_drop: float = 0.5
     auto_apply: AutoApply = AutoApply.NONE
 
@@ -123,25 +141,37 @@ def load_config(path: Path, *, label: str | None = None, cache_dir_override: Pat
         data = {}
     if not isinstance(data, Mapping):
         raise UserError([Problem(name, None, "expected a mapping of settings at the top level", "see the README for an example config")])
-    problems = check(data, "config.schema.json", name)
+    problems = check(data, config_schema(), name)
     problems.extend(_semantic_problems(data, name))
     if problems:
         raise UserError(problems)
     return _build(path, data, cache_dir_override)
 
 
-def _semantic_problems(data: Mapping[str, Any], name: str) -> list[Problem]:
-    """Checks a JSON Schema cannot express."""
-    from profilesync.normalize.identifiers import orcid_checksum_ok
+@cache
+def config_schema() -> dict[str, Any]:
+    """config.schema.json with each registered source's section, from its options class: the
+    keys a source takes, their defaults and hints live next to the connector that reads them."""
+    import copy
 
+    from profilesync.validation import load_schema
+
+    schema = copy.deepcopy(load_schema("config.schema.json"))
+    schema["properties"]["sources"]["properties"] = {name: options_class(name).schema() for name in SOURCE_NAMES}
+    schema["properties"]["policy"]["properties"]["precedence"]["additionalProperties"]["items"]["enum"] = list(SOURCE_NAMES)
+    return schema
+
+
+def _semantic_problems(data: Mapping[str, Any], name: str) -> list[Problem]:
+    """Checks a JSON Schema cannot express; each source's own are declared with its options."""
     problems: list[Problem] = []
     sources = data.get("sources")
-    orcid_block = sources.get("orcid") if isinstance(sources, Mapping) else None
-    orcid = orcid_block.get("id") if isinstance(orcid_block, Mapping) else None
-    if isinstance(orcid, str) and len(orcid) == 19 and not orcid_checksum_ok(orcid):
-        problems.append(
-            Problem(name, "sources.orcid.id", f'"{orcid}" fails the ORCID checksum (ISO 7064 MOD 11-2)', "copy the iD again from your ORCID record; a digit is probably mistyped")
-        )
+    if not isinstance(sources, Mapping):
+        return problems
+    for source in SOURCE_NAMES:
+        section = sources.get(source)
+        if isinstance(section, Mapping):
+            problems.extend(replace(p, file=name) for p in options_class(source).check(section, f"sources.{source}"))
     return problems
 
 
@@ -154,21 +184,10 @@ def _build(path: Path, data: Mapping[str, Any], cache_dir_override: Path | None)
     raw_sources = data.get("sources") or {}
     sources: dict[str, SourceConfig] = {}
     for source in SOURCE_NAMES:
-        raw = dict(raw_sources.get(source) or {})
-        if source not in raw_sources:
-            continue
-        known = {"enabled", "id", "base_url", "timeout_s", "token_env"}
-        sources[source] = SourceConfig(
-            name=source,
-            enabled=bool(raw.get("enabled", True)),
-            id=raw.get("id"),
-            base_url=str(raw.get("base_url") or DEFAULT_BASE_URLS[source]).rstrip("/"),
-            timeout_s=float(raw.get("timeout_s") or DEFAULT_TIMEOUTS[source]),
-            token_env=raw.get("token_env"),
-            options=MappingProxyType({k: v for k, v in raw.items() if k not in known}),
-        )
+        if source in raw_sources:
+            sources[source] = SourceConfig.of(source, options_class(source).parse(raw_sources.get(source) or {}))
     raw_policy = data.get("policy") or {}
-    precedence = dict(DEFAULT_PRECEDENCE)
+    precedence = dict(default_precedence())
     precedence.update({k: tuple(v) for k, v in (raw_policy.get("precedence") or {}).items()})
     policy = Policy(
         precedence=MappingProxyType(precedence),

@@ -138,6 +138,12 @@ class Work:
     def author_names(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.authors)
 
+    @property
+    def declared_preprint(self) -> bool:
+        """A preprint by what the record says (its type or status). The matcher's
+        ``match.versions.is_preprint`` also infers it (an arXiv-only record, a CoRR venue)."""
+        return self.type is WorkType.PREPRINT or self.status is WorkStatus.PREPRINT
+
     def with_(self, **changes: Any) -> Work:
         return replace(self, **changes)
 

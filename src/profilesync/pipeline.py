@@ -1,13 +1,15 @@
 """Wiring: pull sources into snapshots, then diff the CV against them.
 
-The CLI calls ``pull_sources`` and ``compute_diff``; both return values and print nothing.
+``run(RunRequest) -> RunResult`` is the whole of it: the request carries the config, the CV, the
+clock and the environment variables (no ``App``, no streams); the result carries typed source
+statuses, the changes and the report model. ``pull_sources`` is the pull on its own (``pull``).
+Nothing here prints or asks: progress goes to the request's callbacks.
 A failing source never stops the run: its last good snapshot is used and its status is
 ``stale`` (or ``failed`` when there is none), with the reason, so the report can say so.
 """
 
 from __future__ import annotations
 
-import enum
 import json
 import logging
 import threading
@@ -22,63 +24,32 @@ from filelock import FileLock, Timeout
 
 from profilesync.config import SOURCE_NAMES, Config
 from profilesync.connectors.base import FetchContext
-from profilesync.errors import ProfileSyncError, SourceError, UserError
+from profilesync.deadline import Clock as MonotonicClock
+from profilesync.deadline import Deadline
+from profilesync.errors import ExitStatus, ProfileSyncError, SourceError, UserError
 from profilesync.model import Person, PersonIds, PulledFor, Snapshot, format_time, parse_time
 from profilesync.normalize.names import same_person_name
 from profilesync.normalize.sanitize import sanitize_snapshot
 from profilesync.normalize.text import normalize_title
+from profilesync.report.model import Report
 from profilesync.snapshots import CheckedSnapshot, SnapshotIssue, SnapshotStore, atomic_write_text
+from profilesync.source_status import SourceState, SourceStatus
 
 if TYPE_CHECKING:
-    from profilesync.app import App
     from profilesync.cv.record import CvRecord
+    from profilesync.diff.changes import Change
     from profilesync.diff.engine import DiffResult
+
+__all__ = ["RunRequest", "RunResult", "SourceState", "SourceStatus", "pull_sources", "run"]
+
+Clock = Callable[[], datetime]
+Progress = Callable[[str], None]
 
 log = logging.getLogger(__name__)
 
 # Seconds a pull may run past its source's timeout_s (and its connector's declared overhead)
 # before the pipeline stops waiting for it.
 PULL_GRACE_S = 3.0
-
-
-class SourceState(str, enum.Enum):
-    OK = "ok"
-    STALE = "stale"
-    FAILED = "failed"
-    DISABLED = "disabled"
-
-
-@dataclass(frozen=True)
-class SourceStatus:
-    """How one source stands after a pull or for a diff."""
-
-    name: str
-    state: SourceState
-    fetched_at: datetime | None = None
-    works: int | None = None
-    error: str | None = None
-    from_network: bool = False
-    new_works: int | None = None
-    sample: bool = False
-    suspicious: bool = False
-    requests: int | None = None
-    notes: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"status": self.state.value}
-        if self.fetched_at is not None:
-            out["fetched_at"] = format_time(self.fetched_at)
-        if self.works is not None:
-            out["works"] = self.works
-        if self.error:
-            out["error"] = self.error
-        if self.sample:
-            out["sample"] = True
-        if self.suspicious:
-            out["suspicious"] = True
-        if self.notes:
-            out["notes"] = list(self.notes)
-        return out
 
 
 def researcher(config: Config, cv: CvRecord | None) -> Person:
@@ -209,13 +180,14 @@ def _is_suspicious(previous: Snapshot | None, current: Snapshot, drop: float) ->
     return len(current.works) < (1.0 - drop) * len(previous.works)
 
 
-def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: Sequence[str]) -> SourceStatus:
-    """Fetch one source and save its snapshot; never raises for a source failure."""
+def pull_one(
+    config: Config, name: str, *, clock: Clock, environ: Mapping[str, str], refresh: bool, person: Person, coauthors: Sequence[str], deadline: Deadline | None = None
+) -> SourceStatus:
+    """Fetch one source within ``deadline`` and save its snapshot; never raises for a source failure."""
     from profilesync.connectors import registry
 
-    config = app.config
     store = SnapshotStore(config.snapshot_dir)
-    now = app.env.now()
+    now = clock()
     target = pulled_for(person, name)
     # A corrupt snapshot, or one of another person, must not stop a pull that will replace it, and
     # is never what a failed pull falls back on.
@@ -225,9 +197,8 @@ def pull_one(app: App, name: str, *, refresh: bool, person: Person, coauthors: S
         log.warning("%s", checked.message)
     connector = None
     try:
-        connector = registry.create(config, name, app.env.environ)
-        options = dict(config.sources[name].options)
-        context = FetchContext(person=person, now=now, refresh=refresh, coauthors=tuple(coauthors), options=options)
+        connector = registry.create(config, name, environ, deadline=deadline)
+        context = FetchContext(person=person, now=now, refresh=refresh, coauthors=tuple(coauthors), options=config.sources[name].options)
         # The one value boundary every connector's output passes (normalize/sanitize.py).
         snapshot = sanitize_snapshot(connector.fetch(context))
         requests = connector.http.requests_sent if connector.http is not None else None
@@ -315,13 +286,27 @@ def _fallback(name: str, previous: Snapshot | None, reason: str, checked: Checke
     )
 
 
-def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord | None = None, progress: Callable[[str], None] | None = None) -> dict[str, SourceStatus]:
-    """Pull ``names`` concurrently (each within its own deadline and rate limit)."""
+def pull_sources(
+    config: Config,
+    names: Sequence[str],
+    *,
+    clock: Clock,
+    environ: Mapping[str, str],
+    refresh: bool,
+    cv: CvRecord | None = None,
+    progress: Progress | None = None,
+    on_pulled: Callable[[SourceStatus], None] | None = None,
+    monotonic: MonotonicClock = time.monotonic,
+) -> dict[str, SourceStatus]:
+    """Pull ``names`` concurrently (each within its own deadline, on ``monotonic``, and rate limit).
+
+    ``clock`` is the wall clock that dates snapshots. ``on_pulled`` hears of each source as its
+    pull ends (a scheduled run's worker tells its parent, which then knows which sources finished
+    if it has to stop the worker)."""
     from profilesync.connectors import registry
 
-    config = app.config
     person = researcher(config, cv)
-    dblp_coauthors = tuple(config.sources["dblp"].options.get("coauthors", ())) if "dblp" in config.sources else ()
+    dblp_coauthors = getattr(config.sources["dblp"].options, "coauthors", ()) if "dblp" in config.sources else ()
     coauthors = coauthors_of(cv, person, dblp_coauthors)
     results: dict[str, SourceStatus] = {}
     if progress:
@@ -332,24 +317,30 @@ def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord 
     # at most finish later and save a complete snapshot (writes are atomic).
     boxes: dict[str, list[SourceStatus | BaseException]] = {name: [] for name in names}
     took: dict[str, float] = {}
+    # Each source's budget starts here; its HTTP client spends it and this thread waits on it.
+    deadlines = {name: Deadline.start(config.sources[name].timeout_s, monotonic) for name in names}
 
     def work(name: str) -> None:
-        began = time.monotonic()
         try:
-            boxes[name].append(pull_one(app, name, refresh=refresh, person=person, coauthors=coauthors))
+            status = pull_one(config, name, clock=clock, environ=environ, refresh=refresh, person=person, coauthors=coauthors, deadline=deadlines[name])
         except BaseException as exc:  # handed to the caller's thread, which raises it
             boxes[name].append(exc)
-        took[name] = time.monotonic() - began
+            return
+        finally:
+            took[name] = deadlines[name].elapsed()
+        boxes[name].append(status)
+        if on_pulled is not None:
+            on_pulled(status)  # as it ends, not when the caller's loop gets to it
 
     threads = {}
     for name in names:
         thread = threading.Thread(target=work, args=(name,), name=f"pull-{name}", daemon=True)
         thread.start()
         threads[name] = thread
-    started = time.monotonic()
+    started = monotonic()
     for name in names:
-        limit = config.sources[name].timeout_s + PULL_GRACE_S + registry.connector_class(name).overhead_s
-        _join_saying_so(threads[name], started, limit, (lambda waited, n=name: progress(f"  still pulling {n} ({waited:.0f} s)")) if progress else None)
+        wait = deadlines[name].extended(PULL_GRACE_S + registry.connector_class(name).overhead_s)
+        _join_saying_so(threads[name], wait, (lambda waited, n=name: progress(f"  still pulling {n} ({waited:.0f} s)")) if progress else None)
         if boxes[name]:
             outcome = boxes[name][0]
             if isinstance(outcome, BaseException):
@@ -357,15 +348,17 @@ def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord 
             results[name] = outcome
         else:
             reason = f"no complete answer within the {config.sources[name].timeout_s:g} s deadline; gave up on it"
-            _record_attempt(config, name, {"at": format_time(app.env.now()), "ok": False, "error": reason})
-            checked = SnapshotStore(config.snapshot_dir).check(name, pulled_for(person, name), app.env.now())
+            _record_attempt(config, name, {"at": format_time(clock()), "ok": False, "error": reason})
+            checked = SnapshotStore(config.snapshot_dir).check(name, pulled_for(person, name), clock())
             results[name] = _fallback(name, checked.snapshot, reason, checked)
+            if on_pulled is not None:
+                on_pulled(results[name])
         if progress:
             status = results[name]
             elapsed = f" in {took[name]:.1f} s" if name in took else ""
             progress(f"  {name}: {status.state.value}{elapsed}" + (f" ({status.error})" if status.error else ""))
     if progress and len(names) > 1:
-        progress(f"pulled {len(names)} sources in {time.monotonic() - started:.1f} s")
+        progress(f"pulled {len(names)} sources in {monotonic() - started:.1f} s")
     return results
 
 
@@ -373,33 +366,63 @@ def pull_sources(app: App, names: Sequence[str], *, refresh: bool, cv: CvRecord 
 STILL_PULLING_EVERY_S = 15.0
 
 
-def _join_saying_so(thread: threading.Thread, started: float, limit: float, say: Callable[[float], None] | None) -> None:
-    """Wait for ``thread`` until ``limit`` seconds after ``started``, reporting the wait every
+def _join_saying_so(thread: threading.Thread, deadline: Deadline, say: Callable[[float], None] | None) -> None:
+    """Wait for ``thread`` until ``deadline`` passes, reporting the wait every
     ``STILL_PULLING_EVERY_S`` through ``say``."""
     while thread.is_alive():
-        left = limit - (time.monotonic() - started)
+        left = deadline.remaining()
         if left <= 0:
             return
         thread.join(min(left, STILL_PULLING_EVERY_S))
-        if thread.is_alive() and say is not None and time.monotonic() - started < limit:
-            say(time.monotonic() - started)
+        if thread.is_alive() and say is not None and not deadline.expired:
+            say(deadline.elapsed())
 
 
 # --- diff ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class DiffOutcome:
+class RunRequest:
+    """One comparison to make: everything it reads is here, passed explicitly."""
+
+    config: Config
+    cv: CvRecord
+    clock: Clock
+    environ: Mapping[str, str]  # for the connectors' token variables and settings
+    sources: tuple[str, ...] | None = None  # None: every enabled source
+    refresh: bool = False  # pull every selected source first
+    offline: bool = False  # never touch the network, not even for a source never pulled
+    progress: Progress | None = field(default=None, compare=False)
+    on_pulled: Callable[[SourceStatus], None] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a comparison found: typed statuses and changes, the diff itself and the report model."""
+
+    report: Report
     result: DiffResult
-    statuses: Mapping[str, SourceStatus]
     snapshots: Mapping[str, Snapshot]
-    generated_at: datetime
-    person: Person
-    history: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def statuses(self) -> Mapping[str, SourceStatus]:
+        return self.report.sources
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        return self.result.changes
 
     @property
     def incomplete(self) -> bool:
-        return any(s.state in (SourceState.STALE, SourceState.FAILED) for s in self.statuses.values())
+        return self.report.incomplete
+
+    @property
+    def exit_status(self) -> ExitStatus:
+        """3 when a source failed or nothing could be compared (no result is not "in sync"),
+        else 1 with differences, 0 without."""
+        if self.report.incomplete or not self.report.compared_expected:
+            return ExitStatus.SOURCE_FAILED
+        return ExitStatus.DIFFERENCES if self.report.changes else ExitStatus.OK
 
 
 def selected_sources(config: Config, requested: Sequence[str] | None) -> tuple[str, ...]:
@@ -455,26 +478,25 @@ def _status_from_check(name: str, checked: CheckedSnapshot, attempt: Mapping[str
     return status
 
 
-def compute_diff(app: App, *, sources: Sequence[str] | None = None, refresh: bool = False, offline: bool = False, progress: Callable[[str], None] | None = None) -> DiffOutcome:
+def run(request: RunRequest) -> RunResult:
     """Compare the CV with every selected source's snapshot; pull only what ``refresh`` or a
     missing snapshot requires (never when ``offline``)."""
     from profilesync.diff.engine import DiffInput, compute
     from profilesync.match.matcher import load_params
     from profilesync.state import State
 
-    config = app.config
-    cv = app.load_cv()
-    names = selected_sources(config, sources)
+    config, cv, clock, offline, refresh = request.config, request.cv, request.clock, request.offline, request.refresh
+    names = selected_sources(config, request.sources)
     store = SnapshotStore(config.snapshot_dir)
     person = researcher(config, cv)
-    now = app.env.now()
+    now = clock()
     checks = {name: store.check(name, pulled_for(person, name), now) for name in names}
     statuses: dict[str, SourceStatus] = {}
     # A source without a usable snapshot (none, corrupt, or another person's) is fetched first.
     to_pull = [n for n in names if refresh or (not offline and not checks[n].usable)]
     if to_pull and not offline:
-        statuses.update(pull_sources(app, to_pull, refresh=refresh, cv=cv, progress=progress))
-        checks.update({name: store.check(name, pulled_for(person, name), app.env.now()) for name in to_pull})
+        statuses.update(pull_sources(config, to_pull, clock=clock, environ=request.environ, refresh=refresh, cv=cv, progress=request.progress, on_pulled=request.on_pulled))
+        checks.update({name: store.check(name, pulled_for(person, name), clock()) for name in to_pull})
     attempts = load_attempts(config)
     snapshots: dict[str, Snapshot] = {}
     for name in names:
@@ -490,7 +512,7 @@ def compute_diff(app: App, *, sources: Sequence[str] | None = None, refresh: boo
     for name in SOURCE_NAMES:
         if name in config.sources and name not in names and not config.sources[name].enabled:
             statuses[name] = SourceStatus(name=name, state=SourceState.DISABLED)
-    dblp_coauthors = tuple(config.sources["dblp"].options.get("coauthors", ())) if "dblp" in config.sources else ()
+    dblp_coauthors = getattr(config.sources["dblp"].options, "coauthors", ()) if "dblp" in config.sources else ()
     history = _load_history(config, snapshots)
     data = DiffInput(
         cv=cv,
@@ -504,7 +526,18 @@ def compute_diff(app: App, *, sources: Sequence[str] | None = None, refresh: boo
         suspicious=frozenset(n for n, s in statuses.items() if s.suspicious),
     )
     result = compute(data)
-    return DiffOutcome(result=result, statuses=statuses, snapshots=snapshots, generated_at=app.env.now(), person=person, history=history)
+    report = Report(
+        generated_at=clock(),
+        person=person,
+        sources=statuses,
+        changes=result.changes,
+        compared=tuple(snapshots),
+        metrics={name: snapshot.metrics for name, snapshot in snapshots.items() if not snapshot.metrics.is_empty()},
+        coverage=result.coverage,
+        history=history,
+        suppressed=result.suppressed,
+    )
+    return RunResult(report=report, result=result, snapshots=snapshots)
 
 
 def _load_history(config: Config, snapshots: Mapping[str, Snapshot]) -> dict[str, list[dict[str, Any]]]:

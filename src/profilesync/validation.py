@@ -33,9 +33,17 @@ def _validator(name: str):
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
-def check(data: Any, schema_name: str, file: str) -> list[Problem]:
-    """Validate ``data``; return one readable Problem per error (empty when valid)."""
-    validator = _validator(schema_name)
+def _validator_of(schema: Mapping[str, Any]):
+    import jsonschema
+
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def check(data: Any, schema: str | Mapping[str, Any], file: str) -> list[Problem]:
+    """Validate ``data`` against a shipped schema (by file name) or a schema built in code;
+    return one readable Problem per error (empty when valid)."""
+    validator = _validator(schema) if isinstance(schema, str) else _validator_of(schema)
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])

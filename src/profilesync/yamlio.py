@@ -1,6 +1,6 @@
 """Reading YAML files the user wrote, with errors that point at the line.
 
-ruamel.yaml is used for both reading and (in ``cv.writer``) round-trip writing, so the parser
+ruamel.yaml is used for both reading and (in ``cv.formats.yaml``) round-trip writing, so the parser
 that checks a file is the one that will later rewrite it. Duplicate keys are an error, not a
 silent "last one wins".
 

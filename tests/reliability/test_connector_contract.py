@@ -85,11 +85,13 @@ def test_capabilities_are_enforced_by_the_base_class(name):
     cls = registry.connector_class(name)
     config = SourceConfig(name=name, enabled=True, id=None, base_url="http://127.0.0.1:9", timeout_s=1.0)
     connector = cls(config, None)
-    if Capability.WRITE in cls.capabilities:
-        assert name == "orcid"  # the one source profilesync writes to
-    else:
-        with pytest.raises(ReadOnlyError):
-            connector.push([Work(title="x")], dry_run=True)
+    # No real connector writes: ORCID, the one source profilesync adds works to, does it through
+    # push/orcid.py (CV, snapshot and push state together), and its refusal says so.
+    assert Capability.WRITE not in cls.capabilities
+    with pytest.raises(ReadOnlyError) as refused:
+        connector.push([Work(title="x")], dry_run=True)
+    if name == "orcid":
+        assert "profilesync push --to orcid" in str(refused.value)
 
 
 def test_memory_connector_keeps_the_contract():

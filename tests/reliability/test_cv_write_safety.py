@@ -29,7 +29,6 @@ from conftest import REPO_ROOT, run_cli, tree_digest
 from profilesync.app import App
 from profilesync.cli import main
 from profilesync.env import Environment
-from profilesync.pipeline import compute_diff
 from profilesync.state import Decision, State
 from profilesync.writelock import lock_path_for
 from reliability.servers import ClosedPort
@@ -185,7 +184,7 @@ class _EditWhileAsking(io.StringIO):
 def _accept(demo: Path, key: str) -> None:
     """Accept the proposed changes of ``key``, as `profilesync review` would record them."""
     env = Environment(stdout=io.StringIO(), stderr=io.StringIO(), stdin=io.StringIO(), stdout_isatty=False, stdin_isatty=False, environ={}, cwd=demo)
-    changes = [c for c in compute_diff(App(env=env), offline=True).result.changes if c.cv_key == key]
+    changes = [c for c in App(env=env).diff(offline=True).changes if c.cv_key == key]
     assert changes
     State(demo / "cache").record([(c.fingerprint, Decision.ACCEPTED, c.value_digest) for c in changes], datetime.now(timezone.utc))
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from conftest import run_cli, tree_digest
 from profilesync.app import App
+from profilesync.commands.schedule_cmd import job_context
 from profilesync.env import Environment
-from profilesync.schedule import ScheduledJob
+from profilesync.schedule.job import ScheduledJob
 from profilesync.state import State
 
 from .profile import LAST_PULL, Settings, changed_files, new_profile, write_config
@@ -64,7 +65,7 @@ def test_deadline_stops_dripping_and_silent_sources_and_reports_them(source_serv
     before = tree_digest(profile)
 
     app = App(env=Environment(stdout=io.StringIO(), stderr=io.StringIO(), environ={}, cwd=profile))
-    job = ScheduledJob(app)
+    job = ScheduledJob(job_context(app))
     started = time.monotonic()
     try:
         outcome = job.run()

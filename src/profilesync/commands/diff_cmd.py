@@ -70,12 +70,10 @@ def render(report: dict, fmt: str, *, colour: bool = False, explain: bool = Fals
 
 
 def run(args: argparse.Namespace, app: App) -> ExitStatus:
-    from profilesync.pipeline import compute_diff
-    from profilesync.report.json import build_report
     from profilesync.snapshots import atomic_write_text
 
-    outcome = compute_diff(app, sources=args.source, refresh=args.refresh, offline=args.offline, progress=app.info)
-    report = build_report(outcome)
+    outcome = app.diff(sources=args.source, refresh=args.refresh, offline=args.offline, progress=app.info)
+    report = outcome.report.to_json()
     text = render(report, args.format, colour=app.colour and not args.output, explain=args.explain)
     if args.output:
         path = app.env.resolve(args.output)
@@ -86,6 +84,4 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
         app.info(f"wrote {args.output} ({len(report['changes'])} changes)")
     else:
         app.env.stdout.write(text)
-    if outcome.incomplete or not report["compared"]:
-        return ExitStatus.SOURCE_FAILED  # nothing compared is no result, not "in sync"
-    return ExitStatus.DIFFERENCES if report["changes"] else ExitStatus.OK
+    return outcome.exit_status  # 3 also when nothing was compared: no result is not "in sync"

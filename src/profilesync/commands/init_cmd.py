@@ -6,8 +6,8 @@ Two jobs, kept apart so neither surprises:
 - ``--write`` writes a starter ``config.yaml`` and ``cv.yaml`` that pass ``profilesync
   validate``. It needs no network and never overwrites a file unless ``--force`` is given.
 
-Finders are a table (``FINDERS``): a source that can look people up by name adds one function
-``find_<source>(name, args, app) -> list[Candidate]`` and one line in the table.
+A source that can look people up by name says so on its connector (``people_search`` and
+``find_people``); ``finders()`` lists them in report order, nothing here names a source.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from profilesync.app import App
+from profilesync.connectors.base import PersonCandidate
 from profilesync.errors import ExitStatus, Problem, SourceError, UserError
 
 DESCRIPTION = """\
@@ -42,18 +42,7 @@ Existing files are never overwritten unless --force is given.
 DEFAULT_HITS = 10
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One person a source knows under the searched name."""
-
-    source: str
-    id: str
-    name: str
-    url: str
-    detail: str | None = None
-
-
-Finder = Callable[[str, argparse.Namespace, App], list[Candidate]]
+Candidate = PersonCandidate  # one person a source knows under the searched name
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -64,9 +53,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dblp-pid", metavar="PID", help='with --write: the DBLP pid to put in the config, e.g. "95/7448-1"')
     parser.add_argument("--dblp-base-url", metavar="URL", help="DBLP host or mirror to search (default: the config's, else https://dblp.org)")
     parser.add_argument("--max-hits", type=int, default=DEFAULT_HITS, metavar="N", help=f"candidates to list per source (default {DEFAULT_HITS})")
-    from profilesync.connectors import orcid_init
+    from profilesync.commands import init_orcid
 
-    orcid_init.configure(parser)  # --orcid, --orcid-search, --orcid-base-url
+    init_orcid.configure(parser)  # --orcid, --orcid-search, --orcid-base-url
 
 
 def run(args: argparse.Namespace, app: App) -> ExitStatus:
@@ -75,7 +64,7 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
     if args.max_hits < 1:
         raise UserError([Problem(None, "--max-hits", f"expected a positive number, got {args.max_hits}", "use e.g. --max-hits 10")])
     if args.orcid:
-        from profilesync.connectors.orcid_init import check_orcid_arg
+        from profilesync.commands.init_orcid import check_orcid_arg
 
         check_orcid_arg(args, app)  # before writing: a wrong iD leaves no files behind
     if args.write:
@@ -88,42 +77,46 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
 # --- finding ids by name ---------------------------------------------------------------------
 
 
-def find_dblp(name: str, args: argparse.Namespace, app: App) -> list[Candidate]:
-    """Candidates from DBLP's author search. Raises the HTTP client's ``SourceError``s."""
-    from profilesync.connectors.dblp_search import search_authors
-    from profilesync.connectors.http import HttpClient
+def finders(args: argparse.Namespace) -> tuple[str, ...]:
+    """The sources to ask for people by name, in report order: those that always can, and
+    those that ask another service only when the user says so (``--<source>-search``)."""
+    from profilesync.connectors.base import PeopleSearch
+    from profilesync.connectors.registry import SOURCE_NAMES, connector_class
 
-    base_url, policy = _dblp_policy(args, app)
+    asked = []
+    for source in SOURCE_NAMES:
+        search = connector_class(source).people_search
+        if search is PeopleSearch.ALWAYS or (search is PeopleSearch.ON_REQUEST and getattr(args, f"{source}_search", False)):
+            asked.append(source)
+    return tuple(asked)
+
+
+def find_people(source: str, name: str, args: argparse.Namespace, app: App) -> list[Candidate]:
+    """Candidates from ``source``'s people search, at the flag's base URL (``--<source>-base-url``),
+    else the config's, else the source's default. Raises the HTTP client's ``SourceError``s."""
+    from profilesync.commands.source_policy import source_policy
+    from profilesync.connectors.http import HttpClient
+    from profilesync.connectors.registry import connector_class
+
+    def invalid() -> None:
+        app.info(f"note: {app.config_path.name} does not validate; searching {source} with its default settings")
+
+    base_url, policy = source_policy(source, app.config_path, on_invalid=invalid)
+    base_url = (getattr(args, f"{source}_base_url", None) or base_url).rstrip("/")
     http = HttpClient(policy)
     try:
-        hits = search_authors(http, base_url, name, hits=args.max_hits)
+        return connector_class(source).find_people(http, base_url, name, rows=args.max_hits)
     finally:
         http.close()
-    return [Candidate("dblp", h.pid, h.name, h.url, "; ".join(h.affiliations) or None) for h in hits]
-
-
-def find_orcid(name: str, args: argparse.Namespace, app: App) -> list[Candidate]:
-    """Candidates from ORCID's expanded search (asked only with --orcid-search)."""
-    from profilesync.connectors.orcid_init import find_orcid as find
-
-    return find(name, args, app)
-
-
-# Source -> finder, in the order results are printed. Add ORCID etc. here.
-FINDERS: dict[str, Finder] = {"dblp": find_dblp, "orcid": find_orcid}
-# Finders that ask another service only when the user says so.
-OPT_IN_FINDERS: dict[str, str] = {"orcid": "orcid_search"}
 
 
 def list_candidates(name: str, args: argparse.Namespace, app: App) -> ExitStatus:
     """Print every finder's candidates. Exit 3 when a finder failed, else 0 (also when none matched)."""
     failed = False
-    for source, finder in FINDERS.items():
-        if source in OPT_IN_FINDERS and not getattr(args, OPT_IN_FINDERS[source], False):
-            continue
+    for source in finders(args):
         app.info(f"searching {source} for {name!r} ...")
         try:
-            candidates = finder(name, args, app)
+            candidates = find_people(source, name, args, app)
         except SourceError as exc:
             app.out(f"{source}: search failed: {exc.reason}")
             failed = True
@@ -140,28 +133,6 @@ def list_candidates(name: str, args: argparse.Namespace, app: App) -> ExitStatus
             app.out(f"  {' ' * width}  {c.url}")
         app.out(f"Put the right one in config.yaml as sources.{source}.id, e.g.  {source}: {{id: {_quote(candidates[0].id)}}}")
     return ExitStatus.SOURCE_FAILED if failed else ExitStatus.OK
-
-
-def _dblp_policy(args: argparse.Namespace, app: App):
-    """Base URL and HTTP policy: the flag, else an existing config's DBLP settings, else defaults."""
-    from profilesync.config import DEFAULT_BASE_URLS, load_config
-    from profilesync.connectors.http import HttpPolicy
-    from profilesync.connectors.registry import DEFAULT_MIN_INTERVAL, policy_for
-
-    config = None
-    if app.config_path.exists():
-        try:
-            config = load_config(app.config_path)
-        except UserError:
-            app.info(f"note: {app.config_path.name} does not validate; searching with default DBLP settings")
-    source = config.sources.get("dblp") if config is not None else None
-    if config is not None and source is not None:
-        policy = policy_for(config, source)
-        base_url = source.base_url
-    else:
-        policy = HttpPolicy(source="dblp", min_interval_s=DEFAULT_MIN_INTERVAL["dblp"], deadline_s=60.0)
-        base_url = DEFAULT_BASE_URLS["dblp"]
-    return (args.dblp_base_url or base_url).rstrip("/"), policy
 
 
 def _quote(value: str) -> str:
@@ -215,7 +186,7 @@ def _dblp_block(args: argparse.Namespace) -> list[str]:
 
 # One function per source block; a source that gains an id flag (--orcid ...) adds its own here.
 def _orcid_block(args: argparse.Namespace) -> list[str]:
-    from profilesync.connectors.orcid_init import orcid_block
+    from profilesync.commands.init_orcid import orcid_block
 
     return orcid_block(args)
 
@@ -231,7 +202,7 @@ def _source_blocks(args: argparse.Namespace) -> list[str]:
 
 
 def _person_ids(args: argparse.Namespace) -> dict[str, str | None]:
-    from profilesync.connectors.orcid_init import normalized_arg
+    from profilesync.commands.init_orcid import normalized_arg
 
     return {"orcid": normalized_arg(args), "scholar": None, "github": None, "dblp": args.dblp_pid or None}
 

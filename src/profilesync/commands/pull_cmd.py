@@ -65,7 +65,7 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
         cv = app.load_cv()
     except UserError:
         cv = None  # pulling does not need the CV; it only lends coauthors for name resolution
-    statuses = pull_sources(app, names, refresh=args.refresh, cv=cv, progress=app.info)
+    statuses = pull_sources(config, names, clock=app.env.clock, environ=app.env.environ, refresh=args.refresh, cv=cv, progress=app.info)
     failed = False
     for name, status in statuses.items():
         if status.state is SourceState.OK:

@@ -59,17 +59,18 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
 def _run_orcid(args: argparse.Namespace, app: App) -> ExitStatus:
     # The ORCID writer is optional in a build; import it only when asked for.
     try:
-        module = importlib.import_module("profilesync.push.orcid")
+        importlib.import_module("profilesync.push.orcid")
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("profilesync.push.orcid"):
             raise UserError([Problem(None, "--to orcid", "pushing to ORCID is not available in this installation (profilesync.push.orcid is missing)", "use --to cv, or install a profilesync release with the ORCID writer")]) from None
         raise
-    return module.run_push(args, app)
+    from profilesync.commands.push_orcid import run_push
+
+    return run_push(args, app)
 
 
 def _run_cv(args: argparse.Namespace, app: App) -> ExitStatus:
     from profilesync.config import AutoApply
-    from profilesync.pipeline import compute_diff
     from profilesync.push.cv_push import push_to_cv
     from profilesync.state import State
     from profilesync.writelock import file_digest, lock_timeout
@@ -88,7 +89,7 @@ def _run_cv(args: argparse.Namespace, app: App) -> ExitStatus:
 
     def diff_now() -> tuple[Sequence[Change], Mapping[str, DecisionRecord]]:
         # Push never fetches: it applies what the cached snapshots say, the same as `diff` showed.
-        return compute_diff(app, sources=args.source, offline=True).result.changes, State(config.cache_dir).decisions()
+        return app.diff(sources=args.source, offline=True).changes, State(config.cache_dir).decisions()
 
     changes, decisions = diff_now()
     result = push_to_cv(

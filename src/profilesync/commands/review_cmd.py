@@ -59,11 +59,10 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
             "or use `profilesync push --to cv --yes` to apply the strong-tier changes without asking\n"
         )
         return ExitStatus.ERROR
-    from profilesync.pipeline import compute_diff
     from profilesync.state import State
 
     config = app.config
-    outcome = compute_diff(app, sources=args.source, offline=True)
+    outcome = app.diff(sources=args.source, offline=True)
     state = State(config.cache_dir)
     decided = state.decisions()
     queue = [c for c in outcome.result.changes if c.kind.value not in _NOT_DECIDABLE and (args.all or not _waiting_for_push(c, decided))]

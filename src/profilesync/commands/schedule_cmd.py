@@ -11,7 +11,7 @@ from profilesync.errors import ExitStatus
 
 if TYPE_CHECKING:
     from profilesync.app import App
-    from profilesync.schedule import JobOutcome
+    from profilesync.schedule.job import JobContext, JobOutcome
 
 DESCRIPTION = """\
 Run the scheduled job: pull every enabled source (each within its sources.<name>.timeout_s),
@@ -52,8 +52,8 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
 
 
 def _print_snippet(kind: str, app: App) -> ExitStatus:
-    from profilesync.schedule import cron_spec, schedule_timezone
-    from profilesync.schedule_snippets import SnippetKind, install_spec, render
+    from profilesync.schedule.cron import cron_spec, schedule_timezone
+    from profilesync.schedule.snippets import SnippetKind, install_spec, render
 
     config = app.config
     spec = cron_spec(config)
@@ -65,14 +65,31 @@ def _print_snippet(kind: str, app: App) -> ExitStatus:
     return ExitStatus.OK
 
 
+def job_context(app: App) -> JobContext:
+    """The scheduled job's inputs, from the command line's profile."""
+    from profilesync.schedule.job import JobContext
+    from profilesync.schedule.worker import WorkerJob
+
+    config = app.config
+    worker = WorkerJob(
+        config_path=str(config.path),
+        cache_dir=str(config.cache_dir) if app.cache_dir_arg else None,
+        cwd=str(app.env.cwd),
+        quiet=app.quiet,
+        verbose=app.verbose,
+    )
+    return JobContext(config=config, load_cv=app.load_cv, clock=app.env.clock, environ=app.env.environ, worker=worker)
+
+
 def _once(app: App) -> ExitStatus:
-    from profilesync.schedule import ScheduledJob, cron_spec, schedule_timezone
+    from profilesync.schedule.cron import cron_spec, schedule_timezone
+    from profilesync.schedule.job import ScheduledJob
 
     if app.config.schedule.cron:
         # A schedule that could never run is a config error even when running by hand.
         cron_spec(app.config)
         schedule_timezone(app.config)
-    outcome = ScheduledJob(app, progress=app.info).run()
+    outcome = ScheduledJob(job_context(app), progress=app.info).run()
     _print_outcome(app, outcome)
     return outcome.exit_status
 
@@ -107,14 +124,15 @@ def _print_outcome(app: App, outcome: JobOutcome) -> None:
 
 
 def _serve(app: App) -> ExitStatus:
-    from profilesync.schedule import ScheduledJob, build_scheduler, cron_spec, next_runs, schedule_timezone
-    from profilesync.schedule_lock import RunInProgress
+    from profilesync.schedule.cron import build_scheduler, cron_spec, next_runs, schedule_timezone
+    from profilesync.schedule.job import ScheduledJob
+    from profilesync.schedule.lock import RunInProgress
 
     config = app.config
     spec = cron_spec(config)
     zone = schedule_timezone(config)
     app.load_cv()  # fail now on a broken CV, not at the first run
-    job = ScheduledJob(app, progress=app.info)
+    job = ScheduledJob(job_context(app), progress=app.info)
 
     def tick() -> None:
         try:

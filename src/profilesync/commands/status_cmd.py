@@ -10,7 +10,7 @@ from profilesync.errors import ExitStatus
 
 if TYPE_CHECKING:
     from profilesync.app import App
-    from profilesync.schedule_status import StatusReport
+    from profilesync.schedule.status import StatusReport
 
 DESCRIPTION = """\
 Show how the profile stands, from what the runs left behind (nothing is fetched or written):
@@ -29,9 +29,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, app: App) -> ExitStatus:
-    from profilesync.schedule_status import gather_status
+    from profilesync.schedule.status import gather_status
 
-    report = gather_status(app)
+    report = gather_status(app.config, load_cv=app.load_cv, now=app.env.now(), environ=app.env.environ)
     if args.format == "json":
         app.env.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
     else:

@@ -12,15 +12,38 @@ and decides.
 from __future__ import annotations
 
 import logging
-from typing import ClassVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, ClassVar
 
-from profilesync.connectors.base import Capability, Connector, FetchContext
+from profilesync.connectors.base import (
+    RETRIES,
+    TIMEOUT,
+    URL,
+    Capability,
+    Connector,
+    FetchContext,
+    PeopleSearch,
+    PersonCandidate,
+    SourceOptions,
+    min_interval,
+    setting,
+    source_id,
+)
 from profilesync.connectors.dblp_resolve import decide, known_coauthors, score
-from profilesync.connectors.dblp_search import AuthorHit, search_authors
-from profilesync.connectors.dblp_xml import SOURCE, DblpPerson, is_pid, parse_person_xml
 from profilesync.errors import SourceError, SourceFormatError
 from profilesync.model import Snapshot
 from profilesync.normalize.names import same_person_name, strip_dblp_suffix
+
+# The XML parser (lxml) and the search are imported where they are used: loading a config imports
+# every connector module for its options, and must stay fast.
+if TYPE_CHECKING:
+    from profilesync.connectors.dblp_search import AuthorHit
+    from profilesync.connectors.dblp_xml import DblpPerson
+    from profilesync.connectors.http import HttpClient
+
+SOURCE = "dblp"
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +59,44 @@ class DblpPersonUnresolved(SourceError):
     """No pid is configured and the name plus coauthors did not single out one DBLP person."""
 
 
+@dataclass(frozen=True)
+class DblpOptions(SourceOptions):
+    """``sources.dblp``: no token (DBLP is open); the rate DBLP's FAQ asks for."""
+
+    id: str | None = setting(
+        None,
+        source_id(
+            "^([0-9]+/[0-9]+(-[0-9]+)?|[a-z]/[A-Za-z0-9_.'-]+)$",
+            'expected a DBLP pid like "95/7448-1" (find it with `profilesync init --name ...`), or leave it out to resolve the person by name and coauthors',
+        ),
+    )
+    base_url: str = setting("https://dblp.org", URL)
+    timeout_s: float = setting(60.0, TIMEOUT)
+    min_interval_s: float = setting(2.0, min_interval("seconds between two requests to DBLP, e.g. 2"))
+    coauthors: tuple[str, ...] = setting(
+        (), {"type": "array", "items": {"type": "string", "minLength": 1}, "x-hint": "names of frequent coauthors, used to pick the right DBLP person when no pid is set"}
+    )
+    retries: int = setting(3, RETRIES)
+
+    # DBLP is the curated bibliography: first for bibliographic fields, last for the homepage.
+    precedence: ClassVar[Mapping[str, int]] = MappingProxyType(
+        {"title": 10, "authors": 10, "venue": 10, "year": 10, "pages": 10, "doi": 10, "arxiv": 10, "type": 10, "homepage": 40, "affiliation": 20, "name": 20}
+    )
+
+
 class DblpConnector(Connector):
     name: ClassVar[str] = "dblp"
     capabilities: ClassVar[Capability] = Capability.READ
+    options_class: ClassVar[type[SourceOptions]] = DblpOptions
+    options: DblpOptions
+    people_search: ClassVar[PeopleSearch] = PeopleSearch.ALWAYS
+
+    @classmethod
+    def find_people(cls, http: HttpClient, base_url: str, name: str, *, rows: int) -> list[PersonCandidate]:
+        """DBLP's author search: pid, name, affiliations and the person page."""
+        from profilesync.connectors.dblp_search import search_authors
+
+        return [PersonCandidate(SOURCE, h.pid, h.name, h.url, "; ".join(h.affiliations) or None) for h in search_authors(http, base_url, name, hits=rows)]
 
     def fetch(self, context: FetchContext) -> Snapshot:
         """Fetch the person page and return it as a snapshot.
@@ -46,6 +104,8 @@ class DblpConnector(Connector):
         Raises ``DblpPersonNotFound`` (404), ``DblpPersonUnresolved`` (no pid and no clear
         candidate), ``SourceFormatError`` (not DBLP XML) and the HTTP client's typed errors.
         """
+        from profilesync.connectors.dblp_xml import is_pid
+
         if self.http is None:  # pragma: no cover - the registry always passes a client
             raise SourceError(SOURCE, "no HTTP client was given to the DBLP connector")
         notes: list[str] = []
@@ -76,6 +136,8 @@ class DblpConnector(Connector):
 
     def fetch_person(self, pid: str, *, refresh: bool = False) -> DblpPerson:
         """GET and parse one person page. Raises ``DblpPersonNotFound`` on 404."""
+        from profilesync.connectors.dblp_xml import parse_person_xml
+
         url = self.person_url(pid)
         result = self.http.get(url, refresh=refresh, ok=(200, 404))
         if result.status == 404:
@@ -91,9 +153,11 @@ class DblpConnector(Connector):
 
     def _resolve(self, context: FetchContext) -> tuple[DblpPerson, str]:
         """Find the person by name and coauthors; returns the page and a sentence saying why."""
+        from profilesync.connectors.dblp_search import search_authors
+
         person = context.person
         names = person.all_names
-        known = known_coauthors([*self.config.options.get("coauthors", ()), *context.coauthors], names)
+        known = known_coauthors([*self.options.coauthors, *context.coauthors], names)
         hits = search_authors(self.http, self.config.base_url, person.name, refresh=context.refresh)
         candidates = _plausible(hits, names)[:MAX_CANDIDATES]
         pages: dict[str, DblpPerson] = {}

@@ -34,12 +34,23 @@ import fnmatch
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit
 
-import requests
-
-from profilesync.connectors.base import Capability, Connector, FetchContext
+from profilesync.connectors.base import (
+    ENV_NAME,
+    RETRIES,
+    TIMEOUT,
+    URL,
+    Capability,
+    Connector,
+    FetchContext,
+    SourceOptions,
+    min_interval,
+    setting,
+    source_id,
+)
 from profilesync.connectors.github_cff import CffError, CffRecord, CitedPaper, parse_cff
 from profilesync.connectors.github_cites import (
     build_cites,
@@ -48,7 +59,6 @@ from profilesync.connectors.github_cites import (
     hints_from_text,
     is_software_doi,
 )
-from profilesync.connectors.http import decode_json, error_for_status, retry_after_time
 from profilesync.connectors.shapes import Node, ShapeError, array, at, flag, integer, texts
 from profilesync.errors import (
     AuthError,
@@ -61,8 +71,12 @@ from profilesync.errors import (
 )
 from profilesync.model import ExternalIds, Person, PersonIds, Snapshot, Work, WorkType
 
+# The HTTP layer (requests, urllib3) is imported where a request is made, not here: loading a
+# config imports every connector module for its options, and must stay fast.
 if TYPE_CHECKING:
-    from profilesync.config import SourceConfig
+    import requests
+
+    from profilesync.connectors.base import SourceSettings
     from profilesync.connectors.http import HttpClient
 
 API_VERSION = "2022-11-28"
@@ -72,33 +86,50 @@ PER_PAGE = 100
 _STORED_ANSWER = "only-if-cached,max-stale=315360000"  # no space: requests-cache re-joins the parts
 
 
+_REPOS = {"type": "array", "items": {"type": "string"}}
+
+
 @dataclass(frozen=True)
-class GithubOptions:
-    """The ``sources.github`` keys that shape a pull (see config.schema.json)."""
+class GithubOptions(SourceOptions):
+    """``sources.github``: which repositories count as software works, and how much quota to spend."""
 
-    include_forks: bool = False
-    include_archived: bool = False
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    extra_repos: tuple[str, ...] = ()
-    citation_files: bool = True
-    readme: bool = False
-    max_pages: int = 10
-    quota_reserve: int = 5
+    id: str | None = setting(None, source_id("^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$", 'expected a GitHub login like "Gold-Sea"'))
+    base_url: str = setting("https://api.github.com", URL)
+    token_env: str | None = setting(None, ENV_NAME)
+    timeout_s: float = setting(60.0, TIMEOUT)
+    include_forks: bool = setting(False, {"type": "boolean"})
+    include_archived: bool = setting(False, {"type": "boolean"})
+    include: tuple[str, ...] = setting(
+        (), {**_REPOS, "x-hint": 'repositories to keep even if they are forks or archived, as owner/name, a bare name or a wildcard such as "*-artifact"'}
+    )
+    exclude: tuple[str, ...] = setting((), {**_REPOS, "x-hint": 'repositories to leave out, as owner/name, a bare name or a wildcard such as "*.github.io"'})
+    extra_repos: tuple[str, ...] = setting(
+        (),
+        {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[^/\\s]+/[^/\\s]+$"},
+            "x-hint": "repositories under other owners that hold your papers' code, as owner/name",
+        },
+    )
+    citation_files: bool = setting(
+        True, {"type": "boolean", "x-hint": "true (default) to read each kept repository's CITATION.cff (one request per repository, cached)"}
+    )
+    readme: bool = setting(
+        False,
+        {"type": "boolean", "x-hint": "true to read the README of repositories without a CITATION.cff or DOI/arXiv id in the description (one more request each; default false)"},
+    )
+    max_pages: int = setting(10, {"type": "integer", "minimum": 1, "maximum": 100, "x-hint": "how many pages of 100 repositories to read at most (default 10)"})
+    quota_reserve: int = setting(
+        5, {"type": "integer", "minimum": 0, "x-hint": "stop the optional CITATION.cff/README lookups when this many API requests are left in the hour (default 5)"}
+    )
+    retries: int = setting(3, RETRIES)
+    # No pause of our own: GitHub's hourly quota is the limit (and what quota_reserve guards).
+    min_interval_s: float = setting(0.0, min_interval("seconds between two requests to this source's host"))
 
-    @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> GithubOptions:
-        return cls(
-            include_forks=bool(options.get("include_forks", False)),
-            include_archived=bool(options.get("include_archived", False)),
-            include=tuple(str(x) for x in options.get("include") or ()),
-            exclude=tuple(str(x) for x in options.get("exclude") or ()),
-            extra_repos=tuple(str(x) for x in options.get("extra_repos") or ()),
-            citation_files=bool(options.get("citation_files", True)),
-            readme=bool(options.get("readme", False)),
-            max_pages=int(options.get("max_pages", 10)),
-            quota_reserve=int(options.get("quota_reserve", 5)),
-        )
+    # "This repository has no CITATION.cff" (404) is an answer worth keeping: repeated pulls are free.
+    cache_statuses: ClassVar[tuple[int, ...]] = (200, 404)
+    # The profile's blog link is the homepage the researcher maintains; the rest is weak.
+    precedence: ClassVar[Mapping[str, int]] = MappingProxyType({"homepage": 10, "affiliation": 40, "name": 40})
 
 
 @dataclass(frozen=True)
@@ -149,10 +180,11 @@ class GithubConnector(Connector):
 
     name: ClassVar[str] = "github"
     capabilities: ClassVar[Capability] = Capability.READ
+    options_class: ClassVar[type[SourceOptions]] = GithubOptions
+    options: GithubOptions
 
-    def __init__(self, config: SourceConfig, http: HttpClient | None = None, *, token: str | None = None):
+    def __init__(self, config: SourceSettings, http: HttpClient | None = None, *, token: str | None = None):
         super().__init__(config, http, token=token)
-        self.options = GithubOptions.from_options(config.options)
         self.stats: PullStats | None = None  # of the last fetch; tests and benchmarks read it
 
     # ----------------------------------------------------------------------------------- fetch
@@ -255,7 +287,9 @@ class GithubConnector(Connector):
         link = reply.headers.get("Link") or reply.headers.get("link")
         if not link:
             return None
-        for entry in requests.utils.parse_header_links(link):
+        from requests.utils import parse_header_links
+
+        for entry in parse_header_links(link):
             if entry.get("rel") == "next" and entry.get("url"):
                 target, api = urlsplit(entry["url"]), urlsplit(base)
                 if (target.scheme, target.netloc) != (api.scheme, api.netloc):
@@ -416,6 +450,8 @@ class GithubConnector(Connector):
             return None
         if status != 200:
             raise self._error(response, state)
+        from profilesync.connectors.http import decode_json
+
         # An unusable body leaves the HTTP cache here: otherwise the next pull would revalidate
         # the stored body, get a 304 and reuse it forever.
         with self.http.reading(response):
@@ -437,6 +473,8 @@ class GithubConnector(Connector):
 
     def _error(self, response: requests.Response, state: _PullState) -> Exception:
         """The typed error for a failed API call (GitHub signals limits with 403 as well as 429)."""
+        from profilesync.connectors.http import error_for_status, retry_after_time
+
         status = response.status_code
         headers = response.headers
         message = _api_message(response)
@@ -591,6 +629,8 @@ def _decoded_file(data: Any) -> str | None:
 
 
 def _api_message(response: requests.Response) -> str:
+    from profilesync.connectors.http import decode_json
+
     try:
         data = decode_json(response.content)
     except (ValueError, RecursionError):

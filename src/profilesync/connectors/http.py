@@ -38,6 +38,7 @@ from urllib3.util.retry import Retry
 
 from profilesync import __version__
 from profilesync.connectors.shapes import FormatProblem
+from profilesync.deadline import Deadline
 from profilesync.errors import (
     Problem,
     RateLimited,
@@ -75,7 +76,7 @@ def environment_proxy(url: str) -> str | None:
 
 @dataclass(frozen=True)
 class HttpPolicy:
-    """How one source is spoken to. Built from the config by ``policy_for``."""
+    """How one source is spoken to. Built from the source's options by ``registry.build_policy``."""
 
     source: str
     contact_email: str | None = None
@@ -334,10 +335,12 @@ _PATH_LIMIT = 120
 class HttpClient:
     """A polite HTTP client for one source. Not shared across sources (each has its own policy)."""
 
-    def __init__(self, policy: HttpPolicy, *, session: requests.Session | None = None):
+    def __init__(self, policy: HttpPolicy, *, session: requests.Session | None = None, deadline: Deadline | None = None):
         self.policy = policy
         self._session = session
-        self._started = time.monotonic()
+        # The source's time budget: the caller's (the pull waits on the same one), else
+        # ``policy.deadline_s`` from now.
+        self.deadline = deadline if deadline is not None else Deadline.start(policy.deadline_s)
         self.requests_sent = 0  # network requests, cache hits excluded; tests and benchmarks read it
 
     @property
@@ -352,10 +355,11 @@ class HttpClient:
         return self._session
 
     def restart_deadline(self) -> None:
-        self._started = time.monotonic()
+        """A fresh budget, on the same clock (each write gets its own)."""
+        self.deadline = self.deadline.restarted()
 
     def remaining_s(self) -> float:
-        return self.policy.deadline_s - (time.monotonic() - self._started)
+        return self.deadline.remaining()
 
     def request(
         self,
@@ -375,9 +379,9 @@ class HttpClient:
         ``follow_redirects=False`` a 3xx comes back as it is (writes: a 307/308 would re-send
         the body, and the token, to wherever it points).
         """
-        remaining = self.remaining_s()
+        remaining = self.deadline.remaining()
         if remaining <= 0:
-            raise SourceUnavailable(self.policy.source, f"gave up: the {self.policy.deadline_s:g} s deadline passed")
+            raise SourceUnavailable(self.policy.source, f"gave up: the {self.deadline.budget_s:g} s deadline passed")
         # Every attempt urllib3 may make must fit in what is left of the deadline.
         share = remaining / (1 + max(0, self.policy.retries))
         timeout = (min(self.policy.connect_timeout_s, share), min(self.policy.read_timeout_s, share))
@@ -450,9 +454,9 @@ class HttpClient:
         read = raw.read1 if hasattr(raw, "read1") else raw.read
         try:
             while True:
-                if self.remaining_s() <= 0:
+                if self.deadline.expired:
                     response.close()
-                    raise SourceUnavailable(self.policy.source, f"{response.url}: the response did not finish within the {self.policy.deadline_s:g} s deadline")
+                    raise SourceUnavailable(self.policy.source, f"{response.url}: the response did not finish within the {self.deadline.budget_s:g} s deadline")
                 chunk = read(64 * 1024, decode_content=True)
                 if not chunk:
                     break

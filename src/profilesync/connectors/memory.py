@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from profilesync.connectors.base import Capability, Connector, FetchContext, PushResult
 
 if TYPE_CHECKING:
-    from profilesync.config import SourceConfig
+    from profilesync.connectors.base import SourceSettings
     from profilesync.errors import SourceError
     from profilesync.model import Snapshot, Work
 
@@ -22,7 +22,7 @@ class MemoryConnector(Connector):
     name: ClassVar[str] = "memory"
     capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
 
-    def __init__(self, config: SourceConfig, snapshot: Snapshot, fail_with: SourceError | None = None):
+    def __init__(self, config: SourceSettings, snapshot: Snapshot, fail_with: SourceError | None = None):
         super().__init__(config, None)
         self.snapshot = snapshot
         self.fail_with = fail_with

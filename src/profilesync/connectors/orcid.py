@@ -27,11 +27,26 @@ may hold a sandbox write token for ``push``, which the production public API ref
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from profilesync.connectors.base import Capability, Connector, FetchContext, PushResult
+from profilesync.connectors.base import (
+    ENV_NAME,
+    RETRIES,
+    TIMEOUT,
+    URL,
+    Capability,
+    Connector,
+    FetchContext,
+    PeopleSearch,
+    PersonCandidate,
+    SourceOptions,
+    min_interval,
+    setting,
+    source_id,
+)
 from profilesync.connectors.orcid_parse import (
     SOURCE,
     Employment,
@@ -46,7 +61,7 @@ from profilesync.connectors.orcid_parse import (
 )
 from profilesync.connectors.shapes import Node, texts
 from profilesync.errors import Problem, SourceError, SourceFormatError, SourceUnavailable, UserError
-from profilesync.model import Person, Snapshot, Work
+from profilesync.model import Person, Snapshot
 from profilesync.normalize.identifiers import normalize_orcid, orcid_checksum_ok
 
 if TYPE_CHECKING:
@@ -78,16 +93,58 @@ def chunks(items: Sequence[str], size: int) -> list[list[str]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
+@dataclass(frozen=True)
+class OrcidOptions(SourceOptions):
+    """``sources.orcid``: the public API for pulls; ``member_base_url``/``production`` for ``push``."""
+
+    id: str | None = setting(None, source_id("^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$", 'expected an ORCID iD like "0000-0003-4209-9451" (16 digits in four groups, no URL)'))
+    base_url: str = setting("https://pub.orcid.org/v3.0", URL)
+    member_base_url: str | None = setting(None, URL)
+    production: bool = setting(False, {"type": "boolean", "x-hint": "true to let `push --to orcid` write to the production member API"})
+    token_env: str | None = setting(None, ENV_NAME)
+    timeout_s: float = setting(60.0, TIMEOUT)
+    details_chunk: int = setting(
+        DEFAULT_DETAILS_CHUNK, {"type": "integer", "minimum": 1, "maximum": 100, "x-hint": "put-codes per bulk details request, 1 to 100 (default 50)"}
+    )
+    employments: bool = setting(True, {"type": "boolean", "x-hint": "false to skip reading /employments (the affiliation); saves one request per pull"})
+    min_interval_s: float = setting(0.1, min_interval("seconds between two requests to ORCID, e.g. 0.1"))
+    retries: int = setting(3, RETRIES)
+
+    @classmethod
+    def check(cls, raw: Mapping[str, Any], where: str) -> list[Problem]:
+        orcid = raw.get("id")
+        if isinstance(orcid, str) and len(orcid) == 19 and not orcid_checksum_ok(orcid):
+            return [Problem(None, f"{where}.id", f'"{orcid}" fails the ORCID checksum (ISO 7064 MOD 11-2)', "copy the iD again from your ORCID record; a digit is probably mistyped")]
+        return []
+
+    # The researcher's own record: first for who they are, second for the bibliography.
+    precedence: ClassVar[Mapping[str, int]] = MappingProxyType(
+        {"title": 20, "authors": 20, "venue": 20, "year": 20, "pages": 20, "doi": 20, "arxiv": 20, "type": 20, "homepage": 20, "affiliation": 10, "name": 10}
+    )
+
+
 class OrcidConnector(Connector):
     """Reads ``/person``, ``/works``, ``/employments`` and bulk work details; pushes via ``push.orcid``."""
 
     name: ClassVar[str] = "orcid"
-    capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
+    # Reading only: adding works needs the CV, this snapshot and the push state together, which is
+    # push/orcid.py's job (the member API, with a token), not a connector's.
+    capabilities: ClassVar[Capability] = Capability.READ
+    write_with: ClassVar[str | None] = "ORCID works are added with `profilesync push --to orcid`"
+    options_class: ClassVar[type[SourceOptions]] = OrcidOptions
+    options: OrcidOptions
+    # A second service asked about the name: only when the user says so (--orcid-search).
+    people_search: ClassVar[PeopleSearch] = PeopleSearch.ON_REQUEST
+
+    @classmethod
+    def find_people(cls, http: HttpClient, base_url: str, name: str, *, rows: int) -> list[PersonCandidate]:
+        """ORCID's expanded search: iD, name and up to three institutions."""
+        found = search_people(http, base_url, name, rows=rows)
+        return [PersonCandidate(SOURCE, c.orcid, c.name, f"https://orcid.org/{c.orcid}", "; ".join(c.institutions[:3]) or None) for c in found]
 
     @property
     def details_chunk(self) -> int:
-        value = int(self.config.options.get("details_chunk") or DEFAULT_DETAILS_CHUNK)
-        return max(1, min(MAX_DETAILS_CHUNK, value))
+        return max(1, min(MAX_DETAILS_CHUNK, self.options.details_chunk))
 
     def orcid_for(self, context: FetchContext) -> str:
         """The iD to read: the config's ``sources.orcid.id``, else the CV's ``person.ids.orcid``.
@@ -115,7 +172,7 @@ class OrcidConnector(Connector):
         facts = self._read(person_url, context.refresh, lambda doc: read_person(doc, orcid, where=person_url), notes, missing=(orcid, where))
         groups = self._read(works_url, context.refresh, lambda doc: read_groups(doc, orcid, where=works_url), missing=(orcid, where))
         employments: list[Employment] = []
-        if self.config.options.get("employments", True):
+        if self.options.employments:
             employments = self._employments(base, orcid, context.refresh, notes)
         details, failed = self._details(base, orcid, [g.best.put_code for g in groups], context.refresh)
         works = [group_to_work(g, details.get(g.best.put_code), orcid) for g in groups]
@@ -215,10 +272,6 @@ class OrcidConnector(Connector):
         return details, failed
 
     _anonymous: bool = False
-
-    def _push(self, works: Sequence[Work], *, dry_run: bool) -> list[PushResult]:
-        # The push needs the CV, the ORCID snapshot and the push state; it lives in ``push.orcid``.
-        raise UserError("ORCID works are added with `profilesync push --to orcid`")
 
 
 # --- lookups for `profilesync init` ------------------------------------------------------------

@@ -1,63 +1,90 @@
-"""Connector names are data: a table from name to dotted path, imported only when used.
+"""The sources profilesync knows: one line each, in report order.
 
-Importing lazily keeps ``profilesync --help`` fast and lets an optional connector (Scholar, which
-needs the ``scholar`` extra) fail only when it is asked for.
+Adding a source is one module (its ``Connector`` subclass and its ``SourceOptions`` subclass, see
+docs/architecture.md "Adding a source") plus one line in ``SOURCES``. Everything else is derived:
+the names the CLI accepts, the config schema of ``sources.<name>``, the defaults, the default
+precedence, the HTTP policy.
+
+Connector modules are imported only when used, which keeps ``profilesync --help`` fast and lets an
+optional connector fail only when it is asked for.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from profilesync.connectors.http import HttpClient, HttpPolicy
-
 if TYPE_CHECKING:
-    from profilesync.config import Config, SourceConfig
-    from profilesync.connectors.base import Connector
+    from profilesync.connectors.base import Connector, ProfileSettings, SourceOptions, SourceSettings
+    from profilesync.connectors.http import HttpPolicy
+    from profilesync.deadline import Deadline
 
-BUILTIN: dict[str, str] = {
+# name -> "module:Connector". The order is the report order (columns, sorting, precedence ties).
+SOURCES: Mapping[str, str] = {
     "dblp": "profilesync.connectors.dblp:DblpConnector",
     "orcid": "profilesync.connectors.orcid:OrcidConnector",
     "scholar": "profilesync.connectors.scholar:ScholarConnector",
     "github": "profilesync.connectors.github:GithubConnector",
 }
 
-# Seconds between two requests to one host, as each service asks (docs/sources.md).
-DEFAULT_MIN_INTERVAL: dict[str, float] = {"dblp": 2.0, "orcid": 0.1, "scholar": 5.0, "github": 0.0}
-
-# Statuses worth caching besides 200: GitHub's 404 for "no CITATION.cff" keeps repeated pulls free.
-CACHE_STATUSES: dict[str, tuple[int, ...]] = {"github": (200, 404)}
+SOURCE_NAMES: tuple[str, ...] = tuple(SOURCES)
 
 
+@cache
 def connector_class(name: str) -> type[Connector]:
-    module_name, _, attr = BUILTIN[name].partition(":")
+    """The connector of source ``name``; ``KeyError`` for a name that is not registered."""
+    module_name, _, attr = SOURCES[name].partition(":")
     cls = getattr(importlib.import_module(module_name), attr)
     if cls.name != name:  # pragma: no cover - a packaging mistake, not a user error
-        raise RuntimeError(f"connector {BUILTIN[name]} declares name {cls.name!r}, expected {name!r}")
+        raise RuntimeError(f"connector {SOURCES[name]} declares name {cls.name!r}, expected {name!r}")
     return cls
 
 
-def policy_for(config: Config, source: SourceConfig) -> HttpPolicy:
-    interval = source.options.get("min_interval_s", DEFAULT_MIN_INTERVAL.get(source.name, 1.0))
+def options_class(name: str) -> type[SourceOptions]:
+    """The typed options (settings and defaults) of source ``name``."""
+    return connector_class(name).options_class
+
+
+def build_policy(options: SourceOptions, source: str, *, contact_email: str | None = None, cache_dir: Path | None = None) -> HttpPolicy:
+    """The one place an ``HttpPolicy`` is made from a source's options (pull, init, push).
+
+    ``cache_dir`` None means no HTTP cache (writes, which must store nothing of a request).
+    """
+    from profilesync.connectors.http import HttpPolicy
+
+    timeout = options.timeout_s
     return HttpPolicy(
-        source=source.name,
-        contact_email=config.contact_email,
-        deadline_s=source.timeout_s,
-        read_timeout_s=min(30.0, source.timeout_s),
-        connect_timeout_s=min(10.0, source.timeout_s),
-        max_retry_wait_s=min(60.0, source.timeout_s / 2),
-        min_interval_s=float(interval),
-        retries=int(source.options.get("retries", 3)),
-        cache_dir=config.cache_dir / "http",
-        cache_statuses=CACHE_STATUSES.get(source.name, (200,)),
-        proxy=source.options.get("proxy") or None,
+        source=source,
+        contact_email=contact_email,
+        deadline_s=timeout,
+        read_timeout_s=min(30.0, timeout),
+        connect_timeout_s=min(10.0, timeout),
+        max_retry_wait_s=min(60.0, timeout / 2),
+        min_interval_s=options.min_interval_s,
+        retries=options.retries,
+        cache_dir=cache_dir,
+        cache_statuses=options.cache_statuses,
+        proxy=options.proxy or None,
     )
 
 
-def create(config: Config, name: str, environ: Mapping[str, str]) -> Connector:
-    """Build the connector for source ``name``; its token, if any, comes from ``environ``."""
+def policy_for(config: ProfileSettings, source: SourceSettings, *, cache: bool = True) -> HttpPolicy:
+    """The HTTP policy of a configured source (``cache=False``: no HTTP cache, for writes)."""
+    return build_policy(source.options, source.name, contact_email=config.contact_email, cache_dir=config.cache_dir / "http" if cache else None)
+
+
+def create(config: ProfileSettings, name: str, environ: Mapping[str, str], *, deadline: Deadline | None = None) -> Connector:
+    """Build the connector for source ``name``; its token, if any, comes from ``environ``.
+
+    ``deadline`` is the source's time budget (started by the caller, who waits on the same one);
+    without it the HTTP client starts its own from ``timeout_s``.
+    """
+    from profilesync.connectors.http import HttpClient
+
     source = config.sources[name]
     cls = connector_class(name)
     token = environ.get(source.token_env) if source.token_env else None
-    return cls(source, HttpClient(policy_for(config, source)), token=token or None)
+    return cls(source, HttpClient(policy_for(config, source), deadline=deadline), token=token or None)

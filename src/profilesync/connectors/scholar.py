@@ -35,20 +35,67 @@ Blocked users can read their own export instead: ``profilesync import scholar FI
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, ClassVar
 
-from profilesync.connectors.base import Capability, Connector, FetchContext
-from profilesync.connectors.http import HttpPolicy, environment_proxy, proxy_label
+from profilesync.connectors.base import (
+    RETRIES,
+    TIMEOUT,
+    URL,
+    Capability,
+    Connector,
+    FetchContext,
+    SourceOptions,
+    min_interval,
+    setting,
+    source_id,
+)
 from profilesync.connectors.scholar_errors import ScholarFailure, ScholarUnavailable
-from profilesync.connectors.scholar_fetch import DEFAULT_MAX_PAGES, ScholarJob, profile_url
-from profilesync.connectors.scholar_map import to_snapshot
 from profilesync.connectors.scholar_worker import STARTUP_S, run_with_deadline
 from profilesync.errors import Problem, UserError
 
+# The fetch, its HTTP layer (requests) and the page parser are imported in ``fetch``: loading a
+# config imports every connector module for its options, and must stay fast.
 if TYPE_CHECKING:
+    from profilesync.connectors.http import HttpPolicy
     from profilesync.model import Snapshot
 
-__all__ = ["ScholarConnector", "ScholarFailure", "ScholarUnavailable"]
+DEFAULT_MAX_PAGES = 20  # 2,000 works: more than any real profile, and a bound on a looping server
+
+__all__ = ["ScholarConnector", "ScholarFailure", "ScholarOptions", "ScholarUnavailable"]
+
+
+@dataclass(frozen=True)
+class ScholarOptions(SourceOptions):
+    """``sources.scholar``: a slow pace, no retries, and an optional proxy."""
+
+    id: str | None = setting(None, source_id("^[A-Za-z0-9_-]{12}$", 'expected a Google Scholar user id like "310QUvQAAAAJ" (the user= part of the profile URL)'))
+    base_url: str = setting("https://scholar.google.com", URL)
+    # The whole fetch, worker process included, within this (the worker is killed after it).
+    timeout_s: float = setting(120.0, TIMEOUT)
+    detail_budget: int = setting(0, {"type": "integer", "minimum": 0, "x-hint": "how many publications may be filled with a detail request per pull (default 0)"})
+    max_pages: int = setting(
+        DEFAULT_MAX_PAGES, {"type": "integer", "minimum": 1, "maximum": 100, "x-hint": "how many pages of 100 publications to read at most (default 20)"}
+    )
+    # No retries unless the user asks: a second request to a server that just refused us only
+    # deepens the block (the default of 3 is for APIs).
+    retries: int = setting(0, {**RETRIES, "x-hint": "how many times a failed request is retried (default 0)"})
+    min_interval_s: float = setting(5.0, min_interval("seconds between two requests to this source's host"))
+    proxy: str | None = setting(
+        None,
+        {
+            "type": "string",
+            "pattern": "^(https?|socks5h?|socks4a?)://[^\\s/]+(:[0-9]+)?/?$",
+            "x-hint": "a proxy URL such as \"socks5h://127.0.0.1:9050\" (Tor) or \"http://user:pass@proxy.example.org:3128\"; socks needs pip install 'profilesync[scholar]'",
+        },
+    )
+
+    # The only source of citation counts; after DBLP and ORCID for everything else.
+    precedence: ClassVar[Mapping[str, int]] = MappingProxyType(
+        {"title": 30, "authors": 30, "venue": 30, "year": 30, "doi": 30, "arxiv": 30, "citations": 10, "homepage": 30, "affiliation": 30, "name": 30}
+    )
 
 
 class ScholarConnector(Connector):
@@ -56,6 +103,8 @@ class ScholarConnector(Connector):
 
     name: ClassVar[str] = "scholar"
     capabilities: ClassVar[Capability] = Capability.READ
+    options_class: ClassVar[type[SourceOptions]] = ScholarOptions
+    options: ScholarOptions
     overhead_s: ClassVar[float] = STARTUP_S  # the worker's start-up is bounded separately
 
     def fetch(self, context: FetchContext) -> Snapshot:
@@ -64,6 +113,10 @@ class ScholarConnector(Connector):
         Returns the snapshot; raises ``ScholarUnavailable`` (a ``SourceError``) when Scholar
         cannot be read within ``timeout_s``, and ``UserError`` when no user id is configured.
         """
+        from profilesync.connectors.http import environment_proxy, proxy_label
+        from profilesync.connectors.scholar_fetch import ScholarJob, profile_url
+        from profilesync.connectors.scholar_map import to_snapshot
+
         user_id = self.config.id or context.person.ids.scholar
         if not user_id:
             raise UserError(
@@ -82,11 +135,9 @@ class ScholarConnector(Connector):
             policy=self._policy(),
             budget_s=self.config.timeout_s,
             refresh=context.refresh,
-            detail_budget=int(self.config.options.get("detail_budget", 0) or 0),
-            max_pages=int(self.config.options.get("max_pages", DEFAULT_MAX_PAGES) or DEFAULT_MAX_PAGES),
-            # Scholar gets no retries unless the user asks: a second request to a server that
-            # just refused us only deepens the block (the policy's default of 3 is for APIs).
-            retries=int(self.config.options.get("retries", 0)),
+            detail_budget=self.options.detail_budget,
+            max_pages=self.options.max_pages,
+            retries=self.options.retries,
         )
         try:
             fetched = run_with_deadline(job, self.config.timeout_s)
@@ -104,13 +155,9 @@ class ScholarConnector(Connector):
         return to_snapshot(fetched, user_id=user_id, base_url=self.config.base_url, now=context.now)
 
     def _policy(self) -> HttpPolicy:
-        """The HTTP policy the registry built for Scholar, or a safe default without one."""
+        """The HTTP policy the registry built for Scholar, or one from the options without it."""
         if self.http is not None:
             return self.http.policy
-        return HttpPolicy(
-            source=self.name,
-            deadline_s=self.config.timeout_s,
-            read_timeout_s=min(30.0, self.config.timeout_s),
-            connect_timeout_s=min(10.0, self.config.timeout_s),
-            min_interval_s=float(self.config.options.get("min_interval_s", 5.0)),
-        )
+        from profilesync.connectors.registry import build_policy
+
+        return build_policy(self.options, self.name)

@@ -25,12 +25,12 @@ from profilesync.connectors.scholar_page import (
     parse_detail,
     parse_profile,
 )
+from profilesync.deadline import Deadline
 from profilesync.errors import SourceError, SourceFormatError
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100  # the largest page Scholar serves; fewer requests means fewer chances to be blocked
-DEFAULT_MAX_PAGES = 20  # 2,000 works: more than any real profile, and a bound on a looping server
 TRUNCATION_MARKS = ("…", "...")
 
 
@@ -42,9 +42,9 @@ class ScholarJob:
     base_url: str
     policy: HttpPolicy
     budget_s: float
+    max_pages: int  # ScholarOptions.max_pages (its default lives there)
     refresh: bool = False
     detail_budget: int = 0
-    max_pages: int = DEFAULT_MAX_PAGES
     retries: int = 0
 
 
@@ -66,14 +66,17 @@ def profile_url(base_url: str) -> str:
     return f"{base_url.rstrip('/')}/citations"
 
 
-def fetch_profile(job: ScholarJob) -> ScholarFetched:
-    """Read every page of the profile, then up to ``detail_budget`` detail pages.
+def fetch_profile(job: ScholarJob, deadline: Deadline | None = None) -> ScholarFetched:
+    """Read every page of the profile, then up to ``detail_budget`` detail pages, within
+    ``deadline`` (default: ``job.budget_s`` from now).
 
     Raises ``ScholarUnavailable`` for every failure of the profile pages. A failing detail page
     only adds a note: the list already holds everything the pull promises.
     """
-    policy = replace(job.policy, deadline_s=max(job.budget_s, 0.1), retries=job.retries)
-    client = HttpClient(policy)
+    if deadline is None:
+        deadline = Deadline.start(max(job.budget_s, 0.1))
+    policy = replace(job.policy, deadline_s=deadline.budget_s, retries=job.retries)
+    client = HttpClient(policy, deadline=deadline)
     try:
         _drop_refusals_from_cache(client)
         return _fetch(job, client)

@@ -29,11 +29,12 @@ import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import replace
+import time
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from profilesync.connectors.scholar_errors import Failure, ScholarFailure, ScholarUnavailable, UserFailure
+from profilesync.deadline import Clock, Deadline
 from profilesync.errors import UserError
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ class _Answer:
             self.done.set()
 
 
-def run_with_deadline(job: ScholarJob, timeout_s: float) -> ScholarFetched:
+def run_with_deadline(job: ScholarJob, timeout_s: float, clock: Clock = time.monotonic) -> ScholarFetched:
     """Run ``fetch_profile(job)`` in a worker process; return its result within ``timeout_s``.
 
     The deadline starts when the worker is ready (interpreter and imports loaded; at most
@@ -107,7 +108,7 @@ def run_with_deadline(job: ScholarJob, timeout_s: float) -> ScholarFetched:
         assert process.stdout is not None
         answer = _Answer(process.stdout)
         try:
-            result = _converse(process, answer, job, timeout_s)
+            result = _converse(process, answer, job, timeout_s, clock)
         finally:
             # Whatever happened (an answer, a deadline, Ctrl-C in the parent): no worker outlives this.
             if process.poll() is None:
@@ -127,19 +128,24 @@ def run_with_deadline(job: ScholarJob, timeout_s: float) -> ScholarFetched:
     return result  # type: ignore[return-value]
 
 
-def _converse(process: subprocess.Popen[bytes], answer: _Answer, job: ScholarJob, timeout_s: float) -> object:
-    """Send the job, wait for the worker under both deadlines; None when it gave no answer."""
+def _converse(process: subprocess.Popen[bytes], answer: _Answer, job: ScholarJob, timeout_s: float, clock: Clock) -> object:
+    """Send the job, wait for the worker under both deadlines; None when it gave no answer.
+
+    Only a number crosses to the worker (a clock cannot be pickled): it starts its own
+    ``Deadline`` of slightly less when it is ready, as this side does."""
     assert process.stdin is not None
     try:
         process.stdin.write(pickle.dumps((job, timeout_s)))
         process.stdin.close()
     except OSError:
         return None  # the worker died at once; its stderr says why
-    if not answer.ready.wait(STARTUP_S):
+    startup = Deadline.start(STARTUP_S, clock)
+    if not answer.ready.wait(max(0.0, startup.remaining())):
         raise ScholarUnavailable(ScholarFailure.WORKER_CRASHED, f"the Scholar worker process did not start within {STARTUP_S:g} s (is the machine overloaded?)")
     if not answer.started:
         return None
-    if not answer.done.wait(timeout_s):
+    deadline = Deadline.start(timeout_s, clock)
+    if not answer.done.wait(max(0.0, deadline.remaining())):
         raise ScholarUnavailable(ScholarFailure.TIMEOUT, f"gave up on Scholar after the {timeout_s:g} s deadline (sources.scholar.timeout_s)")
     try:
         return pickle.loads(answer.body) if answer.body else None
@@ -161,9 +167,9 @@ def worker_main() -> int:
     out.flush()
     # The parent starts its clock when it reads the ready byte; ours ends a little earlier, so the
     # usual timeout is reported with its precise reason instead of by a kill.
-    budget = child_budget(timeout_s)
+    deadline = Deadline.start(max(0.1, min(job.budget_s, child_budget(timeout_s))))
     try:
-        result: object = fetch_profile(replace(job, budget_s=min(job.budget_s, budget)))
+        result: object = fetch_profile(job, deadline)
     except ScholarUnavailable as exc:
         result = Failure.of(exc)
     except UserError as exc:

@@ -14,11 +14,11 @@ _PREPRINT = re.compile(r"arxiv|corr\b|preprint|biorxiv|medrxiv|ssrn", re.IGNOREC
 
 def looks_like_acronym(venue: str | None) -> bool:
     """``NSDI``, ``SIGCOMM'23``, ``TOSEM`` yes; ``USENIX Symposium on ...`` no."""
-    return bool(venue) and bool(_ACRONYM.match(venue.strip()))
+    return venue is not None and bool(_ACRONYM.match(venue.strip()))
 
 
 def looks_like_preprint(venue: str | None) -> bool:
-    return bool(venue) and bool(_PREPRINT.search(venue))
+    return venue is not None and bool(_PREPRINT.search(venue))
 
 
 def split_venue(venue: str | None) -> dict[str, str]:

@@ -7,7 +7,8 @@ on every run; a letter is appended only when the key is already taken (``zhang20
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any
 
 from profilesync.model import Work
 from profilesync.normalize.names import name_key
@@ -43,3 +44,17 @@ def unique_key(work: Work, taken: Collection[str]) -> str:
     while f"{key}{number}" in taken:
         number += 1
     return f"{key}{number}"
+
+
+def derived_keys(entries: Sequence[Mapping[str, Any]], to_work: Callable[[Mapping[str, Any]], Work]) -> list[str]:
+    """Keys for the entries of a format without a key field (RenderCV, JSON Resume), in order: an
+    entry's own ``key`` (or ``id``), else ``unique_key`` of the work ``to_work`` reads from it."""
+    own = [str(e.get("key") or e.get("id") or "") for e in entries]
+    taken = {k for k in own if k}
+    keys = []
+    for entry, key in zip(entries, own, strict=True):
+        if not key:
+            key = unique_key(to_work(entry), taken)
+            taken.add(key)
+        keys.append(key)
+    return keys

@@ -1,8 +1,8 @@
 """Read the canonical CV (``cv.yaml``) into a ``CvRecord``.
 
-The record is what the matcher and the diff engine see. Writing the CV back is the job of
-``cv.writer``, which edits the original YAML document in place so that comments, key order and
-the fields profilesync does not know survive.
+The record is what the matcher and the diff engine see. The other CV formats become the same
+record through their ``CvDocument`` (``cv.formats``). Editing is the formats' job (each keeps
+comments, order and the fields profilesync does not know), and ``cv.writer`` writes the result.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from profilesync.cv.document import CvDocument
+from profilesync.cv.formats.base import CvDocument
 from profilesync.errors import Problem, UserError
 from profilesync.snapshots import atomic_write_text
 from profilesync.validation import check

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from profilesync.export.common import code_url, is_preprint, latex_escape, split_name, web_url
+from profilesync.export.common import code_url, latex_escape, split_name, web_url
 from profilesync.model import Work, WorkType
 from profilesync.normalize.dates import BIBTEX_MACROS
 
@@ -30,16 +30,16 @@ _ENTRY_TYPES: dict[WorkType, tuple[str, str | None]] = {
 def entry_fields(work: Work) -> tuple[str, list[tuple[str, str]]]:
     """The entry type and the (field, LaTeX-escaped value) pairs for one work, in a fixed order."""
     entry_type, venue_field = _ENTRY_TYPES[work.type]
-    if work.type is WorkType.OTHER and is_preprint(work):
+    if work.type is WorkType.OTHER and work.declared_preprint:
         entry_type, venue_field = _ENTRY_TYPES[WorkType.PREPRINT]
     fields: list[tuple[str, str]] = [("title", protected_title(work.title))]
     if work.authors:
         names = [split_name(a.name).bibtex for a in work.authors]
         fields.append(("author", " and ".join(latex_escape(n, for_bibtex=True) for n in names)))
     venue = work.venue or work.venue_acronym
-    if venue and venue_field and not (is_preprint(work) and work.ids.arxiv and not work.venue):
+    if venue and venue_field and not (work.declared_preprint and work.ids.arxiv and not work.venue):
         fields.append((venue_field, latex_escape(venue, for_bibtex=True)))
-    elif is_preprint(work) and not work.ids.arxiv:
+    elif work.declared_preprint and not work.ids.arxiv:
         # Without a venue or an eprint a @misc is anonymous; say what it is.
         fields.append(("howpublished", "Preprint"))
     if work.year:
@@ -52,7 +52,7 @@ def entry_fields(work: Work) -> tuple[str, list[tuple[str, str]]]:
     if work.ids.doi:
         fields.append(("doi", _verbatim(work.ids.doi)))
     if work.ids.arxiv:
-        if is_preprint(work):
+        if work.declared_preprint:
             fields.append(("eprint", work.ids.arxiv))
             fields.append(("archiveprefix", "arXiv"))
         fields.append(("arxiv", work.ids.arxiv))

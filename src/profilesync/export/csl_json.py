@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from profilesync.export.common import code_url, is_preprint, split_name, web_url
+from profilesync.export.common import code_url, split_name, web_url
 from profilesync.model import Work, WorkType
 
 _CSL_TYPES: dict[WorkType, str] = {
@@ -52,11 +52,11 @@ def csl_item(work: Work) -> dict[str, Any]:
         item["URL"] = url
     if work.ids.arxiv:
         # "number" is where citeproc styles look for a report/preprint number (arXiv:2305.05920).
-        if is_preprint(work):
+        if work.declared_preprint:
             item["number"] = f"arXiv:{work.ids.arxiv}"
             item.setdefault("publisher", "arXiv")
         item["note"] = f"arXiv: {work.ids.arxiv}"
-    if is_preprint(work) and work.type is not WorkType.PREPRINT:
+    if work.declared_preprint and work.type is not WorkType.PREPRINT:
         item["status"] = "preprint"
     return item
 

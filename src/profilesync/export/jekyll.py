@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-from profilesync.export.common import best_url, display_venue, is_preprint, slugify, unique_name
+from profilesync.export.common import best_url, display_venue, slugify, unique_name
 from profilesync.export.frontmatter import front_matter_page, html_inert, liquid_inert
 from profilesync.export.markdown import work_line
 from profilesync.model import Work, WorkType
@@ -30,7 +30,7 @@ ADDED_CATEGORIES: dict[str, str] = {"preprints": "Preprints", "theses": "Theses"
 
 
 def category(work: Work) -> str:
-    if is_preprint(work):
+    if work.declared_preprint:
         return "preprints"
     return _CATEGORIES.get(work.type, "other")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from profilesync.export.common import best_url, display_venue, is_preprint, web_url
+from profilesync.export.common import best_url, display_venue, web_url
 from profilesync.model import Person, Work
 
 
@@ -20,7 +20,7 @@ def homepage_url(homepage: str | None) -> str | None:
 def publication_item(work: Work) -> dict[str, Any]:
     item: dict[str, Any] = {"name": work.title}
     # Themes print "Published by <publisher>": a preprint's publisher is arXiv, not "Preprint".
-    venue = ("arXiv" if work.ids.arxiv else "") if is_preprint(work) and work.venue in (None, "", "CoRR") else display_venue(work)
+    venue = ("arXiv" if work.ids.arxiv else "") if work.declared_preprint and work.venue in (None, "", "CoRR") else display_venue(work)
     if venue:
         item["publisher"] = venue
     if work.year:

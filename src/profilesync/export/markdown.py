@@ -10,7 +10,6 @@ from profilesync.export.common import (
     code_url,
     display_venue,
     doi_url,
-    is_preprint,
     is_self,
     web_url,
 )
@@ -68,9 +67,9 @@ def export_markdown(works: tuple[Work, ...], self_names: tuple[str, ...] = (), h
     if heading:
         lines += [f"## {heading}", ""]
     current: str | None = None
-    ordered = [w for w in by_year_desc(works) if is_preprint(w)] + [w for w in by_year_desc(works) if not is_preprint(w)]
+    ordered = [w for w in by_year_desc(works) if w.declared_preprint] + [w for w in by_year_desc(works) if not w.declared_preprint]
     for work in ordered:
-        group = "Preprints" if is_preprint(work) else str(work.year or "Undated")
+        group = "Preprints" if work.declared_preprint else str(work.year or "Undated")
         if group != current:
             lines += [f"### {group}", ""]
             current = group

@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from profilesync.cv.apply import REPORT_ONLY, AppliedResult, apply_changes, new_key_for
-from profilesync.cv.document import CvDocument, open_document
+from profilesync.cv.formats import CvDocument, open_document
 from profilesync.cv.writer import SaveResult, save_document, unified_diff
 from profilesync.diff.changes import Change, ChangeKind
 from profilesync.errors import Problem, UserError
 from profilesync.match.matcher import Tier
+from profilesync.push.cv_apply import REPORT_ONLY, AppliedResult, apply_changes, new_key_for
 from profilesync.state import Decision, DecisionRecord
 from profilesync.writelock import DEFAULT_TIMEOUT_S, file_digest, write_lock
 

@@ -17,25 +17,25 @@ Safety rails:
 - ``cache/orcid_pushed.json`` remembers every work ORCID accepted (put-code from ``Location``), so
   a second push sends nothing; ORCID's own 409/9021 ("you have already added this activity") is
   recorded the same way;
-- without a terminal and without ``--yes`` the push is a dry run that prints the exact requests;
+- without a terminal and without ``--yes`` the push is a dry run that prints the exact requests
+  (``commands/push_orcid.py`` asks and prints; this module plans and sends);
 - a 401/403 stops at once with how to get a token with ``/activities/update``; exit 2.
 """
 
 from __future__ import annotations
 
-import argparse
 import ipaddress
 import json
 import logging
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from profilesync.connectors.base import PushResult
-from profilesync.errors import AuthError, ExitStatus, Problem, SourceError, UserError
+from profilesync.errors import AuthError, Problem, SourceError, UserError
 from profilesync.model import Snapshot, Work, format_time
 from profilesync.normalize.identifiers import (
     normalize_arxiv,
@@ -49,9 +49,10 @@ from profilesync.push.orcid_body import external_ids, identifier_digest, work_bo
 from profilesync.push.orcid_state import PushedWork, PushState
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     import requests
 
-    from profilesync.app import App
     from profilesync.config import Config, SourceConfig
     from profilesync.connectors.http import HttpClient
     from profilesync.cv.record import CvRecord
@@ -132,8 +133,11 @@ def resolve_target(source: SourceConfig, cv: CvRecord, config_label: str) -> Pus
     if not orcid or not orcid_checksum_ok(orcid):
         what = f'"{raw}" is not a valid ORCID iD' if raw else "no ORCID iD is configured"
         raise UserError([Problem(config_label, "sources.orcid.id", what, "set your iD, e.g. id: 0000-0003-4209-9451")])
-    production = bool(source.options.get("production", False))
-    base = str(source.options.get("member_base_url") or (PRODUCTION_MEMBER_URL if production else SANDBOX_MEMBER_URL)).rstrip("/")
+    from profilesync.connectors.orcid import OrcidOptions
+
+    options = source.options if isinstance(source.options, OrcidOptions) else OrcidOptions()
+    production = options.production
+    base = str(options.member_base_url or (PRODUCTION_MEMBER_URL if production else SANDBOX_MEMBER_URL)).rstrip("/")
     parsed = urlparse(base)
     host = parsed.netloc.lower()
     if not (parsed.scheme == "https" or (parsed.scheme == "http" and _is_loopback(parsed.hostname))) or not parsed.hostname:
@@ -397,83 +401,79 @@ def _snapshot(config: Config, target: PushTarget) -> Snapshot:
     return snapshot
 
 
-def _decide_dry_run(args: argparse.Namespace, app: App, plan: Sequence[PlannedPost], target: PushTarget) -> bool:
-    """Dry run unless --yes, or a person at a terminal says yes. Non-interactive runs never prompt."""
-    if getattr(args, "dry_run", False):
-        return True
-    if getattr(args, "yes", False):
-        return False
-    if not app.env.interactive or app.env.stdin is None:
-        app.info("not a terminal and no --yes: dry run, nothing is sent")
-        return True
-    where = "PRODUCTION ORCID" if target.production else "the ORCID sandbox"
-    app.env.stderr.write(f"Add {len(plan)} work(s) to {target.orcid} on {where} ({target.host})? [y/N] ")
-    app.env.stderr.flush()
-    answer = app.env.stdin.readline().strip().lower()
-    return answer not in {"y", "yes"}
-
-
 def _client(config: Config, source: SourceConfig) -> HttpClient:
     from profilesync.connectors.http import HttpClient
     from profilesync.connectors.registry import policy_for
 
     # No HTTP cache for writes: nothing of a write (and never its Authorization) is stored.
-    return HttpClient(replace(policy_for(config, source), cache_dir=None))
+    return HttpClient(policy_for(config, source, cache=False))
 
 
-def run_push(args: argparse.Namespace, app: App) -> ExitStatus:
-    """Add the CV works the ORCID record lacks. Returns OK, or SOURCE_FAILED when a work failed.
+@dataclass(frozen=True)
+class OrcidPushPlan:
+    """What a push to ORCID would do: decided from the config, the CV and the ORCID snapshot."""
 
-    Raises ``UserError`` (config, CV, no snapshot) and ``AuthError`` (no or refused token): exit 2.
+    target: PushTarget
+    snapshot: Snapshot
+    checked: int  # CV works looked at (all, or those --only names)
+    missing: int  # of those, the works the record lacks
+    posts: tuple[PlannedPost, ...]
+    skipped: tuple[Skip, ...]
+    state: PushState
+
+
+def plan_push(config: Config, cv: CvRecord, *, only: Sequence[str] | None, config_label: str, cv_label: str) -> OrcidPushPlan:
+    """Plan the POSTs that add the CV works the ORCID record lacks; sends nothing.
+
+    Raises ``UserError`` (ORCID not configured, a bad iD or URL, no snapshot, an unknown --only key).
     """
-    config = app.config
-    config_label = app.label(config.path)  # the same label load_config used
     source = config.sources.get("orcid")
     if source is None:
         raise UserError([Problem(config_label, "sources.orcid", "ORCID is not configured", "add sources: {orcid: {id: <your iD>, token_env: ORCID_TOKEN}}")])
-    cv = app.load_cv()
     target = resolve_target(source, cv, config_label)
     snapshot = _snapshot(config, target)
-    works = _select(cv, getattr(args, "only", None), app.label(config.cv_path))
+    works = _select(cv, only, cv_label)
     missing = missing_on_orcid(works, snapshot.works, config.matching)
     state = PushState.load(config.cache_dir, target.state_key)
     researcher = (cv.person.name, *cv.person.aliases)
     plan, skipped = plan_posts(missing, target, state, researcher)
-    app.info(f"ORCID {target.orcid} ({target.host}): {len(works)} CV works checked, {len(works) - len(missing)} already on the record")
-    for skip in skipped:
-        app.out(f"skip {skip.key}: {skip.reason}")
-    if not plan:
-        app.out("nothing to push: ORCID has every CV work that can be added")
-        return ExitStatus.OK
-    token = app.env.environ.get(target.token_env) or None
-    if _decide_dry_run(args, app, plan, target):
-        app.out(f"dry run: {len(plan)} request(s) would be sent to {target.host}; nothing was sent")
-        for planned in plan:
-            app.out("")
-            app.out(f"# {planned.key}")
-            app.out(masked_request(planned, target, token is not None))
-        if token is None:
-            app.info(f"note: ${target.token_env} is not set; {token_help(target)}")
-        return ExitStatus.OK
-    if snapshot.sample:
+    return OrcidPushPlan(target, snapshot, len(works), len(missing), tuple(plan), tuple(skipped), state)
+
+
+@dataclass(frozen=True)
+class SentPost:
+    planned: PlannedPost
+    result: PushResult
+
+    @property
+    def ok(self) -> bool:
+        return self.result.outcome in (Outcome.CREATED, Outcome.EXISTS)
+
+
+def send_posts(config: Config, plan: OrcidPushPlan, token: str | None, *, now: Callable[[], datetime], on_sent: Callable[[SentPost], None] | None = None) -> tuple[tuple[SentPost, ...], int]:
+    """Send the planned POSTs, recording each accepted work; returns what each did and the
+    number of requests sent. ``on_sent`` hears of each as it happens (the command prints it).
+
+    Raises ``UserError`` (the snapshot is sample data) and ``AuthError`` (no or refused token)
+    before anything is sent, or at the first refusal.
+    """
+    target = plan.target
+    if plan.snapshot.sample:
         raise UserError([Problem(str(config.snapshot_dir / "orcid.json"), None, "the ORCID snapshot is sample data, not your live record", "run `profilesync pull --source orcid` first")])
     if token is None:
         raise AuthError(f"${target.token_env} is not set. {token_help(target)} Nothing was sent.")
+    source = config.sources["orcid"]
     http = _client(config, source)
     writer = OrcidWriter(http, target, token)
-    failed = 0
+    sent: list[SentPost] = []
     try:
-        for planned in plan:
-            result = writer.post(planned)
-            if result.outcome in (Outcome.CREATED, Outcome.EXISTS):
-                state.record(PushedWork(planned.key, planned.digest, result.remote_id, result.outcome, format_time(app.env.now())))
-                code = f" (put-code {result.remote_id})" if result.remote_id else ""
-                verb = "added" if result.outcome == Outcome.CREATED else "already on ORCID"
-                app.out(f"{verb} {planned.key}{code}")
-            else:
-                failed += 1
-                app.out(f"FAILED {planned.key}: {result.detail}")
+        for planned in plan.posts:
+            one = SentPost(planned, writer.post(planned))
+            if one.ok:
+                plan.state.record(PushedWork(planned.key, planned.digest, one.result.remote_id, one.result.outcome, format_time(now())))
+            sent.append(one)
+            if on_sent is not None:
+                on_sent(one)
     finally:
         http.close()
-    app.info(f"{len(plan) - failed} of {len(plan)} works pushed to ORCID ({writer.requests} requests); run `profilesync pull --source orcid` to see them in the next diff")
-    return ExitStatus.SOURCE_FAILED if failed else ExitStatus.OK
+    return tuple(sent), writer.requests

@@ -1,6 +1,6 @@
 """The Markdown report: for an e-mail, a pull request or an issue.
 
-Rendered from the JSON report dict (``report.json.build_report``), so it says exactly what the
+Rendered from the JSON report dict (``report.model.Report.to_json()``), so it says exactly what the
 JSON says. GitHub-flavoured tables; ``|`` and line breaks in values are escaped so a title can
 never break a table.
 """

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from profilesync.schedule_cron import CronSpec
+from profilesync.schedule.cron import CronSpec
 
 if TYPE_CHECKING:
     from profilesync.config import Config

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from profilesync.config import CvFormat
-from profilesync.cv.document import CvDocument, _insertion_index
 from profilesync.cv.fields import (
     doi_and_arxiv,
     looks_like_preprint,
@@ -28,8 +27,8 @@ from profilesync.cv.fields import (
     with_year,
     year_of,
 )
-from profilesync.cv.rendercv_cv import derived_keys
-from profilesync.cv.textpatch import patch_text
+from profilesync.cv.formats.base import SplicedDocument, insertion_index
+from profilesync.cv.keys import derived_keys
 from profilesync.errors import Problem, UserError
 from profilesync.model import Author, Work
 from profilesync.normalize.dates import parse_month
@@ -48,19 +47,18 @@ def _detect_indent(text: str) -> int | str:
     return 2
 
 
-class JsonResumeCvDocument(CvDocument):
+class JsonResumeCvDocument(SplicedDocument):
     format = CvFormat.JSONRESUME
     stable_keys = False
 
     def __init__(self, path: Path, text: str, label: str | None = None, *, person_name: str | None = None, aliases: tuple[str, ...] = ()):
-        super().__init__(path, text, label)
-        self.person_name = person_name
-        self.aliases = aliases
+        super().__init__(path, text, label, person_name=person_name, aliases=aliases)
         try:
             self.data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UserError([Problem(self.label, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}", "fix the syntax at that place")]) from None
         except ValueError as exc:
-            where = f"line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else None
-            raise UserError([Problem(self.label, where, f"invalid JSON: {exc.msg if hasattr(exc, 'msg') else exc}", "fix the syntax at that place")]) from None
+            raise UserError([Problem(self.label, None, f"invalid JSON: {exc}", "fix the syntax at that place")]) from None
         except RecursionError:
             raise UserError([Problem(self.label, None, "nested too deeply to read", "flatten the structure")]) from None
         check_depth(self.data, self.label)  # the same nesting limit as a YAML CV (yamlio)
@@ -73,9 +71,6 @@ class JsonResumeCvDocument(CvDocument):
         entries = self._items()
         self._keys: dict[int, str] = dict(zip((id(e) for e in entries), derived_keys(entries, self._work_for_key), strict=True))
         self._remember_initial()
-
-    def reopen(self, text: str) -> JsonResumeCvDocument:
-        return JsonResumeCvDocument(self.path, text, self.label, person_name=self.person_name, aliases=self.aliases)
 
     def _items(self) -> list[dict[str, Any]]:
         return self.data.get("publications") or []
@@ -197,7 +192,7 @@ class JsonResumeCvDocument(CvDocument):
         values = self._translate({}, {k: v for k, v in entry.items() if k != "key"})
         item = self._set_ordered({}, values)
         items = self.data.setdefault("publications", [])
-        items.insert(_insertion_index([year_of(i.get("releaseDate")) for i in items], entry.get("year")), item)
+        items.insert(insertion_index([year_of(i.get("releaseDate")) for i in items], entry.get("year")), item)
         self._keys[id(item)] = str(entry["key"])
 
     def update_person(self, field: str, value: Any) -> str | None:
@@ -218,13 +213,8 @@ class JsonResumeCvDocument(CvDocument):
         text = json.dumps(data, indent=self._indent, ensure_ascii=ascii_only)
         return text + "\n" if self.original_text.endswith("\n") else text
 
-    def _render(self) -> str:
-        after = self._dump(self.data)
-        before = self._dump(json.loads(self.original_text))
-        patched = patch_text(self.original_text, before, after)
-        try:
-            if json.loads(patched) == json.loads(after):
-                return patched
-        except ValueError:
-            pass
-        return after
+    def _unedited_dump(self) -> str:
+        return self._dump(json.loads(self.original_text))
+
+    def _parse(self, text: str) -> Any:
+        return json.loads(text)

@@ -4,8 +4,9 @@ RenderCV's publication entry has ``title``, ``authors`` (the researcher bolded a
 ``**Name**``), ``journal`` (one venue string), ``date``, ``doi`` and ``url``, and allows extra
 keys. The CV fields RenderCV has no slot for (pages, code, lock, a second arXiv id) are kept as
 extra keys of the entry, which RenderCV ignores. The file is edited with the same round-trip
-machinery as ``cv.yaml``: comments, order, quoting and everything outside the publication entries
-(``design``, ``locale``, other sections) stay byte-identical.
+machinery as ``cv.yaml`` (``cv.formats.yaml.RoundTripYamlDocument``): comments, order, quoting and
+everything outside the publication entries (``design``, ``locale``, other sections) stay
+byte-identical.
 
 Entries have no key field; a key is derived from the work (``cv.keys``) when the file is opened,
 unless the entry carries a ``key:`` of its own.
@@ -18,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from profilesync.config import CvFormat
-from profilesync.cv.document import YamlCvDocument, plain
 from profilesync.cv.fields import (
     arxiv_doi,
     doi_and_arxiv,
@@ -30,9 +30,11 @@ from profilesync.cv.fields import (
     with_year,
     year_of,
 )
-from profilesync.cv.keys import unique_key
-from profilesync.export.common import is_self
+from profilesync.cv.formats.base import insertion_index
+from profilesync.cv.formats.yaml import RoundTripYamlDocument, insert_ordered, like, plain
+from profilesync.cv.keys import derived_keys
 from profilesync.model import Author, Work
+from profilesync.normalize.bibliography import is_self
 from profilesync.normalize.dates import parse_month
 from profilesync.normalize.identifiers import normalize_arxiv, normalize_doi
 
@@ -40,31 +42,13 @@ from profilesync.normalize.identifiers import normalize_arxiv, normalize_doi
 ENTRY_ORDER: tuple[str, ...] = ("title", "authors", "summary", "doi", "url", "journal", "date", "arxiv", "pages", "code", "lock")
 
 
-def derived_keys(entries: list[Mapping[str, Any]], to_work) -> list[str]:
-    """Keys for ``entries`` in order: an entry's own ``key`` (or ``id``), else derived and unique."""
-    own = [str(e.get("key") or e.get("id") or "") for e in entries]
-    taken = {k for k in own if k}
-    keys = []
-    for entry, key in zip(entries, own, strict=True):
-        if not key:
-            key = unique_key(to_work(entry), taken)
-            taken.add(key)
-        keys.append(key)
-    return keys
-
-
-class RenderCvDocument(YamlCvDocument):
+class RenderCvDocument(RoundTripYamlDocument):
     format = CvFormat.RENDERCV
     stable_keys = False
 
     def __init__(self, path: Path, text: str, label: str | None = None, *, person_name: str | None = None, aliases: tuple[str, ...] = (), data: Any = None):
-        self.person_name = person_name
-        self.aliases = aliases
         self._keys: dict[int, str] = {}
-        super().__init__(path, text, label, data=data)
-
-    def reopen(self, text: str) -> RenderCvDocument:
-        return RenderCvDocument(self.path, text, self.label, person_name=self.person_name, aliases=self.aliases, data=self._loaded(text))
+        super().__init__(path, text, label, person_name=person_name, aliases=aliases, data=data)
 
     def _prepare(self) -> None:
         # The sections are created only when a publication is added. Keys are derived once, on
@@ -194,33 +178,27 @@ class RenderCvDocument(YamlCvDocument):
 
     def update_publication(self, key: str, updates: Mapping[str, Any]) -> None:
         self._touch()
-        from profilesync.cv.document import _insert_ordered, _like
-
         entry = self._entry(key)
         for name, value in self._translate(plain(entry), updates).items():
-            _insert_ordered(entry, name, _like(entry[name], value) if name in entry else self._styled(name, value), ENTRY_ORDER)
+            insert_ordered(entry, name, like(entry[name], value) if name in entry else self._styled(name, value), ENTRY_ORDER)
 
     def add_publication(self, entry: Mapping[str, Any]) -> None:
         self._touch()
-        from profilesync.cv.document import _insertion_index
-
         values = self._translate({}, {k: v for k, v in entry.items() if k != "key"})
         new = self._new_map(False)
         for name in sorted(values, key=lambda n: ENTRY_ORDER.index(n) if n in ENTRY_ORDER else len(ENTRY_ORDER)):
             new[name] = self._styled(name, values[name])
         section = self._ensure_section()
-        section.insert(_insertion_index([year_of(e.get("date")) for e in section], entry.get("year")), new)
+        section.insert(insertion_index([year_of(e.get("date")) for e in section], entry.get("year")), new)
         self._keys[id(new)] = str(entry["key"])
 
     def update_person(self, field: str, value: Any) -> str | None:
         self._touch()
-        from profilesync.cv.document import _like
-
         target = {"name": "name", "homepage": "website"}.get(field)
         if target is None:
             return f"a RenderCV file has no place for the person's {field}"
         cv = self.data.setdefault("cv", self._new_map(False))
-        cv[target] = _like(cv.get(target), value)
+        cv[target] = like(cv.get(target), value)
         return None
 
     def ignore_rules(self) -> list[dict[str, Any]]:

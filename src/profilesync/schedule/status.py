@@ -23,8 +23,10 @@ from profilesync.errors import ProfileSyncError
 from profilesync.model import PulledFor, format_time, parse_time
 
 if TYPE_CHECKING:
-    from profilesync.app import App
+    from collections.abc import Callable, Mapping
+
     from profilesync.config import Config
+    from profilesync.cv.record import CvRecord
 
 
 class Freshness(str, enum.Enum):
@@ -188,16 +190,14 @@ def _freshness(config: Config, name: str, attempt: dict[str, Any] | None, now: d
     )
 
 
-def gather_status(app: App) -> StatusReport:
-    """Collect the status of the profile ``app`` is configured for. Raises ``UserError`` only for
-    a config that does not load; every other unreadable file becomes a listed problem."""
+def gather_status(config: Config, *, load_cv: Callable[[], CvRecord], now: datetime, environ: Mapping[str, str]) -> StatusReport:
+    """Collect the status of the profile ``config`` describes. ``load_cv`` may raise: status works
+    with a broken CV. Every unreadable file becomes a listed problem."""
     from profilesync.config import SOURCE_NAMES
     from profilesync.pipeline import load_attempts, pulled_for, researcher
-    from profilesync.schedule_lock import lock_state
+    from profilesync.schedule.lock import lock_state
     from profilesync.state import State
 
-    config = app.config
-    now = app.env.now()
     problems: list[str] = []
     runs: list[RunRecord] = []
     try:
@@ -213,7 +213,7 @@ def gather_status(app: App) -> StatusReport:
         except (OSError, ValueError):
             problems.append(f"{status_file}: unreadable; the next pull rewrites it")
     try:
-        cv = app.load_cv()
+        cv = load_cv()
     except ProfileSyncError:
         cv = None  # status must work with a broken CV: the ids then come from the config alone
     person = researcher(config, cv)
@@ -225,7 +225,7 @@ def gather_status(app: App) -> StatusReport:
     problems.extend(s.error for s in sources if s.state in _SNAPSHOT_PROBLEMS and s.error)
     total, parts = _cache_sizes(config.cache_dir)
     tokens = tuple(
-        TokenState(name, source.token_env, bool(app.env.environ.get(source.token_env)))
+        TokenState(name, source.token_env, bool(environ.get(source.token_env)))
         for name, source in config.sources.items()
         if source.token_env
     )
@@ -234,7 +234,7 @@ def gather_status(app: App) -> StatusReport:
     schedule, next_run = config.schedule.cron, None
     if schedule:
         try:
-            from profilesync.schedule import cron_spec, next_runs, schedule_timezone
+            from profilesync.schedule.cron import cron_spec, next_runs, schedule_timezone
 
             upcoming = next_runs(cron_spec(config), schedule_timezone(config), now, 1)
             next_run = upcoming[0] if upcoming else None

@@ -1,4 +1,4 @@
-"""Turn accepted diff changes into edits of a CV document.
+"""Turn accepted diff changes into edits of a CV document (of any format, ``cv.formats``).
 
 ``apply_changes(document, changes)`` is the whole policy of ``push --to cv``, testable without
 the CLI: which change kinds edit the CV, which fields they touch, and the rules that make an
@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from profilesync.cv.document import CvDocument
+from profilesync.cv.formats import CvDocument
 from profilesync.cv.keys import unique_key
 from profilesync.cv.record import IgnoreRule
 from profilesync.diff.changes import Change, ChangeKind
@@ -76,7 +76,7 @@ def is_locked(lock: Iterable[str], name: str) -> bool:
 
 def new_key_for(work: Work, document: CvDocument) -> str:
     """The key ``apply_changes`` would give ``work`` if it were added to ``document`` now."""
-    return unique_key(work, {e.get("key") for e in document.publications()})
+    return unique_key(work, {key for e in document.publications() if isinstance(key := e.get("key"), str)})
 
 
 def apply_changes(document: CvDocument, changes: Iterable[Change]) -> AppliedResult:
@@ -259,8 +259,8 @@ def _apply_foreign(document: CvDocument, change: Change) -> Edit | str:
     work = change.work
     if work is None:
         return "a foreign_work change without the work"
-    for rule in document.ignore_rules():
-        known = IgnoreRule(**{k: (str(v) if v is not None else None) for k, v in rule.items() if k in IgnoreRule.__dataclass_fields__})
+    for existing in document.ignore_rules():
+        known = IgnoreRule(**{k: (str(v) if v is not None else None) for k, v in existing.items() if k in IgnoreRule.__dataclass_fields__})
         if known.matches(work, change.source):
             return "already on the CV's ignore list"
     rule: dict[str, Any] = {"title": clean_title(work.title)}

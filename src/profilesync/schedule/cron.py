@@ -13,12 +13,16 @@ days may be written as names (``jan``, ``mon``); the macros ``@hourly``, ``@dail
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from profilesync.errors import Problem, UserError
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
+    from profilesync.config import Config
 
 MACROS = {
     "@yearly": "0 0 1 1 *",
@@ -201,3 +205,66 @@ def parse_cron(expression: str) -> CronSpec:
         days_restricted=not days_star,
         weekdays_restricted=not weekdays_star,
     )
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+def schedule_timezone(config: Config) -> ZoneInfo:
+    """``schedule.timezone`` as a zone. Raises ``UserError`` naming the key when it is unknown."""
+    name = config.schedule.timezone
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise UserError(
+            [Problem(config.path.name, "schedule.timezone", f'"{name}" is not a known time zone', 'use an IANA zone name such as "Europe/Berlin", "Asia/Shanghai" or "UTC"')]
+        ) from None
+
+
+def cron_spec(config: Config) -> CronSpec:
+    """``schedule.cron`` parsed. Raises ``UserError`` naming the key when missing or invalid."""
+    expression = config.schedule.cron
+    if not expression:
+        raise UserError([Problem(config.path.name, "schedule.cron", "no schedule is set", 'add schedule: {cron: "0 6 * * 1"} (minute hour day-of-month month day-of-week)')])
+    try:
+        return parse_cron(expression)
+    except ValueError as exc:
+        raise UserError(
+            [Problem(config.path.name, "schedule.cron", f'"{expression}" is not a cron expression: {exc}', 'use five fields, e.g. "0 6 * * 1" for Mondays at 06:00')]
+        ) from None
+
+
+# --- the long-running scheduler -----------------------------------------------------------------
+
+
+JOB_ID = "profilesync"
+
+
+def build_scheduler(spec: CronSpec, zone: ZoneInfo, func: Callable[[], object], scheduler_cls: type | None = None):  # noqa: ANN201 - an APScheduler scheduler
+    """An APScheduler scheduler that calls ``func`` when ``spec`` fires in ``zone``.
+
+    One run at a time (``max_instances=1``); runs missed while the machine slept are run once
+    (``coalesce``) if less than an hour late.
+    """
+    if scheduler_cls is None:
+        from apscheduler.schedulers.blocking import BlockingScheduler
+
+        scheduler_cls = BlockingScheduler
+    scheduler = scheduler_cls(timezone=zone)
+    scheduler.add_job(func, spec.trigger(zone), id=JOB_ID, name="profilesync scheduled diff", max_instances=1, coalesce=True, misfire_grace_time=3600)
+    return scheduler
+
+
+def next_runs(spec: CronSpec, zone: ZoneInfo, after: datetime, count: int = 3) -> list[datetime]:
+    trigger = spec.trigger(zone)
+    out: list[datetime] = []
+    previous = None
+    moment = after.astimezone(zone)
+    for _ in range(count):
+        fire = trigger.get_next_fire_time(previous, moment)
+        if fire is None:
+            break
+        out.append(fire)
+        previous = fire
+        moment = fire + timedelta(seconds=1)
+    return out

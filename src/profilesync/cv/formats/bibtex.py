@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from profilesync.config import CvFormat
-from profilesync.cv.document import CvDocument
+from profilesync.cv.formats.base import CvDocument
 from profilesync.errors import Problem, UserError
-from profilesync.export.common import is_self, latex_escape, split_name
+from profilesync.normalize.bibliography import is_self, latex_escape, split_name
 from profilesync.normalize.dates import parse_month
 from profilesync.normalize.identifiers import normalize_arxiv, normalize_doi
 
@@ -117,14 +117,10 @@ class BibtexCvDocument(CvDocument):
     format = CvFormat.BIBTEX
 
     def __init__(self, path: Path, text: str, label: str | None = None, *, person_name: str | None = None, aliases: tuple[str, ...] = ()):
-        super().__init__(path, text, label)
-        self.person_name = person_name or "Unknown"
-        self.aliases = aliases
+        # A .bib file has no person: the config names the researcher ("Unknown" keeps it valid).
+        super().__init__(path, text, label, person_name=person_name or "Unknown", aliases=aliases)
         self.entries = self._parse(text)
         self._remember_initial()
-
-    def reopen(self, text: str) -> BibtexCvDocument:
-        return BibtexCvDocument(self.path, text, self.label, person_name=self.person_name, aliases=self.aliases)
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -136,7 +132,7 @@ class BibtexCvDocument(CvDocument):
         except Exception as exc:  # bibtexparser raises several types for broken input
             raise UserError([Problem(self.label, None, f"cannot parse the BibTeX: {exc}", "fix the entry it names")]) from None
         problems = [
-            Problem(self.label, f"line {block.start_line + 1}", f"unparsable BibTeX block: {block.error}" if hasattr(block, "error") else "unparsable BibTeX block", "fix the braces or the key of this entry")
+            Problem(self.label, f"line {(block.start_line or 0) + 1}", f"unparsable BibTeX block: {block.error}" if hasattr(block, "error") else "unparsable BibTeX block", "fix the braces or the key of this entry")
             for block in library.failed_blocks
         ]
         if problems:
@@ -146,13 +142,14 @@ class BibtexCvDocument(CvDocument):
             line_starts.append(line_starts[-1] + len(line))
         entries = []
         for entry in library.entries:
-            start = line_starts[min(entry.start_line, len(line_starts) - 1)]
-            offset = text.find(entry.raw, start)
+            start = line_starts[min(entry.start_line or 0, len(line_starts) - 1)]
+            raw = entry.raw or ""  # always set for a parsed entry; typed optional by bibtexparser
+            offset = text.find(raw, start)
             if offset < 0:
-                offset = text.find(entry.raw)
+                offset = text.find(raw)
             fields = {f.key.lower(): str(f.value) for f in entry.fields}
-            entries.append(_Entry(entry.key, entry.entry_type.lower(), fields, entry.raw, offset, {}))
-        names = (self.person_name, *self.aliases)
+            entries.append(_Entry(entry.key, entry.entry_type.lower(), fields, raw, offset, {}))
+        names = (self.person_name or "Unknown", *self.aliases)
         _resolve_crossrefs(entries, lambda editors: any(is_self(n, names) for n in split_authors(editors)))
         return entries
 

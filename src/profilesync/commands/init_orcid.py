@@ -1,19 +1,22 @@
 """The ORCID part of ``profilesync init``: ``--orcid ID`` and ``--orcid-search``.
 
+CLI code (argparse options, printing), so it lives with the command; the connector part is
+``connectors.orcid.lookup_person`` / ``search_people``.
+
 - ``--orcid 0000-...`` checks the iD's checksum, asks the public API whose record it is (unless
   ``--offline``) and, with ``--write``, puts it in ``sources.orcid.id`` and ``person.ids.orcid``.
 - ``--orcid-search`` adds ORCID's expanded search to the name search (``--name``). It is opt-in
   because it asks a second service about the name.
 
-``commands/init_cmd.py`` calls these through ``configure``, ``check_orcid_arg``, ``find_orcid`` and
-``orcid_block``; the lookups themselves are ``connectors.orcid.lookup_person`` / ``search_people``.
+``commands/init_cmd.py`` calls these through ``configure``, ``check_orcid_arg`` and ``orcid_block``;
+the lookups themselves are ``connectors.orcid.lookup_person`` and ``OrcidConnector.find_people``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from profilesync.errors import Problem, UserError
 from profilesync.normalize.identifiers import normalize_orcid, orcid_checksum_ok
@@ -42,23 +45,10 @@ def normalized_arg(args: argparse.Namespace) -> str | None:
 
 def _client(args: argparse.Namespace, app: App) -> tuple[str, HttpClient]:
     """Base URL and HTTP client: the flag, else an existing config's ORCID settings, else defaults."""
-    from profilesync.config import DEFAULT_BASE_URLS, load_config
-    from profilesync.connectors.http import HttpClient, HttpPolicy
-    from profilesync.connectors.registry import DEFAULT_MIN_INTERVAL, policy_for
+    from profilesync.commands.source_policy import source_policy
+    from profilesync.connectors.http import HttpClient
 
-    config = None
-    if app.config_path.exists():
-        try:
-            config = load_config(app.config_path)
-        except UserError:
-            config = None
-    source = config.sources.get("orcid") if config is not None else None
-    if config is not None and source is not None:
-        policy = policy_for(config, source)
-        base_url = source.base_url
-    else:
-        policy = HttpPolicy(source="orcid", min_interval_s=DEFAULT_MIN_INTERVAL["orcid"], deadline_s=60.0)
-        base_url = DEFAULT_BASE_URLS["orcid"]
+    base_url, policy = source_policy("orcid", app.config_path)
     return (getattr(args, "orcid_base_url", None) or base_url).rstrip("/"), HttpClient(policy)
 
 
@@ -80,19 +70,6 @@ def check_orcid_arg(args: argparse.Namespace, app: App) -> None:
         http.close()
     aka = f" (also: {', '.join(found.other_names)})" if found.other_names else ""
     app.out(f"orcid: {orcid} is {found.name}{aka}")
-
-
-def find_orcid(name: str, args: argparse.Namespace, app: App) -> list[Any]:
-    """ORCID candidates for ``name`` as init's ``Candidate``s. Raises the HTTP client's ``SourceError``s."""
-    from profilesync.commands.init_cmd import Candidate
-    from profilesync.connectors.orcid import search_people
-
-    base_url, http = _client(args, app)
-    try:
-        found = search_people(http, base_url, name, rows=args.max_hits)
-    finally:
-        http.close()
-    return [Candidate("orcid", c.orcid, c.name, f"https://orcid.org/{c.orcid}", "; ".join(c.institutions[:3]) or None) for c in found]
 
 
 def orcid_block(args: argparse.Namespace) -> list[str]:

@@ -9,7 +9,7 @@ edit did not touch byte-identical, we diff three texts::
 The hunks between ``before`` and ``after`` are the real edit. Each is widened over any place where
 ``original`` and ``before`` disagree inside it, then spliced into ``original``. The caller checks
 that the result parses to the same data as ``after`` and falls back to ``after`` if not (see
-``cv.document``), so a surprise here can cost formatting, never content.
+``cv.formats.base.SplicedDocument``), so a surprise here can cost formatting, never content.
 """
 
 from __future__ import annotations

@@ -1,16 +1,16 @@
-"""An editable CV file: publications in profilesync's vocabulary, and the file's text.
+"""profilesync's own ``cv.yaml``, edited with ruamel.yaml's round-trip mode.
 
-``apply_changes`` (``cv.apply``) edits a ``CvDocument`` through a handful of methods that speak
-the CV schema's field names (title, authors, venue, ids.doi, ...). Each format (profilesync YAML
-here; BibTeX, RenderCV and JSON Resume in their own modules) maps those onto its own file and keeps
-whatever profilesync does not manage: comments, order, quoting, unknown fields and entries.
+ruamel keeps comments, order and quoting; the file's indentation style and null spelling are read
+from the file so ruamel's dump looks like it, and ``SplicedDocument`` splices only the edited lines
+into the original text. The helpers here (``insert_ordered``, ``like``, ``plain``) are shared with
+RenderCV, which is YAML too.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from profilesync.config import CvFormat
-from profilesync.cv.record import CvRecord, record_from_data
-from profilesync.cv.textpatch import patch_text
+from profilesync.cv.formats.base import CvDocument, SplicedDocument, insertion_index
+from profilesync.cv.record import CvRecord
 from profilesync.errors import Problem, UserError
-from profilesync.yamlio import check_size, limit_loader
+from profilesync.yamlio import limit_loader
 
 # The order fields take in a new or extended publication entry (and the CV schema's order).
 FIELD_ORDER: tuple[str, ...] = ("key", "title", "authors", "venue", "venue_full", "year", "type", "status", "pages", "url", "code", "ids", "lock")
@@ -45,84 +45,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-class CvDocument(ABC):
-    """One CV file opened for editing. Methods raise ``KeyError`` for an unknown publication key."""
-
-    format: CvFormat
-    # False for formats whose entries have no key of their own (RenderCV, JSON Resume): their
-    # keys are derived from title, first author and year, so an edit may change them.
-    stable_keys: bool = True
-
-    def __init__(self, path: Path, text: str, label: str | None = None):
-        self.path = path
-        self.original_text = text
-        self.label = label or path.name
-        self._version = 0  # bumped by every edit; render() is cached per version
-        self._rendered: tuple[int, str] | None = None
-        self.initial_keys: list[Any] = []  # set by each format once the file is read
-
-    def _remember_initial(self) -> None:
-        self.initial_keys = [e.get("key") for e in self.publications()]
-
-    def _touch(self) -> None:
-        """Called before every edit."""
-        self._version += 1
-
-    @abstractmethod
-    def publications(self) -> list[dict[str, Any]]:
-        """The current publications as plain dicts in the CV schema's vocabulary."""
-
-    @abstractmethod
-    def update_publication(self, key: str, updates: Mapping[str, Any]) -> None:
-        """Set fields of the publication ``key``; an ``ids`` value is merged into the ids."""
-
-    @abstractmethod
-    def add_publication(self, entry: Mapping[str, Any]) -> None:
-        """Add a new publication (a dict in the CV schema's vocabulary, with a fresh ``key``)."""
-
-    def update_person(self, field: str, value: Any) -> str | None:
-        """Set a person field; returns None, or why this format cannot hold it."""
-        return f"a {self.format.value} CV has no place for the person's {field}"
-
-    def add_ignore(self, rule: Mapping[str, Any]) -> str | None:
-        """Append an ignore rule; returns None, or why this format cannot hold it."""
-        return f"a {self.format.value} CV has no ignore list"
-
-    def ignore_rules(self) -> list[dict[str, Any]]:
-        return []
-
-    @abstractmethod
-    def to_data(self) -> dict[str, Any]:
-        """The whole CV as plain data in the profilesync schema (for validation and reading)."""
-
-    def render(self) -> str:
-        """The file's new text; unchanged parts are byte-identical to the original."""
-        if self._rendered is None or self._rendered[0] != self._version:
-            self._rendered = (self._version, self.original_text if self._version == 0 else self._render())
-        return self._rendered[1]
-
-    @abstractmethod
-    def _render(self) -> str:
-        """Serialise the edited document (see ``render``)."""
-
-    def record(self) -> CvRecord:
-        return record_from_data(self.path, self.to_data())
-
-    def reopen(self, text: str) -> CvDocument:
-        """The same kind of document read from ``text`` (used to check what will be written)."""
-        return type(self)(self.path, text, self.label)
-
-    def find(self, key: str) -> dict[str, Any]:
-        for entry in self.publications():
-            if entry.get("key") == key:
-                return entry
-        raise KeyError(key)
-
-
-# --- profilesync's own cv.yaml --------------------------------------------------------------------
-
-
-def _detect_indent(text: str) -> tuple[int, int, int]:
+def detect_indent(text: str) -> tuple[int, int, int]:
     """(mapping, sequence, offset) for ruamel, read from the file so that a dump of it looks like it.
 
     Every block ``key:`` line is compared with the next content line: a nested ``key:`` gives a
@@ -130,7 +53,7 @@ def _detect_indent(text: str) -> tuple[int, int, int]:
     key, 0 in PyYAML's default style, 2 in ruamel's usual one) and the sequence indent (where
     the item's content starts). The most common value of each wins, so one odd list does not
     re-indent the file. ruamel applies one style to the whole dump; a file that mixes styles
-    still keeps its untouched lines, because ``cv.textpatch`` splices only the edited ones.
+    still keeps its untouched lines, because ``cv.formats.textpatch`` splices only the edited ones.
     """
     lines = text.splitlines()
     mappings: Counter[int] = Counter()
@@ -183,7 +106,7 @@ def _rt_yaml(text: str):
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap a long title the user wrote on one line
     limit_loader(yaml)  # the same alias/depth limits as every other YAML read (yamlio)
-    mapping, sequence, offset = _detect_indent(text)
+    mapping, sequence, offset = detect_indent(text)
     yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
     null = _null_spelling(text)
     if null:
@@ -219,7 +142,7 @@ def _safe_load(text: str) -> Any:
     return YAML(typ="safe").load(text)
 
 
-def _insert_ordered(mapping: Any, field: str, value: Any, order: tuple[str, ...] = FIELD_ORDER) -> None:
+def insert_ordered(mapping: Any, field: str, value: Any, order: tuple[str, ...] = FIELD_ORDER) -> None:
     """Set ``mapping[field]``; a new field goes after the last field that precedes it in ``order``."""
     if field in mapping:
         mapping[field] = value
@@ -236,7 +159,7 @@ def _insert_ordered(mapping: Any, field: str, value: Any, order: tuple[str, ...]
     mapping[field] = value
 
 
-def _like(old: Any, new: Any) -> Any:
+def like(old: Any, new: Any) -> Any:
     """``new`` written the way ``old`` was: same quoting for strings, same flow style for lists."""
     from ruamel.yaml.comments import CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
@@ -250,23 +173,26 @@ def _like(old: Any, new: Any) -> Any:
         for index, item in enumerate(new):
             if index < len(old):
                 if old[index] != item:
-                    old[index] = _like(old[index], item)
+                    old[index] = like(old[index], item)
             else:
                 old.append(item)
         return old
     return new
 
 
-class YamlCvDocument(CvDocument):
-    """profilesync's ``cv.yaml``, edited with ruamel.yaml's round-trip mode."""
+class RoundTripYamlDocument(SplicedDocument):
+    """A YAML file edited with ruamel.yaml's round-trip mode (profilesync's ``cv.yaml``, RenderCV).
 
-    format = CvFormat.PROFILESYNC
+    Subclasses say where the publications are (``_entries``) and create what edits need
+    (``_prepare``). ``data`` (a plain load of ``text`` that ``render`` already made) spares
+    ``reopen`` a second parse of the text it is about to check.
+    """
 
-    def __init__(self, path: Path, text: str, label: str | None = None, *, data: Any = None):
-        super().__init__(path, text, label)
+    def __init__(self, path: Path, text: str, label: str | None = None, *, person_name: str | None = None, aliases: tuple[str, ...] = (), data: Any = None):
+        super().__init__(path, text, label, person_name=person_name, aliases=aliases)
         self._yaml = _rt_yaml(text)
         self._before: str | None = None  # the unedited document as ruamel writes it
-        self._checked: tuple[str, Any] | None = None  # (text, its round-trip load) from render()
+        self._checked: tuple[str, Any] | None = None  # (text, its plain load) from render()
         try:
             self.data = self._yaml.load(text) if data is None else data
         except Exception as exc:  # the reader validated the file already; this is a safety net
@@ -282,13 +208,79 @@ class YamlCvDocument(CvDocument):
         super()._touch()
 
     def reopen(self, text: str) -> CvDocument:
-        return type(self)(self.path, text, self.label, data=self._loaded(text))
+        return type(self)(self.path, text, self.label, person_name=self.person_name, aliases=self.aliases, data=self._loaded(text))
 
     def _loaded(self, text: str) -> Any:
-        """A round-trip load of ``text``; reuses the one ``render()`` made to verify it."""
+        """The plain load of ``text`` that ``render()`` made to verify it, else None."""
         if self._checked is not None and self._checked[0] == text:
             return self._checked[1]
         return None
+
+    def _style_of(self, field: str) -> bool:
+        """True when most existing entries write ``field`` in flow style (``[a, b]`` / ``{k: v}``)."""
+        flows = [e[field].fa.flow_style() for e in self._entries() if hasattr(e.get(field), "fa")]
+        return bool(flows) and sum(1 for f in flows if f) * 2 >= len(flows)
+
+    def _styled(self, field: str, value: Any) -> Any:
+        if isinstance(value, list):
+            from ruamel.yaml.comments import CommentedSeq
+
+            seq = CommentedSeq(value)
+            if self._style_of(field):
+                seq.fa.set_flow_style()
+            else:
+                seq.fa.set_block_style()
+            return seq
+        return value
+
+    @staticmethod
+    def _new_map(flow: bool) -> Any:
+        from ruamel.yaml.comments import CommentedMap
+
+        mapping = CommentedMap()
+        if flow:
+            mapping.fa.set_flow_style()
+        else:
+            mapping.fa.set_block_style()
+        return mapping
+
+    def _dump(self, data: Any) -> str:
+        stream = io.StringIO()
+        self._yaml.dump(data, stream)
+        return stream.getvalue()
+
+    def _unedited_dump(self) -> str:
+        return self._before if self._before is not None else self._dump(self._yaml.load(self.original_text))
+
+    def _parse(self, text: str) -> Any:
+        return _safe_load(text)
+
+    def _spliced(self, text: str, parsed: Any) -> None:
+        self._checked = (text, parsed)
+
+    @abstractmethod
+    def _prepare(self) -> None:
+        """Called once the file is loaded, before the initial keys are taken."""
+
+    @abstractmethod
+    def _entries(self) -> Any:
+        """The publication entries (ruamel's commented maps) in file order."""
+
+
+class YamlCvDocument(RoundTripYamlDocument):
+    """profilesync's ``cv.yaml``: publications under ``publications:``, the person and the ignore
+    list in the file."""
+
+    format = CvFormat.PROFILESYNC
+
+    @classmethod
+    def load_record(cls, path: Path, label: str | None = None, *, person_name: str | None = None, aliases: tuple[str, ...] = ()) -> CvRecord:
+        """profilesync's own format is read straight into the record by ``cv.record.load_cv``:
+        its errors name the line and column (``yamlio``), and the duplicate-key checks cover
+        ``software`` too."""
+        from profilesync.cv.record import load_cv
+
+        return load_cv(path, label)
 
     def _prepare(self) -> None:
         """Make sure the structure the edits need exists (an empty ``publications:`` list)."""
@@ -320,11 +312,11 @@ class YamlCvDocument(CvDocument):
                 ids = entry.get("ids")
                 if ids is None:
                     ids = self._new_map(self._style_of("ids"))
-                    _insert_ordered(entry, "ids", ids)
+                    insert_ordered(entry, "ids", ids)
                 for name, id_value in value.items():
-                    _insert_ordered(ids, name, _like(ids.get(name), id_value), ID_ORDER)
+                    insert_ordered(ids, name, like(ids.get(name), id_value), ID_ORDER)
             else:
-                _insert_ordered(entry, field, _like(entry[field], value) if field in entry else self._styled(field, value))
+                insert_ordered(entry, field, like(entry[field], value) if field in entry else self._styled(field, value))
 
     def add_publication(self, entry: Mapping[str, Any]) -> None:
         self._touch()
@@ -340,12 +332,12 @@ class YamlCvDocument(CvDocument):
                 value = self._styled(field, value)
             new[field] = value
         entries = self._entries()
-        entries.insert(_insertion_index([e.get("year") for e in entries], entry.get("year")), new)
+        entries.insert(insertion_index([e.get("year") for e in entries], entry.get("year")), new)
 
     def update_person(self, field: str, value: Any) -> str | None:
         self._touch()
         person = self.data["person"]
-        _insert_ordered(person, field, _like(person.get(field), value), ("name", "aliases", "ids", "homepage", "affiliation"))
+        insert_ordered(person, field, like(person.get(field), value), ("name", "aliases", "ids", "homepage", "affiliation"))
         return None
 
     def ignore_rules(self) -> list[dict[str, Any]]:
@@ -366,90 +358,5 @@ class YamlCvDocument(CvDocument):
         rules.append(item)
         return None
 
-    def _style_of(self, field: str) -> bool:
-        """True when most existing entries write ``field`` in flow style (``[a, b]`` / ``{k: v}``)."""
-        flows = [e[field].fa.flow_style() for e in self._entries() if hasattr(e.get(field), "fa")]
-        return bool(flows) and sum(1 for f in flows if f) * 2 >= len(flows)
-
-    def _styled(self, field: str, value: Any) -> Any:
-        if isinstance(value, list):
-            from ruamel.yaml.comments import CommentedSeq
-
-            seq = CommentedSeq(value)
-            if self._style_of(field):
-                seq.fa.set_flow_style()
-            else:
-                seq.fa.set_block_style()
-            return seq
-        return value
-
-    @staticmethod
-    def _new_map(flow: bool) -> Any:
-        from ruamel.yaml.comments import CommentedMap
-
-        mapping = CommentedMap()
-        if flow:
-            mapping.fa.set_flow_style()
-        else:
-            mapping.fa.set_block_style()
-        return mapping
-
     def to_data(self) -> dict[str, Any]:
         return plain(self.data)
-
-    def _dump(self, data: Any) -> str:
-        stream = io.StringIO()
-        self._yaml.dump(data, stream)
-        return stream.getvalue()
-
-    def _render(self) -> str:
-        after = self._dump(self.data)
-        before = self._before if self._before is not None else self._dump(self._yaml.load(self.original_text))
-        patched = patch_text(self.original_text, before, after)
-        # The splice must mean exactly what the edited document means; else use the whole dump.
-        try:
-            loaded = _safe_load(patched)
-            same = loaded == _safe_load(after)
-        except Exception:
-            loaded, same = None, False
-        if same:
-            self._checked = (patched, loaded)
-            return patched
-        return after
-
-
-def _insertion_index(years: list[Any], year: Any) -> int:
-    """Where a new work goes: among works of its year when the list runs newest-first; else last."""
-    known = [y for y in years if isinstance(y, int)]
-    descending = len(known) >= 2 and all(a >= b for a, b in zip(known, known[1:], strict=False))
-    if not descending or not isinstance(year, int):
-        return len(years)
-    for index, existing in enumerate(years):
-        if isinstance(existing, int) and existing < year:
-            return index
-    return len(years)
-
-
-def open_document(path: Path, fmt: CvFormat, label: str | None = None, *, person_name: str | None = None, aliases: tuple[str, ...] = ()) -> CvDocument:
-    """Open ``path`` for editing in ``fmt``. Raises ``UserError`` if it cannot be read."""
-    name = label or path.name
-    check_size(path, name)  # a 50 MB "CV" is refused before it is read (yamlio.YamlLimits)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError([Problem(name, None, "file not found", "check cv.path in config.yaml")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError([Problem(name, None, f"cannot read: {exc}", "save the file as UTF-8")]) from None
-    if fmt is CvFormat.PROFILESYNC:
-        return YamlCvDocument(path, text, name)
-    if fmt is CvFormat.BIBTEX:
-        from profilesync.cv.bibtex_cv import BibtexCvDocument
-
-        return BibtexCvDocument(path, text, name, person_name=person_name, aliases=aliases)
-    if fmt is CvFormat.RENDERCV:
-        from profilesync.cv.rendercv_cv import RenderCvDocument
-
-        return RenderCvDocument(path, text, name, person_name=person_name, aliases=aliases)
-    from profilesync.cv.jsonresume_cv import JsonResumeCvDocument
-
-    return JsonResumeCvDocument(path, text, name, person_name=person_name, aliases=aliases)
