@@ -25,6 +25,14 @@ DEFAULT_YAML = "default.yaml"
 # CoRR record beside the paper; ORCID keeps versions in separate groups (linked by version-of ids).
 # Google Scholar clusters versions into one row, so two rows of one paper are its duplicate.
 VERSIONS_APART: Mapping[str, bool] = {"dblp": True, "orcid": True, "scholar": False, "github": True}
+# Does the source list the researcher's papers? A GitHub account lists repositories: a CV paper
+# absent from it is not missing there.
+LISTS_PAPERS: Mapping[str, bool] = {"github": False}
+# Does the source rewrite the case of titles? Google Scholar lower-cases and recases them, so a
+# title that differs from the CV's only in case is its noise, not a correction.
+RECASES_TITLES: Mapping[str, bool] = {"scholar": True}
+# Does the source list software that implements papers (repositories citing them)?
+LISTS_SOFTWARE: Mapping[str, bool] = {"github": True}
 
 
 def _fallback_profile(name: str) -> Profile:
@@ -66,6 +74,11 @@ class MatchParams:
     block_small: int = 1000
     block_budget: int = 200
     versions_apart: bool = True
+    # What the source's listing is like (set by :meth:`for_source`, from the tables above): the
+    # diff reads these flags and never a source's name.
+    lists_papers: bool = True
+    recases_titles: bool = False
+    lists_software: bool = False
 
     @property
     def model(self) -> Profile:
@@ -82,10 +95,16 @@ class MatchParams:
     def for_source(self, source: str | None) -> MatchParams:
         """The same parameters with the profile that ``source`` uses (``scholar`` -> ``noisy``)."""
         name = self.source_profiles.get(source or "", self.source_profiles.get("default", self.profile))
-        apart = VERSIONS_APART.get(source or "", True)
-        if (name == self.profile or name not in self.profiles) and apart == self.versions_apart:
+        key = source or ""
+        traits = {
+            "versions_apart": VERSIONS_APART.get(key, True),
+            "lists_papers": LISTS_PAPERS.get(key, True),
+            "recases_titles": RECASES_TITLES.get(key, False),
+            "lists_software": LISTS_SOFTWARE.get(key, False),
+        }
+        if (name == self.profile or name not in self.profiles) and all(getattr(self, k) == v for k, v in traits.items()):
             return self
-        return replace(self, profile=name if name in self.profiles else self.profile, versions_apart=apart)
+        return replace(self, profile=name if name in self.profiles else self.profile, **traits)
 
     def with_profile(self, name: str) -> MatchParams:
         if name not in self.profiles:
