@@ -35,7 +35,7 @@ class TokenBlocker:
     """
 
     def __init__(
-        self, works: Sequence[Prepared], *, keys: int | None = None, max_df: int = 2000, small: int = 1000, budget: int = 200
+        self, works: Sequence[Prepared], *, keys: int | None = None, max_df: int = 2000, small: int = 1000, budget: int = 100
     ) -> None:
         self.full = len(works) <= small
         self.keys = keys if keys is not None else 1_000_000

@@ -72,7 +72,7 @@ class MatchParams:
     block_keys: int = 4
     block_max_df: int = 2000
     block_small: int = 1000
-    block_budget: int = 200
+    block_budget: int = 100
     versions_apart: bool = True
     # What the source's listing is like (set by :meth:`for_source`, from the tables above): the
     # diff reads these flags and never a source's name.
