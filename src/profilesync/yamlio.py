@@ -6,11 +6,13 @@ silent "last one wins".
 
 Every load is bounded (``YamlLimits``), because what is cheap to write can be ruinous to walk:
 
-- **size**: a file over ``max_bytes`` (2 MB) is refused before it is read. Reading is linear but
-  pure Python: on the reference machine `validate` takes about 7 s per MB and `push --dry-run`
-  about 20 s per MB (benchmarks/cv_size.py). A real CV is far below the limit (1,000 publications
-  is about 250 kB; the most prolific computer scientists have under 2,000); a 50 MB "CV" is a
-  mistake or an attack. ``PROFILESYNC_MAX_YAML_MB`` raises the limit.
+- **size**: a file over ``max_bytes`` (2 MB) is refused before it is read. Reading is linear: a
+  plain-data CV is scanned by libyaml (about 1 s per MB here, see ``_load_with_c_events``), one
+  with anchors, tags or block scalars by the pure-Python reader (about 7 s per MB); a push that
+  writes parses it round-trip as well (about 15 s per MB; benchmarks/scale.py). A real CV is far
+  below the limit (1,000 publications is about 190-250 kB, 10,000 about 1.9 MB; the most prolific
+  computer scientists have under 2,000); a 50 MB "CV" is a mistake or an attack.
+  ``PROFILESYNC_MAX_YAML_MB`` raises the limit.
 - **aliases**: ``*name`` makes a reference, not a copy, so a few hundred bytes of nested aliases
   ("billion laughs") load instantly and then cost 10^9 steps in every later walk (validation,
   the writer, the exporters). Both the number of aliases and the size of what they expand to are
