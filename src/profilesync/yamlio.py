@@ -202,7 +202,8 @@ _NOT_LOADED = object()
 # A quoted string starts a token (line start, a space, or a flow indicator before it): the
 # apostrophe in a plain "Don't" opens nothing.
 _QUOTED = re.compile(r"""(?<![^\s\[{,:])(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')""")
-_C_UNSAFE = re.compile("[&*!|>%@`\t\x85\u2028\u2029]")
+_C_UNSAFE = re.compile("[&*!|>%@`]")  # outside quoted strings
+_C_UNSAFE_ANYWHERE = re.compile("[\t\x85\u2028\u2029]")  # inside them too
 
 
 def _load_with_c_events(text: str, limits: YamlLimits) -> Any:
@@ -221,15 +222,13 @@ def _load_with_c_events(text: str, limits: YamlLimits) -> Any:
         from ruamel.yaml.reader import Reader
     except ImportError:
         return _NOT_LOADED
-    if _C_UNSAFE.search(_QUOTED.sub("", text)) or Reader.NON_PRINTABLE.search(text):
+    if _C_UNSAFE_ANYWHERE.search(text) or Reader.NON_PRINTABLE.search(text) or _C_UNSAFE.search(_QUOTED.sub("", text)):
         return _NOT_LOADED
-    from ruamel.yaml.error import YAMLError
-
     yaml = _safe_loader(limits)
     yaml._parser = CParser(text)  # the composer reads its events from ``loader._parser``
     try:
         return yaml.constructor.get_single_data()
-    except (YAMLError, RecursionError):
+    except Exception:  # noqa: BLE001 - whatever it is, the pure reader meets it again and words it
         return _NOT_LOADED
     finally:
         yaml._parser.dispose()
