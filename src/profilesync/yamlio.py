@@ -218,7 +218,7 @@ def _load_with_c_events(text: str, limits: YamlLimits) -> Any:
     scalars 1.2 accepts, such as ``10.1023/a:1023219803219`` in a flow mapping).
     """
     try:
-        from _ruamel_yaml import CParser
+        from _ruamel_yaml import CParser  # type: ignore[import-not-found]
         from ruamel.yaml.reader import Reader
     except ImportError:
         return _NOT_LOADED

@@ -18,6 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from profilesync.cv.formats.base import CvDocument
 from profilesync.errors import Problem, UserError
@@ -44,13 +45,17 @@ class SaveResult:
 _LINEAR_DIFF_LINES = 20_000
 
 
-class _LinearLineMatcher(difflib.SequenceMatcher):
+class _LinearLineMatcher(difflib.SequenceMatcher):  # type: ignore[type-arg]
     """difflib's grouping of changes around context, on textpatch's line opcodes."""
 
-    def get_opcodes(self) -> list[tuple[str, int, int, int, int]]:
+    def __init__(self, a: list[str], b: list[str]) -> None:
+        super().__init__(None, a, b, autojunk=False)
+        self._lines = (a, b)
+
+    def get_opcodes(self) -> list[Any]:
         from profilesync.cv.formats.textpatch import line_opcodes
 
-        return line_opcodes(list(self.a), list(self.b))
+        return line_opcodes(*self._lines)
 
 
 def _range(start: int, stop: int) -> str:
@@ -63,7 +68,7 @@ def _range(start: int, stop: int) -> str:
 
 def _linear_unified_diff(a: list[str], b: list[str], fromfile: str, tofile: str, context: int = 3) -> list[str]:
     out: list[str] = []
-    matcher = _LinearLineMatcher(None, a, b, autojunk=False)
+    matcher = _LinearLineMatcher(a, b)
     for group in matcher.get_grouped_opcodes(context):
         if not out:
             out += [f"--- {fromfile}\n", f"+++ {tofile}\n"]

@@ -123,12 +123,12 @@ def _duplicate_in_source(d: DuplicateInSource) -> Change:
 
 def _duplicate_in_cv(d: DuplicateInCv) -> Change:
     this, other = d.this, d.other
+    pre: Work | None = None
+    pub: Work | None = None
     if is_preprint(this) and not is_preprint(other):
         pre, pub = this, other
     elif is_preprint(other) and not is_preprint(this):
         pre, pub = other, this
-    else:
-        pre = pub = None
     # The evidence is in the match explanation; the reason names the two entries.
     if pre is not None and pub is not None:
         what = f"the CV lists the preprint {pre.key} and its published version {pub.key} separately"

@@ -96,15 +96,13 @@ class MatchParams:
         """The same parameters with the profile that ``source`` uses (``scholar`` -> ``noisy``)."""
         name = self.source_profiles.get(source or "", self.source_profiles.get("default", self.profile))
         key = source or ""
-        traits = {
-            "versions_apart": VERSIONS_APART.get(key, True),
-            "lists_papers": LISTS_PAPERS.get(key, True),
-            "recases_titles": RECASES_TITLES.get(key, False),
-            "lists_software": LISTS_SOFTWARE.get(key, False),
-        }
-        if (name == self.profile or name not in self.profiles) and all(getattr(self, k) == v for k, v in traits.items()):
+        apart, papers = VERSIONS_APART.get(key, True), LISTS_PAPERS.get(key, True)
+        recases, software = RECASES_TITLES.get(key, False), LISTS_SOFTWARE.get(key, False)
+        traits = (apart, papers, recases, software)
+        if (name == self.profile or name not in self.profiles) and traits == (self.versions_apart, self.lists_papers, self.recases_titles, self.lists_software):
             return self
-        return replace(self, profile=name if name in self.profiles else self.profile, **traits)
+        profile = name if name in self.profiles else self.profile
+        return replace(self, profile=profile, versions_apart=apart, lists_papers=papers, recases_titles=recases, lists_software=software)
 
     def with_profile(self, name: str) -> MatchParams:
         if name not in self.profiles:
