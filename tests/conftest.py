@@ -1,8 +1,11 @@
-"""Shared test helpers: an in-process CLI runner with an injectable environment."""
+"""Shared test helpers: an in-process CLI runner with an injectable environment, and the guard
+that keeps the whole test session off the internet."""
 
 from __future__ import annotations
 
 import io
+import ipaddress
+import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -80,3 +83,89 @@ def copy_demo(directory: Path) -> Path:
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
     return copy_demo(tmp_path)
+
+
+# --- no internet during tests -------------------------------------------------------------------
+#
+# Tests talk to local servers only (pytest-httpserver on 127.0.0.1, raw socket servers, a local
+# SOCKS proxy). A test that forgot a ``base_url`` would otherwise reach the real DBLP or ORCID, pass
+# or fail on their mood, and send them traffic. For the whole session, connecting a socket anywhere
+# but loopback (127.0.0.0/8, ::1, ``localhost``) or a unix socket raises ``InternetRefused`` at once,
+# naming the address. The guard patches this interpreter's ``socket`` module only: a subprocess a
+# test starts (the Scholar worker, ``python -m profilesync``, a browser) runs unguarded, so those
+# tests must point it at local servers themselves. DNS look-ups (getaddrinfo) are not intercepted.
+
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+
+
+class InternetRefused(RuntimeError):
+    """A test tried to open a connection that is not to this machine. Not an ``OSError``, so no
+    connector's network-error handling turns it into an ordinary "source unavailable"."""
+
+
+def is_loopback_address(address: object) -> bool:
+    """True for an ``AF_INET``/``AF_INET6`` address tuple whose host is loopback (or the
+    unspecified address, which Linux connects to this machine)."""
+    if not isinstance(address, tuple) or not address:
+        return False
+    host = address[0]
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if not isinstance(host, str):
+        return False
+    if host == "" or host.lower().rstrip(".") in _LOOPBACK_NAMES:
+        return True
+    try:
+        ip = ipaddress.ip_address(host.split("%", 1)[0])  # drop an IPv6 scope ("fe80::1%eth0")
+    except ValueError:
+        return False  # a host name other than localhost: refused without resolving it
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback or ip.is_unspecified
+
+
+def _refuse(address: object) -> InternetRefused:
+    return InternetRefused(
+        f"test tried to connect to {address!r}: tests may reach only loopback (127.0.0.0/8, ::1, localhost) "
+        "and unix sockets; serve it locally (pytest-httpserver) and set the source's base_url"
+    )
+
+
+_INTERNET_FAMILIES = (socket.AF_INET, socket.AF_INET6)
+_original = {
+    "connect": socket.socket.connect,
+    "connect_ex": socket.socket.connect_ex,
+    "create_connection": socket.create_connection,
+}
+
+
+def _guarded_connect(self: socket.socket, address, /):  # noqa: ANN001
+    if self.family in _INTERNET_FAMILIES and not is_loopback_address(address):
+        raise _refuse(address)
+    return _original["connect"](self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address, /):  # noqa: ANN001
+    if self.family in _INTERNET_FAMILIES and not is_loopback_address(address):
+        raise _refuse(address)
+    return _original["connect_ex"](self, address)
+
+
+def _guarded_create_connection(address, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    # Checked before the name is resolved: "dblp.org" is refused without a DNS query from here.
+    if not is_loopback_address(tuple(address)):
+        raise _refuse(address)
+    return _original["create_connection"](address, *args, **kwargs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Install the guard before collection, for the whole session."""
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    socket.create_connection = _guarded_create_connection  # type: ignore[assignment]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    socket.socket.connect = _original["connect"]  # type: ignore[method-assign]
+    socket.socket.connect_ex = _original["connect_ex"]  # type: ignore[method-assign]
+    socket.create_connection = _original["create_connection"]  # type: ignore[assignment]

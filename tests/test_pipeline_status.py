@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 # Each process records its own source name over and over, as a scheduled run and a person's
 # `profilesync pull` would at the same moment; without a lock across processes one writer's
 # read-modify-write drops the other's records.
@@ -22,6 +24,7 @@ _WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_concurrent_processes_never_lose_each_others_attempts(tmp_path):
     names = ("dblp", "orcid", "scholar", "github")
     runs = 150

@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 from werkzeug import Request, Response
 
 from conftest import run_cli
@@ -56,6 +57,7 @@ def renderer_available(fmt: str) -> bool:
     return fmt in ("text", "json") or importlib.util.find_spec(f"profilesync.report.{'markdown' if fmt == 'markdown' else 'html'}") is not None
 
 
+@pytest.mark.slow
 def test_no_command_leaks_a_token(full_profile: Path, source_server, caplog):
     caplog.set_level(logging.DEBUG)  # every library's debug log, urllib3's and requests-cache's too
     source_server.routes["/member/"] = member_api(source_server.root)

@@ -11,6 +11,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO_ROOT, run_cli, tree_digest
 from reliability import fixtures
 from reliability.servers import status
@@ -251,6 +253,7 @@ def test_a_source_without_data_makes_an_empty_report_partial(make_profile):
     assert "Not fully compared: no differences with github, but orcid had no data." in text
 
 
+@pytest.mark.slow
 def test_another_profiles_metrics_history_is_set_aside_not_compared(make_profile):
     profile = make_profile("scholar")
     history = profile / "cache" / "history" / "scholar.json"

@@ -85,6 +85,9 @@ class App:
         self.env.stdout.write(text + "\n")
 
     def info(self, text: str) -> None:
-        """Progress and notes go to stderr, so stdout stays clean for reports and JSON."""
+        """Progress and notes go to stderr, so stdout stays clean for reports and JSON. They quote
+        what sources and files said (errors, notes), so control sequences are shown, not obeyed."""
         if not self.quiet:
-            self.env.stderr.write(text + "\n")
+            from profilesync.report.escape import visible
+
+            self.env.stderr.write(visible(text) + "\n")

@@ -17,6 +17,7 @@ from profilesync import __version__
 from profilesync.app import App
 from profilesync.env import Environment
 from profilesync.errors import AuthError, ExitStatus, ProfileSyncError, ReadOnlyError, SourceError, UserError
+from profilesync.report.escape import visible
 
 # name -> one-line help. Order is the order `--help` lists them in.
 COMMANDS: dict[str, str] = {
@@ -129,16 +130,16 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         return ExitStatus.INTERRUPTED
     except UserError as exc:
         for problem in exc.problems:
-            env.stderr.write(f"error: {problem}\n")
+            env.stderr.write(f"error: {visible(str(problem))}\n")
         return ExitStatus.ERROR
     except (AuthError, ReadOnlyError) as exc:
-        env.stderr.write(f"error: {exc}\n")
+        env.stderr.write(f"error: {visible(str(exc))}\n")
         return ExitStatus.ERROR
     except SourceError as exc:
-        env.stderr.write(f"error: {exc}\n")
+        env.stderr.write(f"error: {visible(str(exc))}\n")
         return ExitStatus.SOURCE_FAILED
     except ProfileSyncError as exc:
-        env.stderr.write(f"error: {exc}\n")
+        env.stderr.write(f"error: {visible(str(exc))}\n")
         return exc.exit_status
 
 

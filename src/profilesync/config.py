@@ -78,7 +78,7 @@ class SourceConfig:
             try:
                 cls = options_class(self.name)
             except KeyError:  # not a registered source (the in-memory test connector)
-                from profilesync.connectors.base import SourceOptions as cls  # type: ignore[assignment]
+                from profilesync.connectors.base import SourceOptions as cls
             given = {"enabled": self.enabled, "id": self.id, "base_url": self.base_url, "timeout_s": self.timeout_s, "token_env": self.token_env}
             typed = cls.parse({**self.options, **{k: v for k, v in given.items() if k in cls.config_keys()}})
             # Keys the source does not take from config.yaml (token_env for DBLP) still hold what was given.

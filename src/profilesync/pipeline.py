@@ -18,9 +18,10 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock, Timeout
+from filelock import BaseFileLock, FileLock, Timeout
 
 from profilesync.config import SOURCE_NAMES, Config
 from profilesync.connectors.base import FetchContext
@@ -126,10 +127,11 @@ _ATTEMPTS_LOCK_WAIT_S = 10.0
 def _record_attempt(config: Config, name: str, attempt: Mapping[str, Any]) -> None:
     path = _status_path(config)
     with _ATTEMPTS_LOCK:
-        lock = FileLock(str(path.with_name(path.name + ".lock")), timeout=_ATTEMPTS_LOCK_WAIT_S)
+        file_lock = FileLock(str(path.with_name(path.name + ".lock")), timeout=_ATTEMPTS_LOCK_WAIT_S)
+        lock: BaseFileLock | None = file_lock
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            lock.acquire()
+            file_lock.acquire()
         except (Timeout, OSError) as exc:
             log.warning("could not lock %s (%s); recording the %s attempt without it", path, exc, name)
             lock = None
@@ -340,7 +342,7 @@ def pull_sources(
     started = monotonic()
     for name in names:
         wait = deadlines[name].extended(PULL_GRACE_S + registry.connector_class(name).overhead_s)
-        _join_saying_so(threads[name], wait, (lambda waited, n=name: progress(f"  still pulling {n} ({waited:.0f} s)")) if progress else None)
+        _join_saying_so(threads[name], wait, partial(_still_pulling, progress, name) if progress else None)
         if boxes[name]:
             outcome = boxes[name][0]
             if isinstance(outcome, BaseException):
@@ -364,6 +366,10 @@ def pull_sources(
 
 # A pull can take minutes (Scholar's worker, a slow DBLP): say every so often that it is still on.
 STILL_PULLING_EVERY_S = 15.0
+
+
+def _still_pulling(progress: Progress, name: str, waited: float) -> None:
+    progress(f"  still pulling {name} ({waited:.0f} s)")
 
 
 def _join_saying_so(thread: threading.Thread, deadline: Deadline, say: Callable[[float], None] | None) -> None:

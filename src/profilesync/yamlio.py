@@ -133,7 +133,8 @@ def _limited_composer() -> type:
         def compose_document(self) -> Any:
             # The counts are per document: a YAML instance that loads again (the CV document
             # re-reads its own output) starts from zero.
-            self._total, self._aliases, self._alias_cost, self._sizes = 0, 0, 0, {}
+            self._sizes: dict[int, int] = {}  # id(node) -> characters it composed, for alias costs
+            self._total, self._aliases, self._alias_cost = 0, 0, 0
             return super().compose_document()
 
         def compose_node(self, parent: Any, index: Any) -> Any:

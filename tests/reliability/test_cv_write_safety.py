@@ -114,6 +114,7 @@ def _check_outcome(demo: Path, results: dict[str, tuple[int, str]]) -> None:
     assert len(backups) == writers, [b.name for b in backups]  # one backup per write, none overwritten
 
 
+@pytest.mark.slow
 def test_two_pushes_at_once_both_land_or_one_refuses(demo: Path, record_case, timer):
     """Two processes started together, each pushing a different entry's changes."""
     original = (demo / "cv.yaml").read_bytes()
@@ -127,6 +128,7 @@ def test_two_pushes_at_once_both_land_or_one_refuses(demo: Path, record_case, ti
     assert original in {b.read_bytes() for b in backups}  # the first writer backed up the original
 
 
+@pytest.mark.slow
 def test_pushes_that_meet_at_the_write_both_land(demo: Path, record_case, timer):
     """Both pushes compute their diff from the same CV, then wait at the write (a third process
     holds the lock); the second to write finds the CV changed and diffs again under the lock."""
@@ -149,6 +151,7 @@ def test_pushes_that_meet_at_the_write_both_land(demo: Path, record_case, timer)
     assert original in pre_images and len(pre_images) == 2  # two distinct backups, the original kept
 
 
+@pytest.mark.slow
 def test_a_busy_lock_times_out_with_a_message_and_writes_nothing(demo: Path, record_case, timer):
     cv = demo / "cv.yaml"
     path = lock_path_for(demo / "cache", cv)
@@ -218,6 +221,7 @@ def _offline_with_push(demo: Path) -> Path:
     return demo
 
 
+@pytest.mark.slow
 def test_scheduled_push_beside_a_manual_push_loses_nothing(demo: Path, record_case, timer):
     """cron's `schedule --once` (push_cv) and a manual push, meeting at the CV's write lock."""
     cv = _offline_with_push(demo) / "cv.yaml"
@@ -245,6 +249,7 @@ def test_scheduled_push_beside_a_manual_push_loses_nothing(demo: Path, record_ca
     assert "updated cv.yaml" in manual_err or "nothing to apply" in manual_err, manual_err
 
 
+@pytest.mark.slow
 def test_scheduled_push_gives_up_on_a_busy_lock_instead_of_hanging(demo: Path, record_case, timer):
     cv = _offline_with_push(demo) / "cv.yaml"
     original = cv.read_bytes()
@@ -303,6 +308,7 @@ def test_export_through_a_symlink_updates_the_target_and_keeps_the_link(demo: Pa
     assert not list(site.glob(".*.tmp"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["markdown", "hugo"])
 def test_export_waits_for_the_target_lock_and_gives_up_with_a_message(demo: Path, fmt: str, record_case, timer):
     """An export into a file (or site) another run is writing: exit 2 after the timeout, nothing written."""

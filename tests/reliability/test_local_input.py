@@ -112,6 +112,7 @@ def _check_all_commands(directory: Path) -> None:
             assert tree_digest(directory) == before, f"{args} exited 2 but wrote files"
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(config=_document(CONFIG_BASE))
 def test_fuzzed_config_never_crashes_and_writes_nothing_on_exit_2(config: bytes):
@@ -121,6 +122,7 @@ def test_fuzzed_config_never_crashes_and_writes_nothing_on_exit_2(config: bytes)
         _check_all_commands(directory)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cv=_document(CV_BASE))
 def test_fuzzed_cv_never_crashes_and_writes_nothing_on_exit_2(cv: bytes):
@@ -227,6 +229,7 @@ def test_disk_full_at_fsync_keeps_every_file(profile: Path, monkeypatch):
     assert not [name for name in after if name.endswith(".tmp")]
 
 
+@pytest.mark.slow
 def test_disk_full_while_writing_the_scheduled_report_is_reported_and_logged(profile: Path, monkeypatch):
     real_replace = os.replace
     reports = str(profile / "reports")
@@ -275,6 +278,7 @@ def test_corrupt_http_cache_is_moved_aside_and_rebuilt(profile: Path, damage: st
     assert list((profile / "cache" / "http").glob("http_cache.corrupt-*.sqlite"))
 
 
+@pytest.mark.slow
 def test_corrupt_status_file_and_lock_note_are_survived(profile: Path):
     (profile / "cache" / "status.json").write_text("{ nope")
     (profile / "cache" / "schedule.lock.json").write_text("\x00\x01 not json")

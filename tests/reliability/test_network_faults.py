@@ -10,6 +10,7 @@ snapshots and the state byte-identical (only ``ALLOWED_TO_CHANGE`` may differ).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +18,15 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli, tree_digest
+from profilesync.config import load_config
+from profilesync.connectors import registry
+from profilesync.connectors.base import FetchContext
+from profilesync.deadline import Deadline
+from profilesync.errors import SourceUnavailable
+from profilesync.model import Person
 from profilesync.snapshots import SnapshotStore
 
-from .profile import ALLOWED_TO_CHANGE, Settings, changed_files, fifty_work_snapshot
+from .profile import ALLOWED_TO_CHANGE, LAST_PULL, Settings, changed_files, fifty_work_snapshot, new_profile
 from .servers import (
     Behaviour,
     ClosedPort,
@@ -91,6 +98,14 @@ NET_CASES: tuple[NetCase, ...] = (
 )
 
 
+# The slow set (``-m slow``): cases that wait out real time (a Retry-After of one second, the 2 s
+# deadline on a silent or dripping server), and every Scholar case, since each starts Scholar's
+# worker interpreter. The default run keeps the other cases of DBLP, ORCID and GitHub.
+WAITS = frozenset({"429-retry-after-seconds-then-ok", "429-retry-after-http-date-then-ok", "accepts-and-never-answers", "body-drips-one-byte-at-a-time"})
+NET_PARAMS = [pytest.param(n, marks=pytest.mark.slow) if n.id in WAITS else n for n in NET_CASES]
+NAME_PARAMS = [pytest.param(c.name, marks=pytest.mark.slow) if c.name == "scholar" else c.name for c in CASES]
+
+
 def run_diff(profile: Path) -> tuple[int, dict | None, str]:
     output = profile.parent / "out" / "report.json"
     result = run_cli(["diff", "--refresh", "--format", "json", "--output", str(output)], profile)
@@ -104,8 +119,8 @@ def attempts(profile: Path) -> dict:
     return json.loads((profile / "cache" / "status.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("net", NET_CASES, ids=lambda n: n.id)
-@pytest.mark.parametrize("name", [c.name for c in CASES])
+@pytest.mark.parametrize("net", NET_PARAMS, ids=lambda n: n.id)
+@pytest.mark.parametrize("name", NAME_PARAMS)
 def test_fault(name: str, net: NetCase, make_profile, source_server: SourceServer, record_case, timer):
     case = BY_NAME[name]
     server = None
@@ -165,7 +180,7 @@ def test_fault(name: str, net: NetCase, make_profile, source_server: SourceServe
 
 
 
-@pytest.mark.parametrize("name", [c.name for c in CASES])
+@pytest.mark.parametrize("name", NAME_PARAMS)
 def test_empty_profile_where_there_were_fifty_works_is_held(name: str, make_profile, source_server: SourceServer, record_case, timer):
     """A source that suddenly lists nothing is suspicious: the 50-work snapshot is kept and no
     removal (``missing_in_source``) is proposed from it. Without an earlier snapshot the same
@@ -199,3 +214,34 @@ def test_empty_profile_where_there_were_fifty_works_is_held(name: str, make_prof
     assert report["sources"][name]["works"] == 0
     removals = [c for c in report["changes"] if c["kind"] == "missing_in_source" and c["source"] == name]
     assert len(removals) == (0 if name == "github" else 50)
+
+
+# The silent and dripping servers again, met by each HTTP connector directly with a short
+# injected ``Deadline`` instead of the CLI's 2 s budget: the same cut-off in a fraction of a
+# second, so the default run keeps these faults (the CLI cases above are in the slow set). Scholar
+# is not here: its fetch runs in a worker process under its own timeout, not the injected deadline.
+SHORT_DEADLINE_S = 0.3
+
+
+@pytest.mark.parametrize("fault", ["accepts-and-never-answers", "body-drips-one-byte-at-a-time"])
+@pytest.mark.parametrize("name", [c.name for c in CASES if c.name != "scholar"])
+def test_an_injected_short_deadline_cuts_off_a_silent_or_dripping_server(name: str, fault: str, tmp_path: Path):
+    case = BY_NAME[name]
+    net = next(n for n in NET_CASES if n.id == fault)
+    assert net.raw is not None
+    server = RawServer(net.raw(case))
+    try:
+        profile = new_profile(tmp_path / "profile", [case], {name: server.root}, SETTINGS)
+        connector = registry.create(load_config(profile / "config.yaml"), name, {}, deadline=Deadline.start(SHORT_DEADLINE_S))
+        started = time.monotonic()
+        with pytest.raises(SourceUnavailable) as caught:
+            connector.fetch(FetchContext(person=Person(name=case.person), now=LAST_PULL, refresh=True))
+        elapsed = time.monotonic() - started
+        wait_until(lambda: server.held_s is not None, timeout=3.0)
+    finally:
+        server.close()
+    assert caught.value.source == name
+    assert any(word in caught.value.reason.lower() for word in net.words), caught.value.reason
+    assert elapsed < SHORT_DEADLINE_S + HOLD_MARGIN_S, f"took {elapsed:.2f} s"
+    assert server.held_s is not None, "the client never hung up"
+    assert server.held_s < SHORT_DEADLINE_S + HOLD_MARGIN_S, f"the client held on for {server.held_s:.2f} s"

@@ -13,6 +13,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import run_cli, tree_digest
 from profilesync.app import App
 from profilesync.commands.schedule_cmd import job_context
@@ -23,6 +25,9 @@ from profilesync.state import State
 from .profile import LAST_PULL, Settings, changed_files, new_profile, write_config
 from .servers import RawServer, SourceServer, drip_headers, never_answers, wait_until
 from .sources import CASES
+
+# Both cases wait out real deadlines (a job's hard deadline, a header drip): the slow set.
+pytestmark = pytest.mark.slow
 
 DEADLINE_S = 3.0
 # Killing the pull process, building the report from the cache and writing it.

@@ -133,7 +133,8 @@ def run_diff(profile: Path) -> tuple[int, dict | None, str]:
     return result.exit_code, report, result.stderr
 
 
-@pytest.mark.parametrize("shape", CASES, ids=lambda c: f"{c.source}-{c.id}")
+# Scholar's cases start its worker interpreter each: in the slow set (``-m slow``).
+@pytest.mark.parametrize("shape", [pytest.param(c, marks=pytest.mark.slow) if c.source == "scholar" else c for c in CASES], ids=lambda c: f"{c.source}-{c.id}")
 def test_wrong_types_mark_the_source_stale_and_are_not_cached(shape: ShapeCase, make_profile, source_server: SourceServer, record_case, timer):
     case = BY_NAME[shape.source]
     profile = make_profile(shape.source, settings=SETTINGS)
@@ -174,6 +175,7 @@ CFF_BOMBS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(CFF_BOMBS))
 def test_a_hostile_citation_file_is_a_note_not_a_crash(kind: str, make_profile, source_server: SourceServer, record_case, timer):
     """A repository's CITATION.cff is anyone's YAML: nesting and aliases that blow the stack or

@@ -127,6 +127,7 @@ with open(os.environ["HOOK_ENV_FILE"], "w") as out:
 """
 
 
+@pytest.mark.slow
 def test_on_change_hook_gets_no_token(full_profile: Path, source_server: SourceServer, tmp_path: Path, record_case, timer):
     script = tmp_path / "hook.py"
     script.write_text(HOOK)
@@ -195,3 +196,13 @@ def test_the_http_cache_stores_no_request_header_of_any_redirect_hop(httpserver,
         for name in (b"Authorization", b"X-Api-Key", b"Cookie", b"User-Agent"):
             assert name not in data, (path.name, name)
     assert b"application/json" in (cache / "http_cache.sqlite").read_bytes(), "Accept is kept for Vary"
+
+
+def test_validate_refuses_an_http_member_api(full_profile):
+    """The push refuses an http member API; `validate` says so before any push is tried."""
+    set_orcid(full_profile, member_base_url="http://api.sandbox.orcid.org/v3.0")
+    result = run_cli(["validate"], full_profile)
+    assert result.exit_code == 2
+    assert "sources.orcid.member_base_url" in result.stderr and "not an https URL" in result.stderr
+    set_orcid(full_profile, member_base_url="http://127.0.0.1:9/v3.0")  # a local test server is fine
+    assert run_cli(["validate"], full_profile).exit_code == 0

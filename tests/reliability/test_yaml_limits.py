@@ -81,6 +81,7 @@ def test_alias_bomb_in_a_cv_field_is_refused_with_the_line(demo: Path, command: 
     assert tree_digest(demo) == before
 
 
+@pytest.mark.slow
 def test_a_few_aliases_are_still_fine(demo: Path):
     """Reusing an author list is ordinary YAML and must keep working, for validate and push."""
     cv = demo / "cv.yaml"
@@ -98,6 +99,7 @@ def test_a_few_aliases_are_still_fine(demo: Path):
     assert "doi: 10.1145/3546591.3547529" in after and "team: *fastserve" in after
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -157,6 +159,7 @@ def test_oversized_cv_is_refused_before_it_is_read(demo: Path, command: list[str
     assert tree_digest(demo) == before
 
 
+@pytest.mark.slow
 def test_the_size_limit_can_be_raised(demo: Path):
     _grow(demo / "cv.yaml", 0.3)
     refused = _cli(["validate"], demo, PROFILESYNC_MAX_YAML_MB="0.2")
@@ -167,6 +170,7 @@ def test_the_size_limit_can_be_raised(demo: Path):
     assert bad.returncode == 2 and "PROFILESYNC_MAX_YAML_MB" in bad.stderr and "Traceback" not in bad.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("depth", [500, 100_000], ids=["past-the-limit", "past-python-recursion"])
 def test_deeply_nested_json_resume_cv_is_refused(tmp_path: Path, depth: int):
     """A JSON Resume CV gets the same nesting limit (a traceback before, for 100,000 levels)."""

@@ -107,8 +107,8 @@ def run_pairs(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"profile {profile.name} ({profile.fitted_on}); threshold {profile.probable}\n")
     out.write(f"{len(pairs)} pairs scored in {t2 - t1:.2f}s ({len(pairs) / max(t2 - t1, 1e-9):,.0f} pairs/s); read in {t1 - t0:.2f}s\n")
     out.write(f"peak memory: {_peak_rss_mib():.0f} MiB RSS (whole process); CPU {_cpu_seconds():.2f}s\n")
-    labels = [p.label for p in pairs]
-    if pairs and all(label is not None for label in labels):
+    labels = [p.label for p in pairs if p.label is not None]
+    if pairs and len(labels) == len(pairs):  # every pair labelled
         out.write(pair_quality(labels, [p.prediction for p in predictions]).line() + "\n")
     out.write(f"wrote {args.predictions}\n")
     return ExitStatus.OK

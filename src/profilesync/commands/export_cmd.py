@@ -107,6 +107,11 @@ class _Lock:
         return write_lock(self.app.config.cache_dir, self.target, self.app.label(self.target), lock_timeout(self.app.env.environ))
 
 
+def _constant(text: str) -> Callable[[], str]:
+    """``text_now`` for a text already rendered (a callable, for the --between file read late)."""
+    return lambda: text
+
+
 def _holds(target: Path, text: str) -> bool:
     try:
         return target.is_file() and _read_exact(target) == text
@@ -158,7 +163,7 @@ def _write_directory(result: ExportResult, root: Path, app: App) -> ExitStatus:
             return nullcontext()
 
         for relative, text in sorted(result.files.items()):
-            if _write_if_changed(root / relative, lambda text=text: text, app.label(root / relative), lock):
+            if _write_if_changed(root / relative, _constant(text), app.label(root / relative), lock):
                 written += 1
         removed = _clear_stale(result, root, app, lock)
     gone = f", {removed} stale removed" if removed else ""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from profilesync.config import SOURCE_NAMES
 from profilesync.errors import ExitStatus, UserError
+from profilesync.report.escape import visible
 
 if TYPE_CHECKING:
     from profilesync.app import App
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
             snapshot = checked.snapshot
             unusable = unusable or (checked.issue is not None and snapshot is None)
             if checked.message:
-                app.out(f"{name:<8} {checked.message}")  # corrupt, another person's, or dated in the future
+                app.out(visible(f"{name:<8} {checked.message}"))  # corrupt, another person's, or dated in the future
             elif snapshot is None:
                 app.out(f"{name:<8} no snapshot yet")
             if snapshot is not None:
@@ -75,8 +76,8 @@ def run(args: argparse.Namespace, app: App) -> ExitStatus:
         else:
             failed = True
             kept = f"kept the last snapshot ({status.works} works, {status.fetched_at:%Y-%m-%d})" if status.fetched_at else "no snapshot to fall back on"
-            app.out(f"{name:<8} {status.state.value.upper():<7} {status.error}")
+            app.out(visible(f"{name:<8} {status.state.value.upper():<7} {status.error}"))
             app.out(f"{'':<8}         {kept}")
         for note in status.notes:
-            app.out(f"{'':<8}         note: {note}")
+            app.out(visible(f"{'':<8}         note: {note}"))
     return ExitStatus.SOURCE_FAILED if failed else ExitStatus.OK

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from profilesync.errors import ExitStatus
+from profilesync.report.escape import visible
 
 if TYPE_CHECKING:
     from profilesync.app import App
@@ -105,4 +106,5 @@ def render_text(report: StatusReport) -> str:
         lines.append(f"token {token.variable} ({token.source}): {'set' if token.is_set else 'not set'}")
     for problem in report.problems:
         lines.append(f"problem: {problem}")
-    return "\n".join(lines) + "\n"
+    # Errors and file names quote what servers and files said: no control sequence reaches the terminal.
+    return "\n".join(visible(line) for line in lines) + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from profilesync.errors import ExitStatus, UserError
+from profilesync.errors import ExitStatus, Problem, UserError
 
 if TYPE_CHECKING:
     from profilesync.app import App
@@ -27,7 +27,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, app: App) -> ExitStatus:
-    problems = []
+    problems: list[Problem] = []
     try:
         config = app.config
     except UserError as exc:

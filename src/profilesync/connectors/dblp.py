@@ -138,6 +138,7 @@ class DblpConnector(Connector):
         """GET and parse one person page. Raises ``DblpPersonNotFound`` on 404."""
         from profilesync.connectors.dblp_xml import parse_person_xml
 
+        assert self.http is not None  # set by the connector's setup before any fetch
         url = self.person_url(pid)
         result = self.http.get(url, refresh=refresh, ok=(200, 404))
         if result.status == 404:
@@ -158,6 +159,7 @@ class DblpConnector(Connector):
         person = context.person
         names = person.all_names
         known = known_coauthors([*self.options.coauthors, *context.coauthors], names)
+        assert self.http is not None
         hits = search_authors(self.http, self.config.base_url, person.name, refresh=context.refresh)
         candidates = _plausible(hits, names)[:MAX_CANDIDATES]
         pages: dict[str, DblpPerson] = {}

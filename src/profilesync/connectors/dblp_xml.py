@@ -111,7 +111,7 @@ class DblpPerson:
 
 def is_pid(text: str | None) -> bool:
     """True when ``text`` has the shape of a DBLP person id (``95/7448-1``, ``m/AndrewMcCallum``)."""
-    return bool(text) and bool(_PID_SHAPE.match(text))
+    return bool(text and _PID_SHAPE.match(text))
 
 
 def parse_xml(content: bytes, url: str) -> etree._Element:

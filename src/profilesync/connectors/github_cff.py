@@ -194,7 +194,7 @@ def _author(entry: Any) -> Author | None:
     if not isinstance(entry, Mapping):
         return None
     parts = [_text(entry.get(k)) for k in ("given-names", "name-particle", "family-names")]
-    name = " ".join(p for p in parts if p)
+    name: str | None = " ".join(p for p in parts if p)
     suffix = _text(entry.get("name-suffix"))
     if name and suffix:
         name = f"{name} {suffix}"

@@ -149,9 +149,17 @@ class _GiveUp(Exception):
 
 
 class _Adapter(HTTPAdapter):
-    def send(self, request, **kwargs):  # noqa: ANN001, ANN003
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float | None, float | None] | None = None,
+        verify: bool | str = True,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+    ) -> requests.Response:
         try:
-            return super().send(request, **kwargs)
+            return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
         except _GiveUp as give_up:
             return self.build_response(request, give_up.response)
 

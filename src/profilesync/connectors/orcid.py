@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -112,15 +113,47 @@ class OrcidOptions(SourceOptions):
 
     @classmethod
     def check(cls, raw: Mapping[str, Any], where: str) -> list[Problem]:
+        problems = []
         orcid = raw.get("id")
         if isinstance(orcid, str) and len(orcid) == 19 and not orcid_checksum_ok(orcid):
-            return [Problem(None, f"{where}.id", f'"{orcid}" fails the ORCID checksum (ISO 7064 MOD 11-2)', "copy the iD again from your ORCID record; a digit is probably mistyped")]
-        return []
+            problems.append(Problem(None, f"{where}.id", f'"{orcid}" fails the ORCID checksum (ISO 7064 MOD 11-2)', "copy the iD again from your ORCID record; a digit is probably mistyped"))
+        member = raw.get("member_base_url")
+        if isinstance(member, str) and insecure_url(member):
+            # Said by `validate` already, not only when a push is about to send the token.
+            problems.append(Problem(None, f"{where}.member_base_url", f"{member} is not an https URL; the ORCID token and your works would travel unencrypted", MEMBER_URL_FIX))
+        return problems
 
     # The researcher's own record: first for who they are, second for the bibliography.
     precedence: ClassVar[Mapping[str, int]] = MappingProxyType(
         {"title": 20, "authors": 20, "venue": 20, "year": 20, "pages": 20, "doi": 20, "arxiv": 20, "type": 20, "homepage": 20, "affiliation": 10, "name": 10}
     )
+
+
+MEMBER_URL_FIX = "use https://api.sandbox.orcid.org/v3.0, or https://api.orcid.org/v3.0 with production: true (plain http is accepted for 127.0.0.1, ::1 and localhost only)"
+
+
+def insecure_url(url: str) -> bool:
+    """True unless ``url`` is https, or plain http to this machine (a local test server)."""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    if not parsed.hostname:
+        return True
+    return not (parsed.scheme == "https" or (parsed.scheme == "http" and is_loopback(parsed.hostname)))
+
+
+def is_loopback(hostname: str | None) -> bool:
+    """localhost, 127.0.0.0/8 or ::1."""
+    import ipaddress
+
+    if not hostname:
+        return False
+    if hostname.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
 
 
 class OrcidConnector(Connector):
@@ -257,7 +290,7 @@ class OrcidConnector(Connector):
         for chunk in chunks(list(put_codes), self.details_chunk):
             url = f"{base}/{orcid}/works/{','.join(chunk)}"
             try:
-                found, _errors = self._read(url, refresh, lambda doc, url=url: read_bulk(doc, where=url))
+                found, _errors = self._read(url, refresh, partial(read_bulk, where=url))
             except SourceError as exc:
                 log.info("ORCID details failed for %d works: %s", len(chunk), exc.reason)
                 reason = exc.reason.replace(url, "/works/<put-codes>")

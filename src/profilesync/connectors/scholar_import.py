@@ -136,9 +136,9 @@ def _read_bibtex(text: str, label: str) -> list[Work]:
         if isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, Entry):
             # Scholar reuses keys for different papers; keep the entry, read like the others.
             entry = block.ignore_error_block
-            entry = middlewares.RemoveEnclosingMiddleware().transform_block(entry, library) or entry
-            entries.append(entry)
+            entries.append(middlewares.RemoveEnclosingMiddleware().transform_block(entry, library) or entry)
             continue
+        assert block.start_line is not None  # the parser numbers every block it read
         line = block.start_line + 1
         detail = next((m.split("due to syntactical error in bibtex:", 1)[-1].strip() for m in messages if f"(line {block.start_line})" in m), "")
         what = "this entry is not valid BibTeX" + (f" ({detail})" if detail else "")

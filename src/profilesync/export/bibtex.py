@@ -56,8 +56,9 @@ def entry_fields(work: Work) -> tuple[str, list[tuple[str, str]]]:
             fields.append(("eprint", work.ids.arxiv))
             fields.append(("archiveprefix", "arXiv"))
         fields.append(("arxiv", work.ids.arxiv))
-    if web_url(work.url):  # a javascript: or data: URL in the CV is not written as a link
-        fields.append(("url", _verbatim(work.url)))
+    url = web_url(work.url)  # a javascript: or data: URL in the CV is not written as a link
+    if url:
+        fields.append(("url", _verbatim(url)))
     badge = badge_venue(work)
     if badge:
         fields.append(("abbr", latex_escape(badge, for_bibtex=True)))

@@ -269,7 +269,7 @@ def venue_ids(text: str | None) -> frozenset[str]:
     # carries the venue's acronym as a word ("Proc. ACM-SIGMOD Int. Conf. on Management of Data").
     key = venue_key(text)
     venue = table.by_id.get(key) if key else None
-    if venue is not None and name_key(venue.short) in normalize_text(text).split():
+    if key and venue is not None and name_key(venue.short) in normalize_text(text).split():
         return frozenset({key})
     return frozenset()
 

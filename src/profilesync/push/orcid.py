@@ -24,7 +24,6 @@ Safety rails:
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import re
@@ -133,24 +132,15 @@ def resolve_target(source: SourceConfig, cv: CvRecord, config_label: str) -> Pus
     if not orcid or not orcid_checksum_ok(orcid):
         what = f'"{raw}" is not a valid ORCID iD' if raw else "no ORCID iD is configured"
         raise UserError([Problem(config_label, "sources.orcid.id", what, "set your iD, e.g. id: 0000-0003-4209-9451")])
-    from profilesync.connectors.orcid import OrcidOptions
+    from profilesync.connectors.orcid import MEMBER_URL_FIX, OrcidOptions, insecure_url
 
     options = source.options if isinstance(source.options, OrcidOptions) else OrcidOptions()
     production = options.production
     base = str(options.member_base_url or (PRODUCTION_MEMBER_URL if production else SANDBOX_MEMBER_URL)).rstrip("/")
     parsed = urlparse(base)
     host = parsed.netloc.lower()
-    if not (parsed.scheme == "https" or (parsed.scheme == "http" and _is_loopback(parsed.hostname))) or not parsed.hostname:
-        raise UserError(
-            [
-                Problem(
-                    config_label,
-                    "sources.orcid.member_base_url",
-                    f"{base} is not an https URL; the ORCID token and your works would travel unencrypted",
-                    "use https://api.sandbox.orcid.org/v3.0, or https://api.orcid.org/v3.0 with production: true (plain http is accepted for 127.0.0.1, ::1 and localhost only)",
-                )
-            ]
-        )
+    if insecure_url(base):
+        raise UserError([Problem(config_label, "sources.orcid.member_base_url", f"{base} is not an https URL; the ORCID token and your works would travel unencrypted", MEMBER_URL_FIX)])
     if host in PRODUCTION_HOSTS and not production:
         raise UserError(
             [Problem(config_label, "sources.orcid.member_base_url", f"{base} is the production ORCID API, but production is not enabled", "add `production: true` under sources.orcid to write to your real record, or use the sandbox https://api.sandbox.orcid.org/v3.0")]
@@ -158,18 +148,6 @@ def resolve_target(source: SourceConfig, cv: CvRecord, config_label: str) -> Pus
     if host.startswith("pub.") or host.startswith("pub-"):
         raise UserError([Problem(config_label, "sources.orcid.member_base_url", f"{base} is a public (read-only) API host", "use the member API: https://api.sandbox.orcid.org/v3.0, or https://api.orcid.org/v3.0 with production: true")])
     return PushTarget(orcid=orcid, base_url=base, production=production, token_env=source.token_env or DEFAULT_TOKEN_ENV)
-
-
-def _is_loopback(hostname: str | None) -> bool:
-    """localhost, 127.0.0.0/8 or ::1: a local test server, the only place plain http is allowed."""
-    if not hostname:
-        return False
-    if hostname.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(hostname).is_loopback
-    except ValueError:
-        return False
 
 
 # --- what ORCID lacks ---------------------------------------------------------------------------

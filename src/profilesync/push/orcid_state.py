@@ -42,7 +42,7 @@ class PushState:
     def __init__(self, path: Path, target: str, data: Mapping[str, Any]):
         self.path = path
         self.target = target
-        self._data = {"format": STATE_FORMAT, "targets": dict(data.get("targets") or {})}
+        self._data: dict[str, Any] = {"format": STATE_FORMAT, "targets": dict(data.get("targets") or {})}
 
     @classmethod
     def load(cls, cache_dir: Path, target: str) -> PushState:

@@ -56,7 +56,7 @@ details { color: var(--muted); font-size: 13px; } footer { margin-top: 36px; col
 a { color: var(--accent); } .links a { white-space: nowrap; }
 /* A wide table scrolls inside its box instead of widening the page; long DOIs and titles wrap. */
 .scroll { overflow-x: auto; max-width: 100%; }
-td { overflow-wrap: anywhere; }
+td { overflow-wrap: break-word; }
 @media (max-width: 600px) {
   main { padding: 14px 10px 32px; } h1 { font-size: 21px; }
   table { font-size: 13px; } th, td { padding: 4px 5px; }

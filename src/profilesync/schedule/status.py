@@ -165,8 +165,8 @@ def _freshness(config: Config, name: str, attempt: dict[str, Any] | None, now: d
         return SourceFreshness(name, Freshness.OTHER_PROFILE, error=checked.message)
     snapshot = checked.snapshot
     attempt_at = str(attempt.get("at")) if attempt and attempt.get("at") else None
-    failed = bool(attempt) and not attempt.get("ok", True)
-    error = str(attempt.get("error")) if failed and attempt.get("error") else None
+    failed = bool(attempt and not attempt.get("ok", True))
+    error = str(attempt.get("error")) if attempt and failed and attempt.get("error") else None
     suspicious = bool(attempt and attempt.get("suspicious"))
     if snapshot is None:
         return SourceFreshness(name, Freshness.FAILING if failed else Freshness.NEVER_PULLED, last_attempt_at=attempt_at, error=error)
