@@ -45,7 +45,7 @@ class SaveResult:
 _LINEAR_DIFF_LINES = 20_000
 
 
-class _LinearLineMatcher(difflib.SequenceMatcher):  # type: ignore[type-arg]
+class _LinearLineMatcher(difflib.SequenceMatcher[str]):
     """difflib's grouping of changes around context, on textpatch's line opcodes."""
 
     def __init__(self, a: list[str], b: list[str]) -> None:

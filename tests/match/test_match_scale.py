@@ -30,7 +30,7 @@ from profilesync.match.matcher import (
 )
 from profilesync.model import Snapshot, Work, WorkType
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PARAMS = load_params()
 
 
