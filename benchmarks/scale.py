@@ -92,6 +92,8 @@ def load_rows() -> list[Row]:
             year = raw.get("year", "").strip()
             if len(key) < 20 or key in seen or not authors or not year.isdigit() or not (raw.get("venue") or "").strip():
                 continue
+            if not 1900 <= int(year) <= 2100:
+                continue  # the Scholar table's scraping slips (year 11, 1884): a CV refuses them
             seen.add(key)
             rows.append(Row(raw["id"], title, authors, " ".join(raw["venue"].split()), int(year)))
     return rows

@@ -6,11 +6,13 @@ silent "last one wins".
 
 Every load is bounded (``YamlLimits``), because what is cheap to write can be ruinous to walk:
 
-- **size**: a file over ``max_bytes`` (2 MB) is refused before it is read. Reading is linear but
-  pure Python: on the reference machine `validate` takes about 7 s per MB and `push --dry-run`
-  about 20 s per MB (benchmarks/cv_size.py). A real CV is far below the limit (1,000 publications
-  is about 250 kB; the most prolific computer scientists have under 2,000); a 50 MB "CV" is a
-  mistake or an attack. ``PROFILESYNC_MAX_YAML_MB`` raises the limit.
+- **size**: a file over ``max_bytes`` (2 MB) is refused before it is read. Reading is linear: a
+  plain-data CV is scanned by libyaml (about 1 s per MB here, see ``_load_with_c_events``), one
+  with anchors, tags or block scalars by the pure-Python reader (about 7 s per MB); a push that
+  writes parses it round-trip as well (about 15 s per MB; benchmarks/scale.py). A real CV is far
+  below the limit (1,000 publications is about 190-250 kB, 10,000 about 1.9 MB; the most prolific
+  computer scientists have under 2,000); a 50 MB "CV" is a mistake or an attack.
+  ``PROFILESYNC_MAX_YAML_MB`` raises the limit.
 - **aliases**: ``*name`` makes a reference, not a copy, so a few hundred bytes of nested aliases
   ("billion laughs") load instantly and then cost 10^9 steps in every later walk (validation,
   the writer, the exporters). Both the number of aliases and the size of what they expand to are
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -191,6 +194,47 @@ def _where(exc: Any) -> str | None:
     return f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
 
 
+_NOT_LOADED = object()
+# The C parser is used only on plain data: outside quoted strings no anchor, alias, tag, block
+# scalar, directive or reserved character (where libyaml, a YAML 1.1 parser, and ruamel's 1.2
+# reader disagree on edge cases: an anchor name ending in ':', a bare '!', a comment after '|'),
+# no tab (libyaml takes it as a separator where ruamel refuses it) and none of the characters 1.1
+# reads as line breaks. A CV with any of them is read by the pure reader alone, as before.
+# A quoted string starts a token (line start, a space, or a flow indicator before it): the
+# apostrophe in a plain "Don't" opens nothing.
+_QUOTED = re.compile(r"""(?<![^\s\[{,:])(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')""")
+_C_UNSAFE = re.compile("[&*!|>%@`]")  # outside quoted strings
+_C_UNSAFE_ANYWHERE = re.compile("[\t\x85\u2028\u2029]")  # inside them too
+
+
+def _load_with_c_events(text: str, limits: YamlLimits) -> Any:
+    """The document read with libyaml's event parser (ruamel.yaml.clib) feeding the same Python
+    composer (with its limits), resolver (YAML 1.2) and constructor (duplicate keys refused).
+
+    The pure-Python scanner is most of the cost of a long CV (about 1 s per 1,000 works here);
+    the C parser is iterative, so deep nesting still meets the composer's depth limit. Returns
+    ``_NOT_LOADED`` when the C parser is missing, the text needs the 1.2 reader's own rules, or
+    anything goes wrong: the pure reader then reads the file again and words any error, so
+    messages and line numbers are unchanged (libyaml, a YAML 1.1 parser, refuses some plain
+    scalars 1.2 accepts, such as ``10.1023/a:1023219803219`` in a flow mapping).
+    """
+    try:
+        from _ruamel_yaml import CParser  # type: ignore[import-not-found]
+        from ruamel.yaml.reader import Reader
+    except ImportError:
+        return _NOT_LOADED
+    if _C_UNSAFE_ANYWHERE.search(text) or Reader.NON_PRINTABLE.search(text) or _C_UNSAFE.search(_QUOTED.sub("", text)):
+        return _NOT_LOADED
+    yaml = _safe_loader(limits)
+    yaml._parser = CParser(text)  # the composer reads its events from ``loader._parser``
+    try:
+        return yaml.constructor.get_single_data()
+    except Exception:  # noqa: BLE001 - whatever it is, the pure reader meets it again and words it
+        return _NOT_LOADED
+    finally:
+        yaml._parser.dispose()
+
+
 def read_yaml(path: Path, label: str | None = None, limits: YamlLimits | None = None) -> Any:
     """Parse ``path``; raise ``UserError`` naming the file and line on any problem."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -207,6 +251,9 @@ def read_yaml(path: Path, label: str | None = None, limits: YamlLimits | None = 
     except OSError as exc:
         raise UserError([Problem(name, None, f"cannot read: {exc.strerror}")]) from None
     check_size(path, name, limits, size=len(text))  # a pipe or special file has no size to stat
+    fast = _load_with_c_events(text, limits)
+    if fast is not _NOT_LOADED:
+        return fast
     try:
         return _safe_loader(limits).load(text)
     except MarkedYAMLError as exc:

@@ -18,6 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from profilesync.cv.formats.base import CvDocument
 from profilesync.errors import Problem, UserError
@@ -38,17 +39,58 @@ class SaveResult:
     diff: str
 
 
+# Above this many lines (both sides) the diff's line matching is textpatch's near-linear one:
+# difflib's matcher slows down sharply on a long CV, whose lines "type: conference" or
+# "year: 2019" repeat thousands of times. Below it the output is difflib's, as before.
+_LINEAR_DIFF_LINES = 20_000
+
+
+class _LinearLineMatcher(difflib.SequenceMatcher[str]):
+    """difflib's grouping of changes around context, on textpatch's line opcodes."""
+
+    def __init__(self, a: list[str], b: list[str]) -> None:
+        super().__init__(None, a, b, autojunk=False)
+        self._lines = (a, b)
+
+    def get_opcodes(self) -> list[Any]:
+        from profilesync.cv.formats.textpatch import line_opcodes
+
+        return line_opcodes(*self._lines)
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk's line range as ``diff -u`` writes it."""
+    length = stop - start
+    if length == 1:
+        return f"{start + 1}"
+    return f"{start + 1 if length else start},{length}"
+
+
+def _linear_unified_diff(a: list[str], b: list[str], fromfile: str, tofile: str, context: int = 3) -> list[str]:
+    out: list[str] = []
+    matcher = _LinearLineMatcher(a, b)
+    for group in matcher.get_grouped_opcodes(context):
+        if not out:
+            out += [f"--- {fromfile}\n", f"+++ {tofile}\n"]
+        out.append(f"@@ -{_range(group[0][1], group[-1][2])} +{_range(group[0][3], group[-1][4])} @@\n")
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                out += [" " + line for line in a[i1:i2]]
+                continue
+            if tag in ("replace", "delete"):
+                out += ["-" + line for line in a[i1:i2]]
+            if tag in ("replace", "insert"):
+                out += ["+" + line for line in b[j1:j2]]
+    return out
+
+
 def unified_diff(document: CvDocument, new_text: str) -> str:
     """A ``diff -u`` of the CV file, as ``push --dry-run`` prints it."""
     name = document.label
-    return "".join(
-        difflib.unified_diff(
-            document.original_text.splitlines(keepends=True),
-            new_text.splitlines(keepends=True),
-            fromfile=f"a/{name}",
-            tofile=f"b/{name}",
-        )
-    )
+    a, b = document.original_text.splitlines(keepends=True), new_text.splitlines(keepends=True)
+    if len(a) + len(b) > _LINEAR_DIFF_LINES:
+        return "".join(_linear_unified_diff(a, b, f"a/{name}", f"b/{name}"))
+    return "".join(difflib.unified_diff(a, b, fromfile=f"a/{name}", tofile=f"b/{name}"))
 
 
 def check_new_text(document: CvDocument, new_text: str) -> None:

@@ -197,3 +197,14 @@ def _int(value: Any) -> int | None:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+
+
+def repository_of(repo: str, software: Sequence[Work]) -> tuple[Work | None, str]:
+    """The repository record named ``repo`` ("owner/name") among ``software``, and its URL."""
+    work = next((w for w in software if (w.ids.github or "").lower() == repo.lower()), None)
+    return work, work.url if work is not None and work.url else f"https://github.com/{repo}"
+
+
+def repo_label(url: str) -> str:
+    """"owner/name" of a repository URL, as a sentence names it."""
+    return url.split("github.com/")[-1]

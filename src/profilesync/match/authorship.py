@@ -82,60 +82,92 @@ def researcher_authorship(work: Work, person: Person, *, coauthors: Collection[s
 
     ``coauthors``: names of people the researcher has published with (from the CV and DBLP);
     ``topics``: words or titles describing the researcher's subjects (for example the CV's titles).
-    Returns an :class:`Authorship`; never raises.
+    Returns an :class:`Authorship`; never raises. To judge many works, build one
+    :class:`AuthorshipJudge` and call it: the coauthors and topics are then parsed once.
     """
-    if work.extra.get("own_record"):
-        return Authorship(True, "on the researcher's own record", 1.0)
-    orcid = normalize_orcid(person.ids.orcid)
-    pid = person.ids.dblp
-    names = person.all_names
-    own_numbers = {n for n in (_dblp_number(x) for x in names) if n}
-    for author in work.authors:
-        if orcid and normalize_orcid(author.orcid) == orcid:
-            return Authorship(True, f"author {author.name} carries the researcher's ORCID iD", 1.0)
-        if pid and author.pid == pid:
-            return Authorship(True, f"author {author.name} carries the researcher's DBLP pid", 1.0)
-    if not work.authors:
-        return Authorship(True, "no author list to check", 0.3)
-    named = [a for a in work.authors if _same_name(a, names)]
-    if not named:
-        return Authorship(False, f"none of the {len(work.authors)} authors is {person.name} or an alias", 0.95)
-    # A same-name author whose identifiers say they are someone else.
-    others = []
-    for a in named:
-        if orcid and a.orcid and normalize_orcid(a.orcid) != orcid:
-            others.append(f"{a.name} has ORCID iD {a.orcid}, not the researcher's")
-        elif pid and a.pid and a.pid != pid:
-            others.append(f"{a.name} is DBLP person {a.pid}, not the researcher's {pid}")
-        elif own_numbers and _dblp_number(a.name) and _dblp_number(a.name) not in own_numbers:
-            others.append(f"{a.name} is another DBLP homonym than {', '.join(sorted(own_numbers))}")
-        else:
-            others = []
-            break
-    if others:
-        return Authorship(False, f"a namesake: {others[0]}", 0.95)
-    me = named[0]
-    rest = [a for a in work.authors if a is not me]
-    known = [parse_name(c) for c in coauthors if not any(same_person_name(c, n) for n in names)]
-    known = [k for k in known if k.family]
-    shared = [a.name for a in rest if _matches_known(parse_name(a.name), known)]
-    if shared:
-        listed = ", ".join(shared[:3]) + (f" and {len(shared) - 3} more" if len(shared) > 3 else "")
-        return Authorship(True, f"{me.name} with known coauthors ({listed})", 0.9 if len(shared) >= 2 or len(rest) <= 2 else 0.8)
-    topic_words = _topic_words(topics)
-    title_words = _topic_words([work.title])
-    common = sorted(topic_words & title_words)
-    if not rest:
-        if topic_words and not common:
-            return Authorship(False, f"a namesake: {me.name} is the only author and the title shares no subject with the researcher's works", 0.6)
-        return Authorship(True, f"{me.name} is the only author" + (f"; subject fits ({', '.join(common[:3])})" if common else ""), 0.6 if common else 0.5)
-    if not known:
-        return Authorship(True, f"{me.name} is listed (no known coauthors to compare with)", 0.5)
-    if len(rest) > MAX_STRANGERS_FOR_TOPIC:
-        topic_note = f"; the subject overlaps ({', '.join(common[:3])}) but that is not enough" if common else "; nor does the subject fit"
-        return Authorship(False, f"a namesake: {me.name} is listed, but none of the {len(rest)} coauthors has worked with the researcher{topic_note}", 0.8 if not common else 0.65)
-    if common:
-        return Authorship(True, f"{me.name} with new coauthors, on the researcher's subjects ({', '.join(common[:3])})", 0.55)
-    if topic_words:
-        return Authorship(False, f"a namesake: {me.name} is listed with {len(rest)} unknown coauthor(s) and the title shares no subject with the researcher's works", 0.6)
-    return Authorship(True, f"{me.name} is listed with {len(rest)} unknown coauthor(s); nothing contradicts it", 0.5)
+    return AuthorshipJudge.for_person(person, coauthors=coauthors, topics=topics)(work)
+
+
+@dataclass(frozen=True)
+class AuthorshipJudge:
+    """:func:`researcher_authorship` with everything that depends only on the researcher (their
+    names and identifiers, the parsed coauthors, the topic words) computed once: a diff judges
+    every unpaired work of every source against the same researcher."""
+
+    person: Person
+    orcid: str | None
+    own_numbers: frozenset[str]
+    known: tuple[PersonName, ...]
+    topic_words: frozenset[str]
+
+    @classmethod
+    def for_person(cls, person: Person, *, coauthors: Collection[str] = (), topics: Collection[str] = ()) -> AuthorshipJudge:
+        names = person.all_names
+        known = [parse_name(c) for c in coauthors if not any(same_person_name(c, n) for n in names)]
+        return cls(
+            person=person,
+            orcid=normalize_orcid(person.ids.orcid),
+            own_numbers=frozenset(n for n in (_dblp_number(x) for x in names) if n),
+            known=tuple(k for k in known if k.family),
+            topic_words=frozenset(_topic_words(topics)),
+        )
+
+    def __call__(self, work: Work) -> Authorship:
+        return self._judge(work)
+
+    def _judge(self, work: Work) -> Authorship:
+        person = self.person
+        if work.extra.get("own_record"):
+            return Authorship(True, "on the researcher's own record", 1.0)
+        orcid = self.orcid
+        pid = person.ids.dblp
+        names = person.all_names
+        own_numbers = self.own_numbers
+        for author in work.authors:
+            if orcid and normalize_orcid(author.orcid) == orcid:
+                return Authorship(True, f"author {author.name} carries the researcher's ORCID iD", 1.0)
+            if pid and author.pid == pid:
+                return Authorship(True, f"author {author.name} carries the researcher's DBLP pid", 1.0)
+        if not work.authors:
+            return Authorship(True, "no author list to check", 0.3)
+        named = [a for a in work.authors if _same_name(a, names)]
+        if not named:
+            return Authorship(False, f"none of the {len(work.authors)} authors is {person.name} or an alias", 0.95)
+        # A same-name author whose identifiers say they are someone else.
+        others = []
+        for a in named:
+            if orcid and a.orcid and normalize_orcid(a.orcid) != orcid:
+                others.append(f"{a.name} has ORCID iD {a.orcid}, not the researcher's")
+            elif pid and a.pid and a.pid != pid:
+                others.append(f"{a.name} is DBLP person {a.pid}, not the researcher's {pid}")
+            elif own_numbers and _dblp_number(a.name) and _dblp_number(a.name) not in own_numbers:
+                others.append(f"{a.name} is another DBLP homonym than {', '.join(sorted(own_numbers))}")
+            else:
+                others = []
+                break
+        if others:
+            return Authorship(False, f"a namesake: {others[0]}", 0.95)
+        me = named[0]
+        rest = [a for a in work.authors if a is not me]
+        known = list(self.known)
+        shared = [a.name for a in rest if _matches_known(parse_name(a.name), known)]
+        if shared:
+            listed = ", ".join(shared[:3]) + (f" and {len(shared) - 3} more" if len(shared) > 3 else "")
+            return Authorship(True, f"{me.name} with known coauthors ({listed})", 0.9 if len(shared) >= 2 or len(rest) <= 2 else 0.8)
+        topic_words = self.topic_words
+        title_words = _topic_words([work.title])
+        common = sorted(topic_words & title_words)
+        if not rest:
+            if topic_words and not common:
+                return Authorship(False, f"a namesake: {me.name} is the only author and the title shares no subject with the researcher's works", 0.6)
+            return Authorship(True, f"{me.name} is the only author" + (f"; subject fits ({', '.join(common[:3])})" if common else ""), 0.6 if common else 0.5)
+        if not known:
+            return Authorship(True, f"{me.name} is listed (no known coauthors to compare with)", 0.5)
+        if len(rest) > MAX_STRANGERS_FOR_TOPIC:
+            topic_note = f"; the subject overlaps ({', '.join(common[:3])}) but that is not enough" if common else "; nor does the subject fit"
+            return Authorship(False, f"a namesake: {me.name} is listed, but none of the {len(rest)} coauthors has worked with the researcher{topic_note}", 0.8 if not common else 0.65)
+        if common:
+            return Authorship(True, f"{me.name} with new coauthors, on the researcher's subjects ({', '.join(common[:3])})", 0.55)
+        if topic_words:
+            return Authorship(False, f"a namesake: {me.name} is listed with {len(rest)} unknown coauthor(s) and the title shares no subject with the researcher's works", 0.6)
+        return Authorship(True, f"{me.name} is listed with {len(rest)} unknown coauthor(s); nothing contradicts it", 0.5)

@@ -25,15 +25,22 @@ def _prefix_key(p: Prepared) -> str | None:
 class TokenBlocker:
     """An inverted index over one side's titles.
 
-    ``max_df`` skips words that occur in more than that many indexed titles (unless a title has
-    nothing rarer); ``keys`` is how many of a query's rarest words are looked up. An index of at
-    most ``small`` works (one researcher's records) looks up every word: the rarest words of a
-    preprint's title may be exactly the ones its published title dropped.
+    An index of at most ``small`` works (one researcher's usual records) looks up every word of a
+    query: the rarest words of a preprint's title may be exactly the ones its published title
+    dropped. A larger index (a senior researcher's page of thousands of records, a group page)
+    looks up the query's rarest words first, until their postings reach ``budget`` records (at
+    least one word), skipping words in more than ``max_df`` titles: looking up every word there
+    makes each query meet a fixed share of the table ("data", "learning"), and the diff grows with
+    the square of the list. ``keys``, when given, also caps the number of words looked up.
     """
 
-    def __init__(self, works: Sequence[Prepared], *, keys: int = 4, max_df: int = 2000, small: int = 5000) -> None:
-        self.keys = keys if len(works) > small else 1_000_000
+    def __init__(
+        self, works: Sequence[Prepared], *, keys: int | None = None, max_df: int = 2000, small: int = 1000, budget: int = 100
+    ) -> None:
+        self.full = len(works) <= small
+        self.keys = keys if keys is not None else 1_000_000
         self.max_df = max_df
+        self.budget = budget
         self._index: dict[str, list[int]] = defaultdict(list)
         for j, p in enumerate(works):
             for token in p.content:
@@ -49,9 +56,17 @@ class TokenBlocker:
     def keys_for(self, p: Prepared) -> list[str]:
         """The index keys a query looks up: its rarest title words that occur at all, and its prefix."""
         present = sorted((self._df[t], t) for t in p.content if t in self._df)
-        chosen = [t for df, t in present if df <= self.max_df][: self.keys]
-        if not chosen and present:
-            chosen = [present[0][1]]
+        if self.full:
+            chosen = [t for _, t in present]
+        else:
+            chosen, total = [], 0
+            for df, t in present:
+                if df > self.max_df or len(chosen) >= self.keys or (chosen and total + df > self.budget):
+                    break
+                chosen.append(t)
+                total += df
+            if not chosen and present:
+                chosen = [present[0][1]]
         prefix = _prefix_key(p)
         if prefix and prefix in self._df:
             chosen.append(prefix)

@@ -19,10 +19,11 @@ may happen without a person: only ``strong`` matches are applied unattended.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from profilesync.match.blocking import TokenBlocker, id_index
 from profilesync.match.features import FEATURE_NAMES, PairFeatures, Prepared, author_matches, compute, prepare
@@ -44,11 +45,13 @@ __all__ = [
     "SourceMatching",
     "Tier",
     "canonical_ids",
+    "candidate_pairs",
     "load_params",
     "match_works",
     "params_from_dict",
     "score_pair",
     "score_prepared",
+    "titles_close",
     "venue_of",
 ]
 
@@ -176,16 +179,17 @@ def agreement_floor(a: Prepared, b: Prepared, pf: PairFeatures) -> Tier:
     return Tier.PROBABLE
 
 
-def score_prepared(a: Prepared, b: Prepared, profile: Profile) -> MatchScore:
+def score_prepared(a: Prepared, b: Prepared, profile: Profile, pf: PairFeatures | None = None) -> MatchScore:
     """Score two prepared works with one fitted profile; no identifiers are consulted.
 
     The score is the fitted model's probability, lifted to the ``probable`` threshold when the
     title-and-authors rule (:func:`agreement_floor`) holds, and 0 when the titles are too far
-    apart for features alone (``profile.min_title``; versions are judged separately).
+    apart for features alone (``profile.min_title``; versions are judged separately). ``pf``: the
+    pair's features when the caller has them already.
     """
     if not a.title or not b.title:
         return NO_MATCH
-    pf = compute(a, b)
+    pf = compute(a, b) if pf is None else pf
     if pf.title_best < profile.min_title:
         return MatchScore(0.0, Tier.NONE, "title+authors", (Feature("title_veto", pf.title_best, 0.0, f"titles differ ({pf.title_best:.2f})"),))
     contributions = profile.contributions(FEATURE_NAMES, pf.values)
@@ -201,6 +205,24 @@ def score_prepared(a: Prepared, b: Prepared, profile: Profile) -> MatchScore:
             features += (Feature("title_authors_rule", 1.0, 0.0, f"rule: same title and all {pf.author_hits} authors"),)
     tier = Tier.STRONG if score >= profile.strong else Tier.PROBABLE if score >= profile.probable else Tier.NONE
     return MatchScore(score, tier, "title+authors", features)
+
+
+# How far under the ``probable`` log-odds a pair must be for the quick test to call it no match:
+# far above the rounding gap between the compiled log-odds and the explained sum of contributions.
+_QUICK_MARGIN = 1e-6
+
+
+def surely_no_match(a: Prepared, b: Prepared, profile: Profile, pf: PairFeatures) -> bool:
+    """True when :func:`score_prepared` would give tier ``none``, decided without building the
+    explanation: the titles are vetoed, or the model's compiled log-odds are clearly under the
+    ``probable`` threshold and the title-and-authors rule does not lift the pair. Most candidate
+    pairs of a long publication list end here; explaining them all was most of a diff's time."""
+    if not a.title or not b.title or pf.title_best < profile.min_title:
+        return True
+    if agreement_floor(a, b, pf) is not Tier.NONE:
+        return False
+    t = min(max(profile.probable, 1e-9), 1 - 1e-9)
+    return profile.log_odds(FEATURE_NAMES, pf.values) < math.log(t / (1 - t)) - _QUICK_MARGIN
 
 
 def _with_doi_conflict(score: MatchScore, a: Work, b: Work) -> MatchScore:
@@ -246,6 +268,10 @@ class _Scored:
     score: MatchScore
     stage: Stage
 
+    @property
+    def is_version(self) -> bool:
+        return self.stage is Stage.VERSION
+
 
 def _id_score(kind: str) -> MatchScore:
     return MatchScore(1.0, Tier.STRONG, kind, (Feature(kind, 1.0, 1.0, f"same {ID_LABEL[kind]}"),))
@@ -269,6 +295,35 @@ def venue_of(work: Work) -> VenueIdentity:
     return venue_identity((work.venue_acronym, work.venue), work.ids.dblp if work.key is None else None)
 
 
+def titles_close(query: Prepared, others: Sequence[Prepared], min_title: float) -> set[int]:
+    """Positions in ``others`` whose best title similarity with ``query`` (as
+    :attr:`PairFeatures.title_best` computes it: character, token-set, partial and compact ratios)
+    may reach ``min_title``. A superset: the cut-off is a hair lenient, and the full features decide.
+    """
+    if not query.title or not others:
+        return set()
+    cutoff = min_title * 100.0 - 0.01
+    titles = [o.title for o in others]
+    found: set[int] = set()
+    for scorer in (fuzz.token_set_ratio, fuzz.ratio):
+        found.update(k for _, _, k in process.extract(query.title, titles, scorer=scorer, score_cutoff=cutoff, limit=None))
+    n = len(query.title)
+    rest = [k for k in range(len(others)) if k not in found and min(n, len(titles[k])) >= 20]
+    if rest:
+        hits = process.extract(query.title, [titles[k] for k in rest], scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None)
+        found.update(rest[k] for _, _, k in hits)
+    compact = query.compact_title
+    rest = [k for k in range(len(others)) if k not in found]
+    if rest:
+        squeezed = [others[k].compact_title for k in rest]
+        found.update(rest[k] for _, _, k in process.extract(compact, squeezed, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None))
+        long_ = [k for k in range(len(rest)) if rest[k] not in found and min(len(compact), len(squeezed[k])) >= 20]
+        if long_:
+            hits = process.extract(compact, [squeezed[k] for k in long_], scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None)
+            found.update(rest[long_[k]] for _, _, k in hits)
+    return found
+
+
 def candidate_pairs(
     cv_works: Sequence[Work],
     source_works: Sequence[Work],
@@ -279,7 +334,7 @@ def candidate_pairs(
     """Every (CV work, source work) pair worth assigning, with its score and stage."""
     cv_ids = [canonical_ids(w) for w in cv_works]
     by_id = id_index(enumerate(canonical_ids(w) for w in source_works))
-    blocker = TokenBlocker(src_prep, keys=params.block_keys, max_df=params.block_max_df)
+    blocker = TokenBlocker(src_prep, keys=params.block_keys, max_df=params.block_max_df, small=params.block_small, budget=params.block_budget)
     profile = params.model
     cv_pre = [is_preprint(w, p) for w, p in zip(cv_works, cv_prep, strict=True)]
     src_pre = [is_preprint(w, p) for w, p in zip(source_works, src_prep, strict=True)]
@@ -297,10 +352,21 @@ def candidate_pairs(
                     continue  # an arXiv link between unrelated titles is a slip in the record (DBLP has them)
                 seen.add(j)
                 scored.append(_Scored(3.0, i, j, _id_score(key[0]), stage))
-        for j in blocker.candidates(cv_prep[i]):
-            if j in seen:
+        blocked = [j for j in blocker.candidates(cv_prep[i]) if j not in seen]
+        # Same-form pairs whose titles are too far apart are vetoed by score_prepared
+        # (``profile.min_title``); finding them with a few batched rapidfuzz passes is what keeps a
+        # long publication list fast (most blocked pairs share one common word and nothing else).
+        close = titles_close(cv_prep[i], [src_prep[j] for j in blocked], profile.min_title)
+        for k, j in enumerate(blocked):
+            if cv_pre[i] == src_pre[j] and k not in close:
                 continue
-            s = _with_doi_conflict(score_prepared(cv_prep[i], src_prep[j], profile), work, source_works[j])
+            pf = compute(cv_prep[i], src_prep[j])
+            if surely_no_match(cv_prep[i], src_prep[j], profile, pf):
+                if cv_pre[i] == src_pre[j]:
+                    continue
+                s = NO_MATCH  # a version pair still has the version rule
+            else:
+                s = _with_doi_conflict(score_prepared(cv_prep[i], src_prep[j], profile, pf), work, source_works[j])
             if cv_pre[i] != src_pre[j]:
                 v = version_score(work, source_works[j], cv_prep[i], src_prep[j], params)
                 if v is not None and (s.tier is Tier.NONE or v.score > s.score):
@@ -320,7 +386,14 @@ def candidate_pairs(
     return scored
 
 
-def match_works(cv_works: Sequence[Work], source_works: Sequence[Work], params: MatchParams) -> SourceMatching:
+def match_works(
+    cv_works: Sequence[Work],
+    source_works: Sequence[Work],
+    params: MatchParams,
+    *,
+    cv_prep: Sequence[Prepared] | None = None,
+    src_prep: Sequence[Prepared] | None = None,
+) -> SourceMatching:
     """Pair each CV work with at most one source work (and each source work with at most one CV
     work), report the source's own duplicates, and list what stayed unmatched.
 
@@ -330,8 +403,9 @@ def match_works(cv_works: Sequence[Work], source_works: Sequence[Work], params: 
     ``second_listing``; it is also a ``Duplicate`` only when it is one work listed twice
     (:func:`same_listing`).
     """
-    cv_prep = [prepare(w) for w in cv_works]
-    src_prep = [prepare(w) for w in source_works]
+    # The comparison forms may come prepared: a diff prepares the CV once for every source.
+    cv_prep = [prepare(w) for w in cv_works] if cv_prep is None else cv_prep
+    src_prep = [prepare(w) for w in source_works] if src_prep is None else src_prep
     scored = candidate_pairs(cv_works, source_works, params, cv_prep, src_prep)
     pairs = _assign(scored)
     partner = {p.cv_index: p.source_index for p in pairs}

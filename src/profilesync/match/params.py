@@ -25,6 +25,14 @@ DEFAULT_YAML = "default.yaml"
 # CoRR record beside the paper; ORCID keeps versions in separate groups (linked by version-of ids).
 # Google Scholar clusters versions into one row, so two rows of one paper are its duplicate.
 VERSIONS_APART: Mapping[str, bool] = {"dblp": True, "orcid": True, "scholar": False, "github": True}
+# Does the source list the researcher's papers? A GitHub account lists repositories: a CV paper
+# absent from it is not missing there.
+LISTS_PAPERS: Mapping[str, bool] = {"github": False}
+# Does the source rewrite the case of titles? Google Scholar lower-cases and recases them, so a
+# title that differs from the CV's only in case is its noise, not a correction.
+RECASES_TITLES: Mapping[str, bool] = {"scholar": True}
+# Does the source list software that implements papers (repositories citing them)?
+LISTS_SOFTWARE: Mapping[str, bool] = {"github": True}
 
 
 def _fallback_profile(name: str) -> Profile:
@@ -46,6 +54,9 @@ class MatchParams:
     - ``version_title`` / ``version_authors``: how similar a preprint and its published form must
       be in title (token-set similarity) and author overlap to count as one work.
     - ``block_max_df``: title tokens shared by more works than this are too common to block on.
+    - ``block_small`` / ``block_budget``: a source table of at most ``block_small`` works is
+      blocked on every title word; a larger one on its rarest words, up to ``block_keys`` words
+      and about ``block_budget`` candidate records per CV work (see ``match.blocking``).
     - ``versions_apart``: the source keeps a preprint and its published paper as two records by
       policy (DBLP files arXiv copies under CoRR; ORCID keeps versions in separate groups), so the
       two are never its duplicate; false for a source that merges versions (Google Scholar), where
@@ -60,7 +71,14 @@ class MatchParams:
     version_authors: float = 0.6
     block_keys: int = 4
     block_max_df: int = 2000
+    block_small: int = 1000
+    block_budget: int = 100
     versions_apart: bool = True
+    # What the source's listing is like (set by :meth:`for_source`, from the tables above): the
+    # diff reads these flags and never a source's name.
+    lists_papers: bool = True
+    recases_titles: bool = False
+    lists_software: bool = False
 
     @property
     def model(self) -> Profile:
@@ -77,10 +95,14 @@ class MatchParams:
     def for_source(self, source: str | None) -> MatchParams:
         """The same parameters with the profile that ``source`` uses (``scholar`` -> ``noisy``)."""
         name = self.source_profiles.get(source or "", self.source_profiles.get("default", self.profile))
-        apart = VERSIONS_APART.get(source or "", True)
-        if (name == self.profile or name not in self.profiles) and apart == self.versions_apart:
+        key = source or ""
+        apart, papers = VERSIONS_APART.get(key, True), LISTS_PAPERS.get(key, True)
+        recases, software = RECASES_TITLES.get(key, False), LISTS_SOFTWARE.get(key, False)
+        traits = (apart, papers, recases, software)
+        if (name == self.profile or name not in self.profiles) and traits == (self.versions_apart, self.lists_papers, self.recases_titles, self.lists_software):
             return self
-        return replace(self, profile=name if name in self.profiles else self.profile, versions_apart=apart)
+        profile = name if name in self.profiles else self.profile
+        return replace(self, profile=profile, versions_apart=apart, lists_papers=papers, recases_titles=recases, lists_software=software)
 
     def with_profile(self, name: str) -> MatchParams:
         if name not in self.profiles:
@@ -106,7 +128,7 @@ def _default_yaml() -> dict[str, Any]:
     return data
 
 
-_SCALARS = ("version_title", "version_authors", "block_keys", "block_max_df")
+_SCALARS = ("version_title", "version_authors", "block_keys", "block_max_df", "block_small", "block_budget")
 
 
 def params_from_dict(data: Mapping[str, Any], *, where: str = "matching") -> MatchParams:

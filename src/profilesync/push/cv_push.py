@@ -56,12 +56,12 @@ def _accepted(change: Change, decisions: Mapping[str, DecisionRecord]) -> bool:
     return bool(record and record.decision is Decision.ACCEPTED and not record.applied and record.value_digest == change.value_digest)
 
 
-def _names(change: Change, document: CvDocument) -> set[str]:
+def _names(change: Change, document: CvDocument | None) -> set[str]:
     """The --only values that select ``change``."""
     names = {change.fingerprint}
     if change.cv_key:
         names.add(change.cv_key)
-    if change.kind is ChangeKind.MISSING_IN_CV and change.work is not None:
+    if change.kind is ChangeKind.MISSING_IN_CV and change.work is not None and document is not None:
         names.add(new_key_for(change.work, document))
     return names
 
@@ -69,12 +69,13 @@ def _names(change: Change, document: CvDocument) -> set[str]:
 def select_changes(
     changes: Sequence[Change],
     decisions: Mapping[str, DecisionRecord],
-    document: CvDocument,
+    document: CvDocument | None,
     *,
     take_strong: bool,
     only: Iterable[str] = (),
 ) -> Selection:
-    """Choose the changes to apply (see the module docstring for the rules)."""
+    """Choose the changes to apply (see the module docstring for the rules). ``document`` is
+    needed only to resolve ``only`` values that name the key a new work would get."""
     wanted = set(only)
     matched: set[str] = set()
     chosen: list[Change] = []
@@ -157,6 +158,12 @@ def push_to_cv(
     is taken only when there is something to write (a run that writes nothing creates no lock
     file); ``LockBusy`` after ``lock_timeout_s``.
     """
+    if not only:
+        # Without --only, choosing needs no document: when nothing is chosen, the CV is never
+        # opened for editing (the round-trip parse is by far the slowest read of a long CV).
+        selection = select_changes(changes, decisions, None, take_strong=take_strong)
+        if not selection.chosen:
+            return CvPushOutcome(selection, AppliedResult(), "", None)
     document = open_cv(config, label)
     expected = expected_digest if expected_digest is not None else file_digest(config.cv_path)
     selection, applied, diff = plan_and_apply(document, changes, decisions, take_strong=take_strong, only=only)

@@ -293,10 +293,26 @@ class YamlCvDocument(RoundTripYamlDocument):
         return self.data["publications"]
 
     def _entry(self, key: str) -> Any:
-        for entry in self._entries():
-            if entry.get("key") == key:
-                return entry
-        raise KeyError(key)
+        """The first entry with ``key``. A push edits thousands of entries of a long CV: a key
+        index, rebuilt when the list is another or has grown, or an indexed entry's key was edited,
+        keeps each lookup from scanning the list."""
+        entries = self._entries()
+        cached = getattr(self, "_by_key", None)
+        if cached is None or cached[0] is not entries or cached[1] != len(entries):
+            cached = self._index_entries(entries)
+        entry = cached[2].get(key)
+        if entry is None or entry.get("key") != key:
+            entry = self._index_entries(entries)[2].get(key)
+        if entry is None:
+            raise KeyError(key)
+        return entry
+
+    def _index_entries(self, entries: Any) -> tuple[Any, int, dict[Any, Any]]:
+        index: dict[Any, Any] = {}
+        for entry in entries:
+            index.setdefault(entry.get("key"), entry)
+        self._by_key = (entries, len(entries), index)
+        return self._by_key
 
     def publications(self) -> list[dict[str, Any]]:
         return [plain(e) for e in self._entries()]
