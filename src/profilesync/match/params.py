@@ -140,7 +140,8 @@ def params_from_dict(data: Mapping[str, Any], *, where: str = "matching") -> Mat
     for key in _SCALARS:
         if key in data:
             try:
-                kwargs[key] = type(MatchParams.__dataclass_fields__[key].default)(data[key])
+                default: Any = MatchParams.__dataclass_fields__[key].default  # every scalar has one
+                kwargs[key] = type(default)(data[key])
             except (TypeError, ValueError):
                 raise UserError([Problem(None, f"{where}.{key}", f"{data[key]!r} is not a number", "give a number")]) from None
     profile = str(data.get("profile") or ("clean" if "clean" in profiles else next(iter(profiles))))
