@@ -227,7 +227,7 @@ def test_scholar_lists_the_same_paper_twice(cv, snapshots):
 def test_scholar_rows_look_like_scholar(snapshots):
     rows = snapshots["scholar"].works
     assert any(w.year is None for w in rows)
-    assert any(w.extra.get("authors_truncated") for w in rows)
+    assert any("authors" in w.cut for w in rows)
     assert any(w.title.endswith("…") for w in rows)
     assert any(w.title.startswith("Ragcache:") for w in rows)  # Scholar's case for "RAGCache"
     assert all(all(len(a.name.split()[0]) <= 2 for a in w.authors) for w in rows)  # "B Wu": initials only
@@ -278,3 +278,16 @@ def test_github_repos_cite_papers_in_and_beyond_the_cv(cv, snapshots):
     own = [w for w in repos.values() if w.source_ref.startswith("Gold-Sea/")]
     assert own
     assert not any("cites" in w.extra for w in own)
+
+
+def test_snapshots_written_before_typed_flags_load_into_them():
+    """Older snapshots (the bundled ones among them) carried Work.cut and Work.own_record as
+    extra flags ("title_truncated", "own_record"); they load into the typed fields, once."""
+    from profilesync.model import Work
+
+    old = Work.from_dict({"title": "A Long Title Cut…", "extra": {"title_truncated": True, "authors_truncated": True, "own_record": True, "orcid_source": "X"}})
+    assert old.cut == {"title", "authors"} and old.own_record
+    assert old.extra == {"orcid_source": "X"}
+    again = Work.from_dict(old.to_dict())
+    assert again == old
+    assert old.to_dict()["cut"] == ["authors", "title"]

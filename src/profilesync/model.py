@@ -133,6 +133,13 @@ class Work:
     status: WorkStatus | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     month: int | None = None  # 1-12 when known (the CV's month:, a source's publication date)
+    # Fields the source shortened (Scholar's "…" on long titles and author lists, the value
+    # boundary's length caps): a cut value proposes nothing. Typed here, not an ``extra`` flag,
+    # because connectors set it and the matcher and the diff read it.
+    cut: frozenset[str] = frozenset()
+    # Listed on the researcher's own record (every work of their ORCID record): authorship is
+    # settled without looking at the author list.
+    own_record: bool = False
 
     @property
     def author_names(self) -> tuple[str, ...]:
@@ -153,6 +160,10 @@ class Work:
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
+        if self.cut:
+            out["cut"] = sorted(self.cut)
+        if self.own_record:
+            out["own_record"] = True
         out["type"] = self.type.value
         if self.status is not None:
             out["status"] = self.status.value
@@ -169,6 +180,11 @@ class Work:
         month = data.get("month")
         citations = data.get("citations")
         status = data.get("status")
+        # Snapshots written before these were typed carried them as extra flags
+        # ("title_truncated", "own_record"): read them into the fields, once.
+        extra = dict(data.get("extra") or {})
+        cut_before = frozenset(key.removesuffix("_truncated") for key in list(extra) if key.endswith("_truncated") and extra.pop(key))
+        own_before = bool(extra.pop("own_record", False))
         return cls(
             title=str(data.get("title") or ""),
             authors=tuple(Author.from_any(a) for a in data.get("authors") or ()),
@@ -183,8 +199,10 @@ class Work:
             key=data.get("key"),
             source_ref=data.get("source_ref"),
             status=WorkStatus(status) if status in {s.value for s in WorkStatus} else None,
-            extra=dict(data.get("extra") or {}),
+            extra=extra,
             month=month if isinstance(month, int) and not isinstance(month, bool) and 1 <= month <= 12 else None,
+            cut=frozenset(str(name) for name in data.get("cut") or ()) | cut_before,
+            own_record=bool(data.get("own_record")) or own_before,
         )
 
 

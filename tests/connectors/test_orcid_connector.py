@@ -56,14 +56,14 @@ def test_eglen_record_parses_names_urls_and_all_groups(orcid_server):
     assert snapshot.works[0].title == "Open Code and Peer Review"
     # 14 summaries have publication-date null; the works still parse, some without a year.
     assert any(w.year is None for w in snapshot.works)
-    assert all(w.extra["own_record"] is True for w in snapshot.works)
+    assert all(w.own_record for w in snapshot.works)
     assert sum(1 for w in snapshot.works if w.ids.doi) >= 54
     # "external-id-url": {"value": ""} is an empty url, not a url.
     assert all(w.url != "" for w in snapshot.works)
     # other-id values have no field of their own but are kept for the report.
     other = [i for w in snapshot.works for i in w.extra["orcid_ids"] if i["type"] == "other-id"]
     assert {"type": "other-id", "value": "115891", "relationship": "self"} in other
-    assert json.loads(json.dumps(snapshot.to_dict()))["works"][0]["extra"]["own_record"] is True
+    assert json.loads(json.dumps(snapshot.to_dict()))["works"][0]["own_record"] is True
 
 
 def test_duplicate_summaries_in_a_group_are_one_work_keeping_every_id(orcid_server):
@@ -341,7 +341,7 @@ def test_two_own_entries_of_one_doi_in_a_group_are_two_works(orcid_server):
     density = [w for w in snapshot.works if w.ids.doi == DENSITY_DOI]
     assert [w.ids.orcid_put_code for w in density] == ["5295427", "5299001"]
     assert density[1].extra["orcid_copy_of"] == "5295427"
-    assert density[1].extra["own_record"] is True
+    assert density[1].own_record
     assert any("added to the record twice" in note for note in snapshot.notes)
 
 

@@ -78,7 +78,7 @@ def test_quirks_become_flags(httpserver, tmp_path):
 
     moderation = works["Understanding and improving content moderation in web3 platforms"]
     assert moderation.venue == "Proceedings of the International AAAI Conference on Web and Social Media 18 …"
-    assert moderation.extra == {"venue_truncated": True}
+    assert moderation.extra == {} and moderation.cut == {"venue"}
     preprint = works["Promoting the Culture of Qinhuai River Lantern Shadow Puppetry with a Digital Archive and Immersive Experience"]
     assert preprint.type is WorkType.PREPRINT
     assert preprint.ids.arxiv == "2410.03532"
@@ -95,12 +95,12 @@ def test_truncated_and_lowercased_rows_are_flagged_from_real_rows():
     rows = parse_rows(fixture("gssa_aeinstein_profile_rows_fragment.html").decode("utf-8"))
     works = [row_to_work(r, "https://scholar.google.com") for r in rows]
 
-    cut_authors = [w for w in works if w.extra.get("authors_truncated")]
+    cut_authors = [w for w in works if "authors" in w.cut]
     assert len(cut_authors) >= 14
     assert all(a.name not in ("...", "…") for w in cut_authors for a in w.authors)
     first_cut = next(w for w in cut_authors if w.authors[0].name == "HA Lorentz")
     assert [a.name for a in first_cut.authors] == ["HA Lorentz", "A Einstein", "H Minkowski", "H Weyl", "A Sommerfeld"]
-    cut_titles = [w.title for w in works if w.extra.get("title_truncated")]
+    cut_titles = [w.title for w in works if "title" in w.cut]
     assert "Der gegenwärtige Stand der Relativitätstheorie..." in cut_titles
     assert any(t.endswith(" …") for t in cut_titles)
     assert "créateur et rebelle" in [w.title for w in works if w.extra.get("title_lowercased")]

@@ -55,7 +55,7 @@ def test_bibtex_export(profile):
     conference = works[1]
     assert conference.type is WorkType.CONFERENCE
     assert conference.venue == "2011 28th National Radio Science Conference (NRSC)"
-    assert conference.extra == {"authors_truncated": True}
+    assert conference.extra == {} and conference.cut == {"authors"}
     assert [a.name for a in conference.authors] == ["EAAA Hagras", "D El-Saied", "HH Aly"]
     # Scholar reuses a key for two entries: both are kept, braces and LaTeX decoded.
     twins = [w for w in works if w.source_ref == "el2013performance"]

@@ -103,7 +103,7 @@ def test_missing_in_cv_is_one_change_naming_every_source():
 
 def test_cv_work_absent_from_source_is_missing_in_source():
     other = Work(title="Jolteon: Unleashing the Promise of Serverless for Serverless Workflows", authors=authors("Zili Zhang", "Chao Jin", "Xin Jin"), year=2024, key="zhang2024jolteon")
-    changes = run(cv_of(AUNCEL, other), snap("orcid", AUNCEL.with_(key=None, extra={"own_record": True})))
+    changes = run(cv_of(AUNCEL, other), snap("orcid", AUNCEL.with_(key=None, own_record=True)))
     assert [(c.kind, c.cv_key) for c in changes] == [(ChangeKind.MISSING_IN_SOURCE, "zhang2024jolteon")]
 
 
@@ -196,7 +196,7 @@ def test_preprint_row_beside_the_published_row_is_a_duplicate_in_the_source():
 
 
 def test_new_version_keeps_the_arxiv_id_a_source_links_to_the_published_record():
-    orcid_record = FASTSERVE_NSDI.with_(ids=ExternalIds(arxiv="2305.05920"), extra={"own_record": True})
+    orcid_record = FASTSERVE_NSDI.with_(ids=ExternalIds(arxiv="2305.05920"), own_record=True)
     changes = run(cv_of(FASTSERVE_PREPRINT), snap("dblp", FASTSERVE_NSDI), snap("orcid", orcid_record))
     [version] = [c for c in changes if c.kind is ChangeKind.NEW_VERSION]
     assert version.source == "dblp" and version.also_in == ("orcid",)

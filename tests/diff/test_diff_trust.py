@@ -197,7 +197,7 @@ def test_a_cv_venue_the_researcher_changed_is_compared_as_written_not_by_its_dbl
 
 def test_scholar_row_with_a_cut_title_beside_the_full_row_is_a_duplicate_not_a_missing_work():
     full = Work(title="Efficient similarity joins for near duplicate detection", authors=SIMJOIN_WWW.authors, year=2008, venue="Proceedings of the 17th international conference on World Wide Web, 131-140", type=WorkType.CONFERENCE)
-    cut = full.with_(title="Efficient similarity joins for near duplicate …", venue=None, extra={"title_truncated": True})
+    cut = full.with_(title="Efficient similarity joins for near duplicate …", venue=None, cut=frozenset({"title"}))
     changes = diff("Chuan Xiao", [as_cv(SIMJOIN_WWW, "xiao2008simjoin")], snap("scholar", full, cut))
     assert [(c.kind, c.source) for c in changes if c.kind is not ChangeKind.FIELD_DIFFERS] == [(ChangeKind.DUPLICATE_IN_SOURCE, "scholar")]
 

@@ -82,7 +82,7 @@ def test_dblp_pid_and_homonym_number():
 
 
 def test_own_record_and_missing_author_list():
-    assert verdict(AUNCEL.with_(extra={"own_record": True})).reason == "on the researcher's own record"
+    assert verdict(AUNCEL.with_(own_record=True)).reason == "on the researcher's own record"
     v = verdict(AUNCEL.with_(authors=()))
     assert v.is_researcher
     assert v.confidence < 0.5

@@ -329,8 +329,8 @@ def read_bulk(bulk_doc: Any, *, where: str) -> tuple[dict[str, Summary], int]:
 def group_to_work(group: Group, detail: Summary | None, orcid: str | None) -> Work:
     """One ``Work`` from a group: the best summary's fields, every summary's ids, the details' authors.
 
-    ``extra`` carries what the matcher and the push may use: ``own_record`` (a work on the
-    researcher's own ORCID record is theirs: no namesake test), ``orcid_source`` (who added the
+    Every work is ``own_record``: a work on the researcher's own ORCID record is theirs, with no
+    namesake test. ``extra`` carries what the push may use: ``orcid_source`` (who added the
     chosen version), ``orcid_group`` (the group's ids and put-codes, ORCID's own grouping as a
     hint) and ``orcid_ids`` (every external id as written, including types we have no field for:
     eid, pmid, other-id, ...).
@@ -356,7 +356,6 @@ def group_to_work(group: Group, detail: Summary | None, orcid: str | None) -> Wo
             seen.add(mark)
             orcid_ids.append(rid.to_dict())
     extra: dict[str, Any] = {
-        "own_record": True,
         "orcid_source": best.source_name,
         "orcid_type": type_raw,
         "orcid_group": {
@@ -379,6 +378,7 @@ def group_to_work(group: Group, detail: Summary | None, orcid: str | None) -> Wo
         source_ref=best.put_code,
         status=WorkStatus.PREPRINT if type_raw in PREPRINT_TYPES else None,
         extra=extra,
+        own_record=True,
     )
 
 
@@ -416,8 +416,8 @@ def self_added_copies(group: Group, orcid: str | None) -> list[Work]:
                 url=summary.url,
                 source_ref=summary.put_code,
                 status=WorkStatus.PREPRINT if summary.type_raw in PREPRINT_TYPES else None,
+                own_record=True,
                 extra={
-                    "own_record": True,
                     "orcid_source": summary.source_name,
                     "orcid_type": summary.type_raw,
                     # Which work of the record this entry repeats (its group's chosen put-code).

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from profilesync.connectors.scholar_map import arxiv_in, guess_type, quirk_flags
+from profilesync.connectors.scholar_map import arxiv_in, cut_fields, guess_type, quirk_flags
 from profilesync.errors import Problem, UserError
 from profilesync.model import Author, ExternalIds, Metrics, Snapshot, Work, WorkType
 from profilesync.normalize.identifiers import normalize_arxiv, normalize_doi
@@ -184,7 +184,8 @@ def _bibtex_work(entry: Any, label: str, problems: list[Problem]) -> Work | None
         pages=fields.get("pages", "").replace("--", "-").replace("\u2013", "-") or None,
         url=fields.get("url") or None,
         source_ref=entry.key,
-        extra=quirk_flags(title, venue, year, truncated),
+        extra=quirk_flags(title, year),
+        cut=cut_fields(title, venue, truncated),
     )
 
 
@@ -244,7 +245,8 @@ def _csv_work(cells: list[str], column: dict[str, int], label: str, line: int, p
             type=guess_type(venue),
             ids=ExternalIds(arxiv=arxiv_in(venue)),
             pages=cell("Pages") or None,
-            extra=quirk_flags(title, venue, year, truncated),
+            extra=quirk_flags(title, year),
+            cut=cut_fields(title, venue, truncated),
         )
     ]
 

@@ -67,19 +67,26 @@ def split_authors(text: str) -> tuple[tuple[Author, ...], bool]:
     return tuple(Author(name) for name in names if name and name not in TRUNCATION_MARKS), truncated
 
 
-def quirk_flags(title: str, venue: str | None, year: int | None, authors_truncated: bool) -> dict[str, Any]:
+def quirk_flags(title: str, year: int | None) -> dict[str, Any]:
+    """Scholar's quirks a report may mention (extra, for people): a lower-cased title, no year."""
     flags: dict[str, Any] = {}
-    if is_truncated(title):
-        flags["title_truncated"] = True
     if is_lowercased(title):
         flags["title_lowercased"] = True
-    if authors_truncated:
-        flags["authors_truncated"] = True
-    if venue and is_truncated(venue):
-        flags["venue_truncated"] = True
     if year is None:
         flags["year_missing"] = True
     return flags
+
+
+def cut_fields(title: str, venue: str | None, authors_truncated: bool) -> frozenset[str]:
+    """The fields Scholar shortened (``Work.cut``): they must propose nothing."""
+    cut = set()
+    if is_truncated(title):
+        cut.add("title")
+    if authors_truncated:
+        cut.add("authors")
+    if venue and is_truncated(venue):
+        cut.add("venue")
+    return frozenset(cut)
 
 
 def arxiv_in(venue: str | None) -> str | None:
@@ -104,7 +111,7 @@ def row_to_work(row: ProfileRow, base_url: str, detail: DetailPage | None = None
             title = detail.title
         year = year or detail.year
         doi = normalize_doi(detail.url) if detail.url else None
-    extra = quirk_flags(title, venue, year, authors_truncated)
+    extra = quirk_flags(title, year)
     if row.citations_merged:
         extra["citations_merged"] = True
     if detail is not None:
@@ -121,6 +128,7 @@ def row_to_work(row: ProfileRow, base_url: str, detail: DetailPage | None = None
         url=(detail.url if detail is not None and detail.url else url),
         source_ref=row.pub_id,
         extra=extra,
+        cut=cut_fields(title, venue, authors_truncated),
     )
 
 

@@ -90,6 +90,6 @@ class Change:
             # count, connector bookkeeping in ``extra`` such as DBLP's mdate): an ignored namesake
             # paper must not come back because it was cited again.
             value = self.work.to_dict()
-            value.pop("citations", None)
-            value.pop("extra", None)
+            for bookkeeping in ("citations", "extra", "cut", "own_record"):
+                value.pop(bookkeeping, None)
         return digest_value(value)

@@ -161,7 +161,7 @@ def _ranked(sources: Sequence[str], policy: Policy, name: str) -> list[str]:
 
 def _cut(work: Work, name: str) -> bool:
     """The source marked this field of its record as cut short (Scholar's long titles and author lists)."""
-    return bool(work.extra.get(f"{name}_truncated"))
+    return name in work.cut
 
 
 def compute(data: DiffInput) -> DiffResult:

@@ -117,7 +117,7 @@ class AuthorshipJudge:
 
     def _judge(self, work: Work) -> Authorship:
         person = self.person
-        if work.extra.get("own_record"):
+        if work.own_record:
             return Authorship(True, "on the researcher's own record", 1.0)
         orcid = self.orcid
         pid = person.ids.dblp

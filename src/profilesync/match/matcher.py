@@ -567,7 +567,7 @@ def same_listing(a: Work, b: Work, pa: Prepared, pb: Prepared, params: MatchPara
 
 def _title_cut(work: Work) -> bool:
     """Scholar cuts long titles (marked by its connector, or ending in an ellipsis)."""
-    return bool(work.extra.get("title_truncated")) or work.title.rstrip().endswith(("…", "..."))
+    return "title" in work.cut or work.title.rstrip().endswith(("…", "..."))
 
 
 def _same_listed_title(a: str, b: str, *, cut: bool) -> bool:

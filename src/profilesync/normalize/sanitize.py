@@ -13,7 +13,7 @@ the connectors' business (a wrong one is a ``SourceFormatError``); this module j
   them into one space. ZWJ/ZWNJ (U+200D/200C) stay only between two non-ASCII characters, where
   scripts such as Persian, Devanagari and emoji sequences need them; elsewhere they only hide.
 - Lengths are capped (``LIMITS``; see there). A title or author list that had to be cut is
-  marked ``extra["<field>_truncated"]``, which the diff engine already reads as "propose nothing
+  marked in ``Work.cut``, which the matcher and the diff read as "propose nothing
   for this field" (Scholar truncates the same way).
 - Identifiers are checked by syntax (``normalize.identifiers``): DOI, arXiv (old and new), DBLP
   key and person id, ORCID iD with its checksum, GitHub, Scholar, ORCID put-code. URLs must be
@@ -185,11 +185,11 @@ def sanitize_work(work: Work, notes: _Notes) -> Work:
     """``work`` with its text cleaned and capped and every invalid identifier or URL dropped."""
     label = _shown(_capped(clean_text(work.title), 80)[0]) if work.title else (work.source_ref or "a work without a title")
     changes: dict[str, Any] = {}
-    extra_flags: dict[str, Any] = {}
+    shortened: set[str] = set()  # fields cut to their limit: Work.cut, so they propose nothing
 
     title, cut = _capped(clean_text(work.title), LIMITS.title)
     if cut:
-        extra_flags["title_truncated"] = True
+        shortened.add("title")
         notes.add(f"title of {label} cut to {LIMITS.title} characters; not proposed")
     if title != work.title:
         changes["title"] = title
@@ -230,7 +230,7 @@ def sanitize_work(work: Work, notes: _Notes) -> Work:
         authors.append(author)
     if len(work.authors) > LIMITS.authors:
         authors_changed = True
-        extra_flags["authors_truncated"] = True
+        shortened.add("authors")
         notes.add(f"author list of {label} cut to the first {LIMITS.authors} of {len(work.authors)}; not proposed")
     if authors_changed:
         changes["authors"] = tuple(authors)
@@ -251,9 +251,9 @@ def sanitize_work(work: Work, notes: _Notes) -> Work:
         notes.add(f"dropped url {_shown(work.url)} of {label}: not an http(s) URL")
         changes["url"] = None
 
+    if shortened - work.cut:
+        changes["cut"] = work.cut | shortened
     extra = _clean_any(dict(work.extra)) if work.extra else {}
-    if extra_flags:
-        extra = {**extra, **extra_flags}
     if extra != dict(work.extra):
         changes["extra"] = extra
     return work.with_(**changes) if changes else work
