@@ -117,9 +117,8 @@ def test_no_identifier_is_invented(snapshots, source):
         assert all(a.pid is None for a in work.authors), work.title
         assert work.ids.doi is None or work.ids.doi in KNOWN_DOIS, work.ids.doi
         assert work.ids.arxiv is None or work.ids.arxiv in KNOWN_ARXIV, work.ids.arxiv
-        cited = work.extra.get("cites") or {}
-        assert cited.get("doi") in KNOWN_DOIS | {None}
-        assert cited.get("arxiv") in KNOWN_ARXIV | {None}
+        assert work.cites.doi in KNOWN_DOIS | {None}
+        assert work.cites.arxiv in KNOWN_ARXIV | {None}
 
 
 # --------------------------------------------------------------------------- DBLP drift
@@ -271,13 +270,13 @@ def test_github_has_the_account_and_every_extra_repo(config, snapshots):
 def test_github_repos_cite_papers_in_and_beyond_the_cv(cv, snapshots):
     repos = {w.source_ref: w for w in snapshots["github"].works}
     ditto_doi = one(snapshots["dblp"].works, cv.by_key("jin2023ditto").title).ids.doi
-    assert repos["chaojin0310/Ditto"].extra["cites"]["doi"] == ditto_doi
+    assert repos["chaojin0310/Ditto"].cites.doi == ditto_doi
     cv_titles = {normalize_title(w.title) for w in cv.works}
-    assert normalize_title(repos["pkusys/Auncel"].extra["cites"]["title"]) in cv_titles
-    assert normalize_title(repos["pkusys/Jolteon"].extra["cites"]["title"]) not in cv_titles
+    assert normalize_title(repos["pkusys/Auncel"].cites.title) in cv_titles
+    assert normalize_title(repos["pkusys/Jolteon"].cites.title) not in cv_titles
     own = [w for w in repos.values() if w.source_ref.startswith("Gold-Sea/")]
     assert own
-    assert not any("cites" in w.extra for w in own)
+    assert not any(w.cites for w in own)
 
 
 def test_snapshots_written_before_typed_flags_load_into_them():

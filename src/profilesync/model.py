@@ -109,6 +109,51 @@ class Author:
 
 
 @dataclass(frozen=True)
+class Cites:
+    """The paper a repository points at, from its CITATION.cff, description, homepage or README
+    (``origin``: where each hint came from). Empty (false) when it points at none."""
+
+    doi: str | None = None
+    arxiv: str | None = None
+    title: str | None = None
+    year: int | None = None
+    venue: str | None = None
+    authors: tuple[str, ...] = ()
+    origin: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.doi or self.arxiv or self.title or self.year or self.venue or self.authors)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: v for k in ("doi", "arxiv", "title", "year", "venue") if (v := getattr(self, k))}
+        if self.authors:
+            out["authors"] = list(self.authors)
+        if out:
+            out["from"] = list(self.origin)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Cites:
+        if not isinstance(data, Mapping):
+            return cls()
+        year = data.get("year")
+
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return str(value) if value not in (None, "") else None
+
+        return cls(
+            doi=text("doi"),
+            arxiv=text("arxiv"),
+            title=text("title"),
+            year=int(year) if isinstance(year, int) and not isinstance(year, bool) else None,
+            venue=text("venue"),
+            authors=tuple(str(a) for a in data.get("authors") or ()),
+            origin=tuple(str(o) for o in data.get("from") or ()),
+        )
+
+
+@dataclass(frozen=True)
 class Work:
     """One publication or piece of software, as one source (or the CV) describes it.
 
@@ -140,6 +185,10 @@ class Work:
     # Listed on the researcher's own record (every work of their ORCID record): authorship is
     # settled without looking at the author list.
     own_record: bool = False
+    # A repository (software work): its description, and the paper it points at. Typed because
+    # the GitHub connector sets them and diff/software.py links repositories to papers with them.
+    description: str | None = None
+    cites: Cites = field(default_factory=Cites)
 
     @property
     def author_names(self) -> tuple[str, ...]:
@@ -164,6 +213,10 @@ class Work:
             out["cut"] = sorted(self.cut)
         if self.own_record:
             out["own_record"] = True
+        if self.description:
+            out["description"] = self.description
+        if self.cites:
+            out["cites"] = self.cites.to_dict()
         out["type"] = self.type.value
         if self.status is not None:
             out["status"] = self.status.value
@@ -185,6 +238,8 @@ class Work:
         extra = dict(data.get("extra") or {})
         cut_before = frozenset(key.removesuffix("_truncated") for key in list(extra) if key.endswith("_truncated") and extra.pop(key))
         own_before = bool(extra.pop("own_record", False))
+        description = data.get("description", extra.pop("description", None))
+        cites = data.get("cites", extra.pop("cites", None))
         return cls(
             title=str(data.get("title") or ""),
             authors=tuple(Author.from_any(a) for a in data.get("authors") or ()),
@@ -203,6 +258,8 @@ class Work:
             month=month if isinstance(month, int) and not isinstance(month, bool) and 1 <= month <= 12 else None,
             cut=frozenset(str(name) for name in data.get("cut") or ()) | cut_before,
             own_record=bool(data.get("own_record")) or own_before,
+            description=str(description) if description else None,
+            cites=Cites.from_dict(cites),
         )
 
 

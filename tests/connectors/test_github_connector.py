@@ -190,13 +190,13 @@ def test_profile_and_repositories_become_person_and_software_works(tmp_path, git
     first = snapshot.works[0]
     assert first.type is WorkType.SOFTWARE
     assert (first.title, first.ids.github, first.url, first.year) == ("DrawTurksHead", "jacquev6/drawturkshead", "https://github.com/jacquev6/DrawTurksHead", 2010)
-    assert first.extra["description"] == "Python library to draw Turk's Head knots"
+    assert first.description == "Python library to draw Turk's Head knots"
     assert first.extra["homepage"] == "http://jacquev6.github.io/DrawTurksHead"
     assert first.extra["language"] == "Python"
     assert (first.extra["fork"], first.extra["archived"]) == (False, False)
-    assert first.extra["cites"] == {}
+    assert first.cites.to_dict() == {}
     blank = next(w for w in snapshot.works if w.title == "jacquev6.github.io")
-    assert blank.extra["description"] is None
+    assert blank.description is None
     assert blank.extra["homepage"] is None
 
     listing = github.requests_to("/users/jacquev6/repos")[0]
@@ -293,7 +293,7 @@ def test_second_pull_revalidates_with_etag_and_reuses_the_cached_body(tmp_path, 
     # the stored bodies were used: the same snapshot, CITATION.cff data included
     assert [w.to_dict() for w in second.works] == [w.to_dict() for w in first.works]
     assert second.person == first.person
-    assert second.works[0].extra["cites"]["doi"] == "10.1145/3620665.3640366"
+    assert second.works[0].cites.doi == "10.1145/3620665.3640366"
 
 
 def test_unauthenticated_304s_still_cost_quota(tmp_path, github):
@@ -448,7 +448,7 @@ def test_citation_cff_gives_title_authors_and_the_paper_to_cite(tmp_path, github
     work = snapshot.works[0]
     assert work.title == "PyTorch"
     assert work.author_names == ("PyTorch Team",)
-    cites = work.extra["cites"]
+    cites = work.cites.to_dict()
     assert cites["doi"] == "10.1145/3620665.3640366"
     assert cites["title"].startswith("PyTorch 2: Faster Machine Learning")
     assert cites["year"] == 2024
@@ -503,9 +503,9 @@ def test_doi_and_arxiv_in_description_and_homepage_are_citation_hints(tmp_path, 
     snapshot = pull(connector)
 
     first, second = snapshot.works
-    assert first.extra["cites"] == {"doi": "10.5555/3600000.3600001", "from": ["description"]}
+    assert first.cites.to_dict() == {"doi": "10.5555/3600000.3600001", "from": ["description"]}
     assert first.ids.doi == "10.5281/zenodo.7000000"
-    assert second.extra["cites"] == {"arxiv": "2305.05920", "from": ["homepage"]}
+    assert second.cites.to_dict() == {"arxiv": "2305.05920", "from": ["homepage"]}
 
 
 def test_readme_is_read_only_when_asked_and_nothing_else_points_at_a_paper(tmp_path, github):
@@ -521,7 +521,7 @@ def test_readme_is_read_only_when_asked_and_nothing_else_points_at_a_paper(tmp_p
 
     readme_requests = [r.path for r in github.seen if r.path.endswith("/readme")]
     assert readme_requests == ["/repos/jacquev6/DrawTurksHead/readme"]
-    assert snapshot.works[0].extra["cites"] == {"doi": "10.5555/1234567.7654321", "title": "Drawing Turk's Head Knots", "from": ["readme"]}
+    assert snapshot.works[0].cites.to_dict() == {"doi": "10.5555/1234567.7654321", "title": "Drawing Turk's Head Knots", "from": ["readme"]}
 
 
 # --------------------------------------------------------------------- forks, archived, lists
@@ -593,7 +593,7 @@ def test_extra_repos_are_fetched_one_by_one(tmp_path, github):
     snapshot = pull(connector)
 
     assert [w.ids.github for w in snapshot.works] == ["jacquev6/drawturkshead", "pkusys/auncel"]
-    assert snapshot.works[1].extra["cites"]["title"] == "Scikit-learn: Machine Learning in Python"
+    assert snapshot.works[1].cites.title == "Scikit-learn: Machine Learning in Python"
     assert any("extra repository pkusys/gone was not found" in n for n in snapshot.notes)
 
 
@@ -629,7 +629,7 @@ def test_request_counts_of_first_and_second_pull_of_a_100_repository_account(tmp
     pull(third)
 
     assert len(snapshot.works) == 100
-    assert sum(1 for w in snapshot.works if w.extra["cites"]) == 3
+    assert sum(1 for w in snapshot.works if w.cites) == 3
     # first pull: profile + 1 listing page (100 per page) + 100 CITATION.cff lookups
     assert (first.stats.requests, first.stats.quota_cost) == (102, 102)
     # second pull, nothing changed: 2 conditional requests, both 304, no quota with a token
@@ -727,4 +727,4 @@ def test_stored_citation_answers_outlive_the_cache_expiry_while_the_listing_is_u
 
     # profile and listing revalidated (304); the 10 CITATION.cff answers (1 file, 9 absent) reused unasked
     assert (later.stats.requests, later.stats.not_modified) == (2, 2)
-    assert snapshot.works[0].extra["cites"]["doi"] == "10.1145/3620665.3640366"
+    assert snapshot.works[0].cites.doi == "10.1145/3620665.3640366"

@@ -17,7 +17,7 @@ from profilesync.connectors.github_cff import parse_cff
 from profilesync.connectors.github_cites import build_cites
 from profilesync.cv.record import publication_to_work
 from profilesync.diff.software import LinkBasis, SoftwareLink, link_software
-from profilesync.model import ExternalIds, Work, WorkType
+from profilesync.model import Cites, ExternalIds, Work, WorkType
 
 CFF = Path(__file__).parents[1] / "fixtures" / "github" / "cff"
 
@@ -41,7 +41,9 @@ def repo(full_name: str, *, cff: str | None = None, description: str | None = No
         type=WorkType.SOFTWARE,
         ids=ExternalIds(github=full_name.lower(), doi=record.doi if record else None),
         source_ref=full_name,
-        extra={"description": description, "homepage": homepage, "cites": cites},
+        extra={"homepage": homepage},
+        description=description,
+        cites=Cites.from_dict(cites),
     )
 
 
@@ -60,8 +62,8 @@ def test_preferred_citation_doi_links_to_the_right_cv_entry():
     links = link_software(CV_WORKS, [repo("pytorch/pytorch", cff="pytorch_pytorch")])
 
     assert links == [SoftwareLink("pytorch/pytorch", "ansel2024pytorch2", LinkBasis.DOI, 1.0, links[0].cited)]
-    assert links[0].cited["doi"] == "10.1145/3620665.3640366"
-    assert links[0].cited["from"] == ["preferred-citation"]
+    assert links[0].cited.doi == "10.1145/3620665.3640366"
+    assert links[0].cited.origin == ("preferred-citation",)
 
 
 def test_citation_file_doi_of_the_repository_itself_also_links():
@@ -151,7 +153,7 @@ def test_repository_citing_a_paper_the_cv_lacks_is_reported_unlinked():
 
     links = link_software(CV_WORKS, [software, plain])
 
-    assert links == [SoftwareLink("someone/tool", None, LinkBasis.DOI, 0.0, {"doi": "10.1145/9999999.9999999", "from": ["description"]})]
+    assert links == [SoftwareLink("someone/tool", None, LinkBasis.DOI, 0.0, Cites(doi="10.1145/9999999.9999999", origin=("description",)))]
 
 
 def test_link_basis_reads_as_its_value_in_messages_and_json():

@@ -170,3 +170,21 @@ def test_real_recorded_profiles_pass_the_boundary_unchanged(full_profile: Path):
         assert sanitize_snapshot(snapshot) is snapshot, path.name
     result = run_cli(["diff", "--offline", "--format", "json"], full_profile, now=LAST_PULL)
     assert result.exit_code in (0, 1), result.stderr
+
+
+def test_what_a_repository_cites_is_held_to_the_same_rules():
+    """A repository's description and the paper it cites (typed Work fields) are cleaned too, and
+    a cited DOI that is no DOI is dropped with a note: it would link the repository to a paper."""
+    from profilesync.model import Cites, WorkType
+
+    repo = Work(
+        title="tool",
+        type=WorkType.SOFTWARE,
+        description="A tool\x1b]52;c;ZXZpbA==\x07 for \u202eknots",
+        cites=Cites(doi="10.1109/x)<script>alert(1)</script>", arxiv="2305.05920", title="Knots\x1b[2K", origin=("description",)),
+    )
+    snapshot = sanitize_snapshot(Snapshot(source="github", fetched_at=datetime(2026, 1, 1, tzinfo=timezone.utc), person=None, works=(repo,)))
+    out = snapshot.works[0]
+    assert "\x1b" not in (out.description or "") and "\u202e" not in (out.description or "")
+    assert out.cites.doi is None and out.cites.arxiv == "2305.05920" and out.cites.title == "Knots"
+    assert any("cited doi" in note for note in snapshot.notes)

@@ -69,7 +69,7 @@ from profilesync.errors import (
     SourceFormatError,
     UserError,
 )
-from profilesync.model import ExternalIds, Person, PersonIds, Snapshot, Work, WorkType
+from profilesync.model import Cites, ExternalIds, Person, PersonIds, Snapshot, Work, WorkType
 
 # The HTTP layer (requests, urllib3) is imported where a request is made, not here: loading a
 # config imports every connector module for its options, and must stay fast.
@@ -314,7 +314,6 @@ class GithubConnector(Connector):
             readme,
         )
         extra: dict[str, Any] = {
-            "description": description,
             "homepage": homepage,
             "topics": list(repo.get("topics") or ()),
             "language": repo.get("language"),
@@ -324,7 +323,6 @@ class GithubConnector(Connector):
             "fork": bool(repo.get("fork", False)),
             "created_at": repo.get("created_at"),
             "pushed_at": repo.get("pushed_at"),
-            "cites": cites,
         }
         if cff is not None:
             extra["citation_file"] = {
@@ -344,6 +342,8 @@ class GithubConnector(Connector):
             url=_text(repo.get("html_url")),
             source_ref=full_name,
             extra=extra,
+            description=description,
+            cites=Cites.from_dict(cites),
         )
 
     def _citation_file(self, base: str, full_name: str, state: _PullState, revalidate: bool) -> CffRecord | None:

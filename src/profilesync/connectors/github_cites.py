@@ -1,8 +1,8 @@
 """Find the paper a repository points at: DOIs and arXiv ids in its description, homepage or README.
 
-What a repository cites is gathered into one plain dict (``Work.extra["cites"]``) so it survives the
-snapshot's JSON round trip: ``doi``, ``arxiv``, ``title``, ``year``, ``venue``, ``authors`` and
-``from`` (where each hint came from, e.g. ``["preferred-citation", "description"]``).
+What a repository cites is gathered into one dict, the JSON form of ``model.Cites`` (``Work.cites``):
+``doi``, ``arxiv``, ``title``, ``year``, ``venue``, ``authors`` and ``from`` (where each hint came
+from, e.g. ``["preferred-citation", "description"]``).
 
 DOIs of archives that mint DOIs for software releases (Zenodo, figshare) name the software itself,
 not a paper, so they are kept apart as the repository's own DOI.

@@ -411,10 +411,10 @@ def _software_links(cv: CvRecord, source: str, snapshot: Snapshot, ledger: Ledge
                 )
                 out.append(CodeLink(source, link.cv_key, repo_url, str(link.how), score, repo_work))
             continue
-        cited = link.cited or {}
-        if not cited.get("title") and not cited.get("doi") and not cited.get("arxiv"):
+        cited = link.cited
+        if not cited.title and not cited.doi and not cited.arxiv:
             continue
-        paper = Work(title=str(cited.get("title") or ""), year=cited.get("year"), ids=ExternalIds(doi=cited.get("doi"), arxiv=cited.get("arxiv")))
+        paper = Work(title=cited.title or "", year=cited.year, ids=ExternalIds(doi=cited.doi, arxiv=cited.arxiv))
         for k, cluster in enumerate(ledger.clusters.clusters):
             if score_pair(cluster.work, paper, params).tier is not Tier.NONE:
                 ledger.clusters.mark_also(k, source)

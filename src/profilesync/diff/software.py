@@ -26,13 +26,12 @@ from __future__ import annotations
 import enum
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from rapidfuzz import fuzz
 
-from profilesync.model import Work
+from profilesync.model import Cites, Work
 from profilesync.normalize.identifiers import arxiv_from_doi, normalize_arxiv, normalize_doi
 from profilesync.normalize.names import same_person_name
 from profilesync.normalize.text import normalize_title
@@ -70,14 +69,14 @@ class SoftwareLink:
     ``repo`` is ``owner/name`` in lower case; ``how`` is the evidence that linked it (for an
     unlinked repository, the strongest identifier it cites); ``score`` is 1.0 for identifier
     links and the title similarity (0..1) for title links and for unlinked repositories (the best
-    similarity any CV title reached); ``cited`` is the repository's ``Work.extra["cites"]``.
+    similarity any CV title reached); ``cited`` is the repository's ``Work.cites``.
     """
 
     repo: str
     cv_key: str | None
     how: LinkBasis
     score: float
-    cited: Mapping[str, Any] = field(default_factory=dict)
+    cited: Cites = field(default_factory=Cites)
 
 
 def link_software(cv_works: Sequence[Work], software: Sequence[Work]) -> list[SoftwareLink]:
@@ -93,20 +92,19 @@ def link_software(cv_works: Sequence[Work], software: Sequence[Work]) -> list[So
         name = (repo.ids.github or repo.source_ref or "").lower()
         if not name:
             continue
-        cited = dict(repo.extra.get("cites") or {}) if isinstance(repo.extra.get("cites"), Mapping) else {}
-        link = _link_one(name, repo, cited, papers)
+        link = _link_one(name, repo, repo.cites, papers)
         if link is not None:
             links.append(link)
     return sorted(links, key=lambda link: link.repo)
 
 
-def _link_one(name: str, repo: Work, cited: Mapping[str, Any], papers: Sequence[Work]) -> SoftwareLink | None:
+def _link_one(name: str, repo: Work, cited: Cites, papers: Sequence[Work]) -> SoftwareLink | None:
     by_code = next((p for p in papers if (p.ids.github or "").lower() == name), None)
     if by_code is not None:
         return SoftwareLink(name, by_code.key, LinkBasis.CODE, 1.0, cited)
 
-    dois = {d for d in (normalize_doi(cited.get("doi")), repo.ids.doi) if d}
-    arxivs = {a for a in (normalize_arxiv(cited.get("arxiv")), *(arxiv_from_doi(d) for d in dois)) if a}
+    dois = {d for d in (normalize_doi(cited.doi), repo.ids.doi) if d}
+    arxivs = {a for a in (normalize_arxiv(cited.arxiv), *(arxiv_from_doi(d) for d in dois)) if a}
     for paper in papers:
         if paper.ids.doi and paper.ids.doi in dois:
             return SoftwareLink(name, paper.key, LinkBasis.DOI, 1.0, cited)
@@ -118,18 +116,18 @@ def _link_one(name: str, repo: Work, cited: Mapping[str, Any], papers: Sequence[
     best_key, best_score = _best_title_match(repo, cited, papers)
     if best_key is not None:
         return SoftwareLink(name, best_key, LinkBasis.TITLE, best_score, cited)
-    if not (cited.get("doi") or cited.get("arxiv") or cited.get("title")):
+    if not (cited.doi or cited.arxiv or cited.title):
         return None
-    how = LinkBasis.DOI if cited.get("doi") else LinkBasis.ARXIV if cited.get("arxiv") else LinkBasis.TITLE
+    how = LinkBasis.DOI if cited.doi else LinkBasis.ARXIV if cited.arxiv else LinkBasis.TITLE
     return SoftwareLink(name, None, how, round(best_score, 3), cited)
 
 
-def _best_title_match(repo: Work, cited: Mapping[str, Any], papers: Sequence[Work]) -> tuple[str | None, float]:
+def _best_title_match(repo: Work, cited: Cites, papers: Sequence[Work]) -> tuple[str | None, float]:
     """(key of the CV paper whose title matches strongly, its score); (None, best score) if none."""
-    cited_authors = tuple(str(a) for a in cited.get("authors") or ()) or repo.author_names
-    cited_year = _int(cited.get("year"))
-    titles = [v for t in (cited.get("title"), repo.title) for v in _title_variants(t)]
-    description = f" {normalize_title(str(repo.extra.get('description') or ''))} "
+    cited_authors = cited.authors or repo.author_names
+    cited_year = cited.year
+    titles = [v for t in (cited.title, repo.title) for v in _title_variants(t)]
+    description = f" {normalize_title(repo.description or '')} "
     best_key: str | None = None
     best_score = 0.0
     for paper in papers:
@@ -190,13 +188,6 @@ def _authors_agree(cited: Sequence[str], cv: Sequence[str]) -> bool:
         return True
     shared = sum(1 for a in cited if any(same_person_name(a, b) for b in cv))
     return shared * 2 >= min(len(cited), len(cv))
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def repository_of(repo: str, software: Sequence[Work]) -> tuple[Work | None, str]:

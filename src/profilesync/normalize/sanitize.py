@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from profilesync.model import Author, ExternalIds, Person, PersonIds, Snapshot, Work
+from profilesync.model import Author, Cites, ExternalIds, Person, PersonIds, Snapshot, Work
 from profilesync.normalize.identifiers import (
     arxiv_ok,
     dblp_key_ok,
@@ -253,10 +253,40 @@ def sanitize_work(work: Work, notes: _Notes) -> Work:
 
     if shortened - work.cut:
         changes["cut"] = work.cut | shortened
+    if work.description is not None:
+        description = _capped(clean_text(work.description), LIMITS.text)[0]
+        if description != work.description:
+            changes["description"] = description or None
+    if work.cites:
+        cites = _sanitize_cites(work.cites, label, notes)
+        if cites != work.cites:
+            changes["cites"] = cites
     extra = _clean_any(dict(work.extra)) if work.extra else {}
     if extra != dict(work.extra):
         changes["extra"] = extra
     return work.with_(**changes) if changes else work
+
+
+def _sanitize_cites(cites: Cites, label: str, notes: _Notes) -> Cites:
+    """The paper a repository cites, held to the same rules as a work's own values: its DOI or
+    arXiv id links it to a CV paper, so an invalid one is dropped with a note."""
+    changes: dict[str, Any] = {}
+    for name, limit in (("title", LIMITS.title), ("venue", LIMITS.venue)):
+        value = getattr(cites, name)
+        if value is not None:
+            cleaned = _capped(clean_text(value), limit)[0]
+            if cleaned != value:
+                changes[name] = cleaned or None
+    authors = tuple(a for a in (_capped(clean_text(x), LIMITS.author_name)[0] for x in cites.authors[: LIMITS.authors]) if a)
+    if authors != cites.authors:
+        changes["authors"] = authors
+    for kind in ("doi", "arxiv"):
+        value = getattr(cites, kind)
+        check, why = _WORK_ID_CHECKS[kind]
+        if value is not None and not check(value):
+            notes.add(f"dropped the cited {kind} {_shown(value)} of {label}: {why}")
+            changes[kind] = None
+    return replace(cites, **changes) if changes else cites
 
 
 def sanitize_person(person: Person, notes: _Notes) -> Person:
