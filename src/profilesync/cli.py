@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from collections.abc import Sequence
 
@@ -17,6 +16,7 @@ from profilesync import __version__
 from profilesync.app import App
 from profilesync.env import Environment
 from profilesync.errors import AuthError, ExitStatus, ProfileSyncError, ReadOnlyError, SourceError, UserError
+from profilesync.logsetup import configure_logging
 from profilesync.report.escape import visible
 
 # name -> one-line help. Order is the order `--help` lists them in.
@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     if not args.command:
         parser.print_help(env.stdout)
         return ExitStatus.ERROR
-    _configure_logging(args, env)
+    configure_logging(env.stderr, quiet=args.quiet, verbose=args.verbose)
     app = App(env=env, config_arg=args.config, cache_dir_arg=args.cache_dir, quiet=args.quiet, verbose=args.verbose, colour=env.colour(args.color))
     try:
         return int(_command_module(args.command).run(args, app))
@@ -142,13 +142,3 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         env.stderr.write(f"error: {visible(str(exc))}\n")
         return exc.exit_status
 
-
-def _configure_logging(args: argparse.Namespace, env: Environment) -> None:
-    level = logging.ERROR if args.quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
-    root = logging.getLogger("profilesync")
-    root.handlers[:] = []
-    handler = logging.StreamHandler(env.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(level)
-    root.propagate = False

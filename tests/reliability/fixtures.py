@@ -6,6 +6,7 @@ them outside this package.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,3 +73,14 @@ def full_profile(source_server: SourceServer, _templates: dict[str, Path], tmp_p
 
 
 FULL_SETTINGS = Settings(timeout_s=8.0, schedule={"deadline_s": 60}, cv_works=5)
+
+
+def run_diff(profile: Path) -> tuple[int, dict | None, str]:
+    """``diff --refresh --format json`` on ``profile``: exit status, the report (None when none was
+    written) and stderr, which never holds a traceback."""
+    output = profile.parent / "out" / "report.json"
+    result = run_cli(["diff", "--refresh", "--format", "json", "--output", str(output)], profile)
+    assert "Traceback" not in result.stderr, result.stderr
+    report = json.loads(output.read_text(encoding="utf-8")) if output.exists() else None
+    output.unlink(missing_ok=True)
+    return result.exit_code, report, result.stderr

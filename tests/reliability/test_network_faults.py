@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, tree_digest
+from conftest import tree_digest
 from profilesync.config import load_config
 from profilesync.connectors import registry
 from profilesync.connectors.base import FetchContext
@@ -26,6 +26,7 @@ from profilesync.errors import SourceUnavailable
 from profilesync.model import Person
 from profilesync.snapshots import SnapshotStore
 
+from .fixtures import run_diff
 from .profile import ALLOWED_TO_CHANGE, LAST_PULL, Settings, changed_files, fifty_work_snapshot, new_profile
 from .servers import (
     Behaviour,
@@ -104,15 +105,6 @@ NET_CASES: tuple[NetCase, ...] = (
 WAITS = frozenset({"429-retry-after-seconds-then-ok", "429-retry-after-http-date-then-ok", "accepts-and-never-answers", "body-drips-one-byte-at-a-time"})
 NET_PARAMS = [pytest.param(n, marks=pytest.mark.slow) if n.id in WAITS else n for n in NET_CASES]
 NAME_PARAMS = [pytest.param(c.name, marks=pytest.mark.slow) if c.name == "scholar" else c.name for c in CASES]
-
-
-def run_diff(profile: Path) -> tuple[int, dict | None, str]:
-    output = profile.parent / "out" / "report.json"
-    result = run_cli(["diff", "--refresh", "--format", "json", "--output", str(output)], profile)
-    assert "Traceback" not in result.stderr, result.stderr
-    report = json.loads(output.read_text(encoding="utf-8")) if output.exists() else None
-    output.unlink(missing_ok=True)
-    return result.exit_code, report, result.stderr
 
 
 def attempts(profile: Path) -> dict:

@@ -20,7 +20,6 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +27,7 @@ from werkzeug import Request, Response
 
 from conftest import run_cli, tree_digest
 
+from .fixtures import run_diff
 from .profile import ALLOWED_TO_CHANGE, Settings, changed_files
 from .servers import Fault, SourceServer
 from .sources import BY_NAME, DBLP_PID, GITHUB_LOGIN, ORCID_ID, SourceCase
@@ -122,15 +122,6 @@ CASES: tuple[ShapeCase, ...] = (
     ShapeCase("scholar", "citation-count-5000-digits", "/citations", replacing(rb'(class="gsc_a_ac gs_ibl">)\d+<', rb"\g<1>" + b"9" * 5000 + b"<"), ("/citations", "number")),
     ShapeCase("scholar", "page-without-the-publications-table", "/citations", replacing(rb'id="gsc_a_t"', b'id="gsc_a_gone"'), ("/citations", "gsc_a_t")),
 )
-
-
-def run_diff(profile: Path) -> tuple[int, dict | None, str]:
-    output = profile.parent / "out" / "report.json"
-    result = run_cli(["diff", "--refresh", "--format", "json", "--output", str(output)], profile)
-    assert "Traceback" not in result.stderr, result.stderr
-    report = json.loads(output.read_text(encoding="utf-8")) if output.exists() else None
-    output.unlink(missing_ok=True)
-    return result.exit_code, report, result.stderr
 
 
 # Scholar's cases start its worker interpreter each: in the slow set (``-m slow``).

@@ -19,7 +19,6 @@ that the child did not build itself. The child's stderr carries only its log lin
 
 from __future__ import annotations
 
-import logging
 import os
 import pickle
 import queue
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from profilesync.errors import ExitStatus
+from profilesync.logsetup import configure_logging
 
 if TYPE_CHECKING:
     from profilesync.pipeline import RunResult
@@ -86,18 +86,6 @@ Message = Said | Pulled | Finished | Failed
 # --- the child ----------------------------------------------------------------------------------
 
 
-def _configure_logging(job: WorkerJob) -> None:
-    # As the CLI does it (cli._configure_logging): the child's log lines are the parent's to show.
-    level = logging.ERROR if job.quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(job.verbose, 2)]
-    root = logging.getLogger("profilesync")
-    root.handlers[:] = []
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(level)
-    root.propagate = False
-
-
 def _label(path: Path, cwd: Path) -> str:
     # As App.label: relative to the working directory when inside it, so messages read the same.
     try:
@@ -126,7 +114,7 @@ def child_main() -> int:
             pickle.dump(message, channel, protocol=pickle.HIGHEST_PROTOCOL)
             channel.flush()
 
-    _configure_logging(job)
+    configure_logging(sys.stderr, quiet=job.quiet, verbose=job.verbose)  # as the CLI does: the parent shows them
     cwd = Path(job.cwd)
     try:
         path = cwd / job.config_path
