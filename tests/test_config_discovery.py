@@ -129,3 +129,18 @@ def test_bundled_demo_keeps_its_config_yaml(tmp_path):
     found = find_config(tmp_path, {}, None)
     assert found.origin is ConfigOrigin.SHARED_FILE
     assert load_config(found.path).name == "Zili Zhang"
+
+
+def test_an_alias_bomb_in_config_yaml_is_refused_not_expanded(tmp_path, cli, digest):
+    """Sniffing ./config.yaml goes through the bounded YAML reader, like loading it."""
+    import time
+
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"] + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    (tmp_path / "config.yaml").write_text("\n".join(levels) + "\n")
+    before = digest(tmp_path)
+    started = time.monotonic()
+    result = cli(["validate"], cwd=tmp_path)
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 2
+    assert "config.yaml" in result.stderr and "alias" in result.stderr
+    assert digest(tmp_path) == before

@@ -131,14 +131,15 @@ def find_config(cwd: Path, environ: Mapping[str, str], argument: Path | None) ->
 def foreign_config(path: Path) -> str | None:
     """None when ``path`` looks like a profilesync config (or cannot be judged: then the loader's
     own error, with its line number, serves the user better); else what it looks like."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    from profilesync.yamlio import read_yaml
 
     try:
         if path.stat().st_size > _MAX_SNIFF_BYTES:
             return "a large data file"
-        data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, YAMLError):
+        # The bounded reader every YAML file goes through: another program's config.yaml may hold
+        # aliases or depth that an unbounded parser would expand.
+        data = read_yaml(path)
+    except (OSError, UserError):
         return None
     if data is None:
         return None  # empty: the loader says what a config needs
