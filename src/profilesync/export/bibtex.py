@@ -11,6 +11,7 @@ import re
 
 from profilesync.export.common import code_url, latex_escape, split_name, web_url
 from profilesync.model import Work, WorkType
+from profilesync.normalize.bibliography import well_nested
 from profilesync.normalize.dates import BIBTEX_MACROS
 
 # WorkType -> (BibTeX entry type, the field that holds the venue)
@@ -85,7 +86,7 @@ def protected_title(title: str) -> str:
     biblatex's sentence-casing ones): acronyms and mixed-case names in braces, as DBLP writes
     them, and the writer's own well-nested braces (``{BERT}``) kept as protection rather than
     printed as literal braces."""
-    if "{" in title and _balanced(title):
+    if "{" in title and well_nested(title):
         out = []
         for group, text in _brace_groups(title):
             out.append("{" + latex_escape(text, for_bibtex=True) + "}" if group else _protect_words(text))
@@ -102,15 +103,6 @@ def _protect_words(text: str) -> str:
         escaped = latex_escape(token, for_bibtex=True)
         out.append("{" + escaped + "}" if _needs_case_protection(token) else escaped)
     return "".join(out)
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    for char in text:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def _brace_groups(text: str) -> list[tuple[bool, str]]:

@@ -103,7 +103,7 @@ def latex_escape(text: str, *, for_bibtex: bool = False) -> str:
     # Control characters are invalid input to TeX, and a blank line inside a macro argument is a
     # \par that ends \cventry early: values are cleaned (line breaks become spaces) first.
     encoded = _encoder("braces-all" if for_bibtex else "braces").unicode_to_latex(clean_text(text))
-    if for_bibtex and not _well_nested(text):
+    if for_bibtex and not well_nested(text):
         # BibTeX counts braces without regard to backslashes, so "\{" still opens a group: a value
         # whose braces do not nest ("x }, note = {y") would end the field early or swallow the rest
         # of the file. Its braces are written as macros that contain none.
@@ -111,7 +111,8 @@ def latex_escape(text: str, *, for_bibtex: bool = False) -> str:
     return encoded
 
 
-def _well_nested(text: str) -> bool:
+def well_nested(text: str) -> bool:
+    """Every ``{`` closed by a later ``}``, and no ``}`` without its ``{``."""
     depth = 0
     for char in text:
         if char == "{":
