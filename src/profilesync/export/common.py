@@ -72,19 +72,6 @@ def _path_part(value: str) -> str:
     return quote(value, safe="/:;")
 
 
-def code_url(work: Work) -> str | None:
-    return f"https://github.com/{_path_part(work.ids.github)}" if work.ids.github else None
-
-
-def doi_url(work: Work) -> str | None:
-    """``https://doi.org/<DOI>``, the DOI percent-encoded (doi.org decodes it)."""
-    return f"https://doi.org/{_path_part(work.ids.doi)}" if work.ids.doi else None
-
-
-def arxiv_url(work: Work) -> str | None:
-    return f"https://arxiv.org/abs/{_path_part(work.ids.arxiv)}" if work.ids.arxiv else None
-
-
 # The page of a record on the source that holds it, by identifier kind (the value is path-encoded).
 _RECORD_PAGES: dict[str, tuple[str, str]] = {
     "doi": ("DOI", "https://doi.org/{}"),
@@ -95,6 +82,23 @@ _RECORD_PAGES: dict[str, tuple[str, str]] = {
 _SCHOLAR_PAGE = "https://scholar.google.com/citations?view_op=view_citation&citation_for_view={}"
 
 
+def _page(kind: str, value: str | None) -> str | None:
+    return _RECORD_PAGES[kind][1].format(_path_part(value)) if value else None
+
+
+def code_url(work: Work) -> str | None:
+    return _page("github", work.ids.github)
+
+
+def doi_url(work: Work) -> str | None:
+    """``https://doi.org/<DOI>``, the DOI percent-encoded (doi.org decodes it)."""
+    return _page("doi", work.ids.doi)
+
+
+def arxiv_url(work: Work) -> str | None:
+    return _page("arxiv", work.ids.arxiv)
+
+
 def identifier_links(ids: Mapping[str, Any]) -> list[tuple[str, str]]:
     """``(label, url)`` for every identifier that has a public page: DOI, arXiv, the DBLP record,
     the Scholar entry, the code repository, and the record's own http(s) URL when it is another
@@ -102,10 +106,11 @@ def identifier_links(ids: Mapping[str, Any]) -> list[tuple[str, str]]:
     from urllib.parse import quote
 
     links: list[tuple[str, str]] = []
-    for kind, (label, pattern) in _RECORD_PAGES.items():
+    for kind, (label, _) in _RECORD_PAGES.items():
         value = ids.get(kind)
-        if isinstance(value, str) and value:
-            links.append((label, pattern.format(_path_part(value))))
+        page = _page(kind, value) if isinstance(value, str) else None
+        if page:
+            links.append((label, page))
     scholar = ids.get("scholar")
     if isinstance(scholar, str) and scholar:
         links.append(("Scholar", _SCHOLAR_PAGE.format(quote(scholar, safe=":"))))
