@@ -40,9 +40,61 @@ def _validator_of(schema: Mapping[str, Any]):
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
+# Keywords the compiled validator (fastjsonschema, drafts 4 to 2019-09) does not check, or checks
+# differently from jsonschema: a schema using any of them is always checked by jsonschema alone.
+_NOT_COMPILED = frozenset({"format", "prefixItems", "unevaluatedProperties", "unevaluatedItems", "dependentSchemas", "$dynamicRef", "$dynamicAnchor", "$recursiveRef"})
+
+
+def _keywords(schema: Any) -> set[str]:
+    found: set[str] = set()
+    stack = [schema]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Mapping):
+            found.update(k for k in value if isinstance(k, str))
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
+
+
+@cache
+def _compiled(name: str) -> Any:
+    """A compiled validity test for a shipped schema, or None where it would not be exact.
+
+    jsonschema walks a 3,000-entry CV in about 0.16 s, fastjsonschema's generated code in about
+    0.01 s; a valid file (nearly every run) needs nothing more. When the quick test fails,
+    jsonschema runs to find and explain every error. ``use_default=False``: fastjsonschema would
+    otherwise write the schema's defaults into the data it checks.
+    """
+    schema = load_schema(name)
+    if _keywords(schema) & _NOT_COMPILED:
+        return None
+    import fastjsonschema
+
+    return fastjsonschema.compile(schema, use_default=False, use_formats=False)
+
+
+def is_valid(data: Any, name: str) -> bool | None:
+    """True when ``data`` is valid against the shipped schema ``name`` by the compiled test;
+    False when it is not; None when that schema has no compiled test."""
+    test = _compiled(name)
+    if test is None:
+        return None
+    import fastjsonschema
+
+    try:
+        test(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 def check(data: Any, schema: str | Mapping[str, Any], file: str) -> list[Problem]:
     """Validate ``data`` against a shipped schema (by file name) or a schema built in code;
     return one readable Problem per error (empty when valid)."""
+    if isinstance(schema, str) and is_valid(data, schema):
+        return []
     validator = _validator(schema) if isinstance(schema, str) else _validator_of(schema)
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
