@@ -118,9 +118,9 @@ def _default_yaml() -> dict[str, Any]:
         text = package.joinpath(DEFAULT_YAML).read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
-    from ruamel.yaml import YAML
+    from profilesync.yamlio import parse_yaml
 
-    data = dict(YAML(typ="safe", pure=True).load(text) or {})
+    data = dict(parse_yaml(text, f"profilesync/match/{DEFAULT_YAML}") or {})
     for body in (data.get("profiles") or {}).values():
         name = body.get("forest_file") if isinstance(body, dict) else None
         if name:
