@@ -84,11 +84,9 @@ def pulled_for(person: Person, source: str) -> PulledFor:
 
 def coauthors_of(cv: CvRecord | None, person: Person, extra: Sequence[str] = ()) -> tuple[str, ...]:
     """The researcher's coauthors, most frequent first: evidence for namesake tests."""
-    counts: Counter[str] = Counter()
-    for work in cv.works if cv is not None else ():
-        for author in work.authors:
-            if not any(same_person_name(author.name, n) for n in person.all_names):
-                counts[author.name] += 1
+    counts: Counter[str] = Counter(author.name for work in (cv.works if cv is not None else ()) for author in work.authors)
+    for name in [n for n in counts if any(same_person_name(n, own) for own in person.all_names)]:
+        del counts[name]  # once per distinct name: a long CV repeats the same coauthors
     ordered = [name for name, _ in counts.most_common()]
     for name in extra:
         if name not in ordered:

@@ -19,8 +19,8 @@ Every verdict says why in ``reason``, for the report.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from profilesync.match.features import TITLE_STOPWORDS
 from profilesync.model import Author, Person, Work
@@ -57,10 +57,10 @@ def _same_name(author: Author, names: Iterable[str]) -> bool:
     return any(same_person_name(author.name, n) for n in names)
 
 
-def _matches_known(author: PersonName, known: list[PersonName]) -> bool:
-    for k in known:
-        if author.family != k.family:
-            continue
+def _matches_known(author: PersonName, known_by_family: Mapping[str, Sequence[PersonName]]) -> bool:
+    # By family name first: a senior researcher has thousands of coauthors, and every unpaired
+    # work of every source is judged against them.
+    for k in known_by_family.get(author.family, ()):
         if not author.given or not k.given:
             continue
         if author.given[0][0] == k.given[0][0] and (len(author.given[0]) == 1 or len(k.given[0]) == 1 or author.given[0] == k.given[0]):
@@ -99,6 +99,13 @@ class AuthorshipJudge:
     own_numbers: frozenset[str]
     known: tuple[PersonName, ...]
     topic_words: frozenset[str]
+    known_by_family: Mapping[str, tuple[PersonName, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_family: dict[str, list[PersonName]] = {}
+        for k in self.known:
+            by_family.setdefault(k.family, []).append(k)
+        object.__setattr__(self, "known_by_family", {family: tuple(group) for family, group in by_family.items()})
 
     @classmethod
     def for_person(cls, person: Person, *, coauthors: Collection[str] = (), topics: Collection[str] = ()) -> AuthorshipJudge:
@@ -149,8 +156,8 @@ class AuthorshipJudge:
             return Authorship(False, f"a namesake: {others[0]}", 0.95)
         me = named[0]
         rest = [a for a in work.authors if a is not me]
-        known = list(self.known)
-        shared = [a.name for a in rest if _matches_known(parse_name(a.name), known)]
+        known = self.known
+        shared = [a.name for a in rest if _matches_known(parse_name(a.name), self.known_by_family)]
         if shared:
             listed = ", ".join(shared[:3]) + (f" and {len(shared) - 3} more" if len(shared) > 3 else "")
             return Authorship(True, f"{me.name} with known coauthors ({listed})", 0.9 if len(shared) >= 2 or len(rest) <= 2 else 0.8)

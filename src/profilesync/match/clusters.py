@@ -128,12 +128,16 @@ class WorkClusters:
         candidates: set[int] = set()
         for key in _pair_keys(prepared, ids):
             candidates.update(self._by_pair_key.get(key, ()))
+        # The clusters whose record of this source could be this work listed again: only these
+        # are asked (same_listing), not every cluster of this source sharing a title word.
+        listings: set[int] = set()
         listed = self._by_listing_key.get(source)
         if listed is not None:
             for key in mine_keys:
-                candidates.update(listed.get(key, ()))
+                listings.update(listed.get(key, ()))
         if not params.versions_apart and source in self._by_form:
-            candidates.update(self._by_form[source][not record.preprint])
+            listings.update(self._by_form[source][not record.preprint])
+        candidates |= listings
         # The first records of the other sources' clusters this work could be paired with: scored
         # in one batch, exactly as match_works would score each pair on its own.
         order = sorted(candidates)
@@ -143,7 +147,7 @@ class WorkClusters:
         for k in order:
             mine = self._records[k].get(source)
             if mine is not None:
-                same = same_listing(work, mine.work, prepared, mine.prepared, params)
+                same = same_listing(work, mine.work, prepared, mine.prepared, params) if k in listings else None
                 if same is not None:
                     return ListedTwice(mine.work, same)
                 continue
