@@ -1,25 +1,25 @@
-"""The compiled schema test (fastjsonschema, issue 14) against jsonschema: a CV it calls valid must
-be one jsonschema calls valid, and the reverse, or a broken CV would pass unexplained (or a good
-one would be refused). Documents are the demo CV mutated at random: values of every type put in
-every place, keys removed and added."""
+"""The compiled schema test (fastjsonschema, issue 14) against jsonschema: a CV (or config) it calls
+valid must be one jsonschema calls valid, and the reverse, or a broken file would pass unexplained
+(or a good one would be refused). Documents are the demo's CV and config mutated at random: values
+of every type put in every place, keys removed and added."""
 
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 
 import jsonschema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from profilesync.config import config_schema
 from profilesync.errors import Problem
-from profilesync.report.json import render_json
-from profilesync.validation import _compiled, check, is_valid, load_schema
+from profilesync.validation import _compiled, _compiled_built, _keywords, check, is_valid, load_schema
 from profilesync.yamlio import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CV = read_yaml(ROOT / "cv.yaml")
+DEMO_CONFIG = read_yaml(ROOT / "config.yaml")
 
 _values = st.one_of(
     st.none(),
@@ -43,7 +43,8 @@ def _paths(value, prefix=()):
             yield from _paths(v, (*prefix, i))
 
 
-_ALL_PATHS = [p for p in _paths(DEMO_CV) if p]
+_CV_PATHS = [p for p in _paths(DEMO_CV) if p]
+_CONFIG_PATHS = [p for p in _paths(DEMO_CONFIG) if p]
 
 
 def _at(data, path):
@@ -53,10 +54,10 @@ def _at(data, path):
 
 
 @st.composite
-def mutated_cv(draw):
-    data = copy.deepcopy(DEMO_CV)
+def mutated(draw, base, paths):
+    data = copy.deepcopy(base)
     for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(_ALL_PATHS))
+        path = draw(st.sampled_from(paths))
         try:
             parent = _at(data, path[:-1])
         except (KeyError, IndexError, TypeError):
@@ -64,27 +65,41 @@ def mutated_cv(draw):
         if not isinstance(parent, (dict, list)):
             continue  # an earlier mutation replaced this place with a scalar
         action = draw(st.sampled_from(["set", "delete", "add"]))
-        if action == "set" and (isinstance(parent, dict) or path[-1] < len(parent)):
+        place = path[-1]
+        fits = isinstance(parent, dict) and isinstance(place, str) or isinstance(parent, list) and isinstance(place, int) and place < len(parent)
+        if action == "set" and fits:
             parent[path[-1]] = draw(_values)
         elif action == "delete" and isinstance(parent, dict):
-            parent.pop(path[-1], None)
+            parent.pop(place, None)
         elif action == "add" and isinstance(parent, dict):
-            parent[draw(st.sampled_from(["titel", "venue", "x-note", "ids", "lock"]))] = draw(_values)
+            parent[draw(st.sampled_from(["titel", "venue", "x-note", "ids", "lock", "enabled", "format", "base_url"]))] = draw(_values)
     return data
 
 
-def test_the_cv_schema_has_a_compiled_test():
-    # The CV is the one large document every command validates; if a schema edit brings in a
-    # keyword the compiled test cannot check, the fast path goes quietly: this says so.
+def test_the_cv_and_config_schemas_have_a_compiled_test():
+    # The CV is the one large document every command validates, the config the first; if a schema
+    # edit brings in a keyword the compiled test cannot check, the fast path goes quietly: this
+    # says so. A property called "format" (cv.format in the config) is a name, not the keyword.
     assert _compiled("cv.schema.json") is not None
+    assert _compiled_built(config_schema()) is not None
+    assert "format" not in _keywords(config_schema())
+    assert "format" in _keywords({"properties": {"url": {"type": "string", "format": "uri"}}})
+
+
+def _jsonschema_valid(data, schema) -> bool:
+    return jsonschema.validators.validator_for(schema)(schema, format_checker=jsonschema.FormatChecker()).is_valid(data)
 
 
 @settings(max_examples=400, deadline=None)
-@given(mutated_cv())
+@given(mutated(DEMO_CV, _CV_PATHS))
 def test_compiled_and_jsonschema_agree_on_every_cv(data):
-    schema = load_schema("cv.schema.json")
-    validator = jsonschema.validators.validator_for(schema)(schema, format_checker=jsonschema.FormatChecker())
-    assert is_valid(data, "cv.schema.json") == validator.is_valid(data)
+    assert is_valid(data, "cv.schema.json") == _jsonschema_valid(data, load_schema("cv.schema.json"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(mutated(DEMO_CONFIG, _CONFIG_PATHS))
+def test_compiled_and_jsonschema_agree_on_every_config(data):
+    assert is_valid(data, config_schema()) == _jsonschema_valid(data, config_schema())
 
 
 def test_a_valid_cv_passes_and_is_not_changed():
@@ -103,10 +118,3 @@ def test_an_invalid_cv_is_still_explained():
     assert "publications[0].year" in wheres
     assert any(p.where == "publications[1].status" and "did you mean" in (p.fix or "") for p in problems)
     assert all(isinstance(p, Problem) and p.file == "cv.yaml" for p in problems)
-
-
-def test_the_json_report_is_what_json_dumps_writes():
-    import datetime
-
-    report = {"summary": {"n": 3, "score": 0.9731, "ratio": 1.0}, "é": "naïve “quotes” \u2028", "when": datetime.date(2026, 12, 7), "at": datetime.datetime(2026, 12, 7, 10, 0), "nested": [{"a": None, "b": [True, False]}], 7: "int key"}
-    assert render_json(report) == json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"

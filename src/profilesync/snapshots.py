@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from profilesync import fastjson
 from profilesync.errors import Problem, UserError
 from profilesync.model import PulledFor, Snapshot, format_time
 from profilesync.writelock import real_path
@@ -193,7 +194,7 @@ class SnapshotStore:
         except OSError as exc:  # e.g. cache_dir is a file, or unreadable: the whole run's problem
             raise UserError([Problem(str(path), None, f"cannot read the snapshot: {exc.strerror or exc}", "check that cache_dir is a readable directory")]) from None
         try:
-            data = json.loads(text)
+            data = fastjson.loads(text)
             if not isinstance(data, dict):
                 raise TypeError(f"expected a JSON object, found {type(data).__name__}")
             snapshot = Snapshot.from_dict(data)

@@ -43,42 +43,76 @@ def _validator_of(schema: Mapping[str, Any]):
 # Keywords the compiled validator (fastjsonschema, drafts 4 to 2019-09) does not check, or checks
 # differently from jsonschema: a schema using any of them is always checked by jsonschema alone.
 _NOT_COMPILED = frozenset({"format", "prefixItems", "unevaluatedProperties", "unevaluatedItems", "dependentSchemas", "$dynamicRef", "$dynamicAnchor", "$recursiveRef"})
+# Where a schema holds subschemas: a map of them (names -> schema), one, or a list of them. Other
+# values (enum, const, default, x-hint) are data, whatever their keys are called.
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+_SCHEMA_ONE = frozenset({"items", "additionalItems", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedItems", "unevaluatedProperties"})
+_SCHEMA_LIST = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
 
 
 def _keywords(schema: Any) -> set[str]:
+    """Every keyword used anywhere in ``schema`` (not property names: a property may be called
+    "format")."""
     found: set[str] = set()
     stack = [schema]
     while stack:
-        value = stack.pop()
-        if isinstance(value, Mapping):
-            found.update(k for k in value if isinstance(k, str))
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
+        node = stack.pop()
+        if not isinstance(node, Mapping):
+            continue
+        for key, value in node.items():
+            found.add(key)
+            if key in _SCHEMA_MAPS and isinstance(value, Mapping):
+                stack.extend(value.values())
+            elif key in _SCHEMA_ONE:
+                stack.extend(value if isinstance(value, list) else [value])
+            elif key in _SCHEMA_LIST and isinstance(value, list):
+                stack.extend(value)
     return found
 
 
-@cache
-def _compiled(name: str) -> Any:
-    """A compiled validity test for a shipped schema, or None where it would not be exact.
+# Compiled tests of schemas built in code (the config's), by identity; the schema is held, so its
+# id cannot be reused while the entry lives. Small: a program builds a handful.
+_BUILT: dict[int, tuple[Mapping[str, Any], Any]] = {}
+
+
+def _compile(schema: Mapping[str, Any]) -> Any:
+    """A compiled validity test for ``schema``, or None where it would not be exact.
 
     jsonschema walks a 3,000-entry CV in about 0.16 s, fastjsonschema's generated code in about
     0.01 s; a valid file (nearly every run) needs nothing more. When the quick test fails,
     jsonschema runs to find and explain every error. ``use_default=False``: fastjsonschema would
     otherwise write the schema's defaults into the data it checks.
     """
-    schema = load_schema(name)
     if _keywords(schema) & _NOT_COMPILED:
         return None
     import fastjsonschema
 
-    return fastjsonschema.compile(schema, use_default=False, use_formats=False)
+    try:
+        return fastjsonschema.compile(dict(schema), use_default=False, use_formats=False)
+    except fastjsonschema.JsonSchemaDefinitionException:
+        return None  # a form it does not read (draft 3's "required": true): jsonschema alone
 
 
-def is_valid(data: Any, name: str) -> bool | None:
-    """True when ``data`` is valid against the shipped schema ``name`` by the compiled test;
-    False when it is not; None when that schema has no compiled test."""
-    test = _compiled(name)
+@cache
+def _compiled(name: str) -> Any:
+    return _compile(load_schema(name))
+
+
+def _compiled_built(schema: Mapping[str, Any]) -> Any:
+    held = _BUILT.get(id(schema))
+    if held is not None and held[0] is schema:
+        return held[1]
+    if len(_BUILT) >= 8:
+        _BUILT.clear()
+    test = _compile(schema)
+    _BUILT[id(schema)] = (schema, test)
+    return test
+
+
+def is_valid(data: Any, schema: str | Mapping[str, Any]) -> bool | None:
+    """True when ``data`` is valid against ``schema`` (a shipped schema's file name, or one built
+    in code) by the compiled test; False when it is not; None when there is no compiled test."""
+    test = _compiled(schema) if isinstance(schema, str) else _compiled_built(schema)
     if test is None:
         return None
     import fastjsonschema
@@ -93,7 +127,7 @@ def is_valid(data: Any, name: str) -> bool | None:
 def check(data: Any, schema: str | Mapping[str, Any], file: str) -> list[Problem]:
     """Validate ``data`` against a shipped schema (by file name) or a schema built in code;
     return one readable Problem per error (empty when valid)."""
-    if isinstance(schema, str) and is_valid(data, schema):
+    if is_valid(data, schema):
         return []
     validator = _validator(schema) if isinstance(schema, str) else _validator_of(schema)
     problems: list[Problem] = []

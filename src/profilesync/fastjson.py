@@ -1,0 +1,48 @@
+"""JSON through orjson (compiled) where it gives the same result as the standard library, with the
+standard library as the fallback for whatever orjson refuses and for interpreters it has no wheel for.
+
+The diff of a long publication list reads a snapshot of a few MB and writes a report of several
+(a 3,000-work report is ~6 MB): the pure-Python encoder took 0.16 s for that, orjson 0.01 s.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - no orjson wheel for this interpreter (e.g. PyPy)
+    orjson = None  # type: ignore[assignment]
+
+# The text ``json.dumps(indent=2, ensure_ascii=False, default=str)`` writes (only a float under
+# 1e-4 is spelt differently, 0.00001 for 1e-05, the same number): dates and datetimes go through
+# ``str`` as before (orjson's own datetime has a "T"), and a key that is not a string becomes one.
+_INDENTED = (orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS) if orjson else 0
+
+
+def dumps_indented(data: Any) -> str:
+    """``data`` as JSON indented by two spaces, non-ASCII kept, ending in a newline."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(data, default=str, option=_INDENTED).decode("utf-8")
+        except (TypeError, ValueError):  # an integer past 64 bits, a lone surrogate: the standard path
+            pass
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+# 19 digits or more may be past 64 bits, where orjson reads a float and json an exact integer.
+_LONG_NUMBER = re.compile(r"\d{19}")
+
+
+def loads(text: str) -> Any:
+    """Parse JSON ``text`` as ``json.loads`` does. orjson refuses a few things the standard
+    library reads (NaN, nesting past 1,024 levels) and reads integers past 64 bits as floats:
+    those texts go to the standard library, and its errors are the ones raised."""
+    if orjson is not None and not _LONG_NUMBER.search(text):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
