@@ -8,6 +8,7 @@ Modules are imported only when their command runs, so ``--help`` stays fast.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -123,6 +124,12 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         return ExitStatus.ERROR
     configure_logging(env.stderr, quiet=args.quiet, verbose=args.verbose)
     app = App(env=env, config_arg=args.config, cache_dir_arg=args.cache_dir, quiet=args.quiet, verbose=args.verbose, colour=env.colour(args.color))
+    thresholds = gc.get_threshold()
+    # A command builds one large graph of objects that live until it ends (records, prepared
+    # forms, candidate pairs) and makes few reference cycles; at the collector's default pace (a
+    # pass every 700 allocations) a 3,000-work diff ran 508 collections over that graph, about 7%
+    # of its time. From 10,000 it runs 45. Collections still happen, only less often.
+    gc.set_threshold(max(thresholds[0], 10_000), *thresholds[1:])
     try:
         return int(_command_module(args.command).run(args, app))
     except KeyboardInterrupt:
@@ -141,4 +148,6 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     except ProfileSyncError as exc:
         env.stderr.write(f"error: {visible(str(exc))}\n")
         return exc.exit_status
+    finally:
+        gc.set_threshold(*thresholds)  # main() also runs inside tests and the scheduler
 

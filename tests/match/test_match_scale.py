@@ -2,6 +2,8 @@
 
 - ``titles_close`` keeps every pair whose best title similarity reaches ``min_title``;
 - ``surely_no_match`` is true only for pairs ``score_prepared`` puts at tier ``none``;
+- ``ruled_out`` (features without the author lists or the partial ratios, and a bound on the
+  rest) is true only for pairs ``surely_no_match`` rules out with every feature;
 - ``WorkClusters`` (blocked indexes) files the works the CV lacks exactly as a scan over every
   cluster with ``match_works`` / ``same_listing`` (the engine's former loop) does;
 - a large source table is blocked on its rarest words within a budget, a small one on every word.
@@ -16,13 +18,23 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from profilesync.match.blocking import TokenBlocker
 from profilesync.match.clusters import WorkClusters
-from profilesync.match.features import compute, prepare, prepare_fields
+from profilesync.match.features import (
+    AUTHOR_FEATURES,
+    FEATURE_NAMES,
+    WINDOW_FEATURES,
+    compute,
+    prepare,
+    prepare_fields,
+)
 from profilesync.match.matcher import (
     load_params,
     match_works,
+    ruled_out,
     same_listing,
     score_prepared,
     surely_no_match,
@@ -74,6 +86,57 @@ def test_surely_no_match_only_for_pairs_scored_none(source):
                 said_none += 1
                 assert score_prepared(a, b, params.model).tier.value == "none", (a.title, b.title)
     assert said_none > 0
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_ruled_out_only_for_pairs_surely_no_match_rules_out(source):
+    params = PARAMS.for_source(source)
+    left = [prepare(w) for w in WORKS["dblp"]]
+    right = [prepare(w) for w in WORKS[source]]
+    ruled = 0
+    for a in left:
+        for b in right:
+            if ruled_out(a, b, params.model):
+                ruled += 1
+                assert surely_no_match(a, b, params.model, compute(a, b)), (a.title, b.title)
+    if params.model.forest is None:
+        assert ruled > 0  # most pairs of two lists of one researcher's papers are two works
+    else:
+        assert ruled == sum(1 for a in left for b in right if not a.title or not b.title)  # no bound for a forest
+
+
+def test_ruled_out_on_benchmark_pairs_with_reworded_titles():
+    # The hard DBLP-Scholar train pairs: matches with cut, glued or reworded titles, and
+    # non-matches that share most words. A pair the features keep is never ruled out.
+    import csv
+
+    rows = list(csv.DictReader((ROOT / "tests" / "fixtures" / "match" / "dblp_scholar_train_hard.csv").open(encoding="utf-8")))
+    model = PARAMS.model
+    checked = 0
+    for row in rows:
+        a = prepare_fields(row["left_title"], row["left_authors"], row["left_venue"], row["left_year"])
+        b = prepare_fields(row["right_title"], row["right_authors"], row["right_venue"], row["right_year"])
+        if ruled_out(a, b, model):
+            assert surely_no_match(a, b, model, compute(a, b))
+        if not surely_no_match(a, b, model, compute(a, b)):
+            checked += 1
+            assert not ruled_out(a, b, model)
+    assert checked > 0
+
+
+_unit = st.floats(0.0, 1.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_unit, min_size=len(FEATURE_NAMES), max_size=len(FEATURE_NAMES)), st.lists(_unit, min_size=len(FEATURE_NAMES), max_size=len(FEATURE_NAMES)))
+def test_the_log_odds_bound_is_never_below_the_log_odds(known, other):
+    # Whatever values the free features turn out to have, the bound computed without them is at
+    # least the log-odds computed with them (floating point included: the sums run in one order).
+    free = AUTHOR_FEATURES | WINDOW_FEATURES
+    actual = [other[k] if k in free else known[k] for k in range(len(FEATURE_NAMES))]
+    model = PARAMS.model
+    assert model.log_odds_bound(FEATURE_NAMES, known, free) >= model.log_odds(FEATURE_NAMES, actual)
+    assert model.log_odds_bound(FEATURE_NAMES, actual, ()) == model.log_odds(FEATURE_NAMES, actual)
 
 
 def _naive_clusters(arrivals):

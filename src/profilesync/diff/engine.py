@@ -122,7 +122,8 @@ class Ledger:
     present: dict[str, dict[str, bool]] = field(default_factory=dict)  # cv key -> source -> listed
     clusters: WorkClusters = field(default_factory=WorkClusters)  # the works the CV lacks
     cv_twice: list[DuplicateInCv] = field(default_factory=list)  # as each source shows it
-    known_as: list[Work] = field(default_factory=list)  # the sources' records of CV works, with the CV key
+    # (CV key, a source's record of that CV work): read only when a source lists software
+    known_as: list[tuple[str, Work]] = field(default_factory=list)
     ignored: int = 0
 
 
@@ -247,7 +248,7 @@ def _gather_pairs(source: str, matching: SourceMatching, cv: CvRecord, kept: Seq
         cv_work, src_work = cv.works[pair.cv_index], kept[pair.source_index]
         key = cv_work.key or ""
         ledger.present[key][source] = True
-        ledger.known_as.append(src_work.with_(key=key))
+        ledger.known_as.append((key, src_work))
         if is_preprint(cv_work) and src_work.type in PUBLISHED_TYPES:
             ledger.versions[key][source] = Sighting(src_work, pair.score)
             continue
@@ -381,7 +382,7 @@ def _software_links(cv: CvRecord, source: str, snapshot: Snapshot, ledger: Ledge
     """Repositories linked to CV papers: offer ``code:``; a repo citing an unknown paper is evidence.
 
     Repositories are linked against the CV works and against the sources' records of them
-    (``known_as``, carrying the CV key): a repository citing the published title or the DOI that
+    (``known_as``, given the CV key): a repository citing the published title or the DOI that
     only DBLP knows still finds its CV entry. A repository citing a paper the CV lacks marks that
     paper's cluster as also listed by ``source``.
     """
@@ -393,7 +394,7 @@ def _software_links(cv: CvRecord, source: str, snapshot: Snapshot, ledger: Ledge
     out: list[CodeLink] = []
     linked: set[str] = set()
     best: dict[str, Any] = {}
-    for link in link_software([*cv.works, *ledger.known_as], software):
+    for link in link_software([*cv.works, *(work.with_(key=key) for key, work in ledger.known_as)], software):
         held = best.get(link.repo)
         if held is None or (held.cv_key is None and link.cv_key) or (bool(held.cv_key) == bool(link.cv_key) and link.score > held.score):
             best[link.repo] = link

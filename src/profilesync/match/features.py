@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -29,6 +30,7 @@ from profilesync.normalize.venues import (
 
 _REPORT = re.compile(r"tech(?:nical)?\.? ?rep|\breport\b|rapport|thesis|dissertation|working paper|manuscript|\bbulletin\b|\bpatent\b")
 # Words too common in titles to say anything about identity.
+_ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())
 TITLE_STOPWORDS = frozenset(
     "a an the of in on for and or to with by from at as is are its into via using based towards toward "
     "over under not no we our this that".split()
@@ -49,9 +51,20 @@ class Prepared:
     preprint: bool
     report: bool = False
 
-    @property
+    # Derived forms, computed on first use and kept: a work meets dozens of candidates.
+    @cached_property
     def compact_title(self) -> str:
         return self.title.replace(" ", "")
+
+    @cached_property
+    def numbers(self) -> frozenset[str]:
+        """The title's numbers and ordinals ("5th", "third", "2"), for :func:`_numbers_differ`."""
+        return frozenset(t for t in self.tokens if t.isdigit() or t in _ORDINALS or (t[:-2].isdigit() and t[-2:] in ("st", "nd", "rd", "th")))
+
+    @cached_property
+    def generic(self) -> float:
+        """The share of the title's content words that are generic (:data:`GENERIC_TITLE_WORDS`)."""
+        return _generic(self.content)
 
 
 def prepare_fields(
@@ -179,14 +192,10 @@ def _inner_missing(tokens: tuple[str, ...], other: frozenset[str]) -> float:
     return min(missing, 3) / 3.0
 
 
-_ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())
-
-
-def _numbers_differ(ta: tuple[str, ...], tb: tuple[str, ...]) -> float:
+def _numbers_differ(a: Prepared, b: Prepared) -> float:
     """1.0 when both titles carry numbers or ordinals and they disagree ("5th ... KRDB '98" vs
     "8th ... KRDB"): reports and proceedings of a recurring event differ only there."""
-    na = {t for t in ta if t.isdigit() or t in _ORDINALS or (t[:-2].isdigit() and t[-2:] in ("st", "nd", "rd", "th"))}
-    nb = {t for t in tb if t.isdigit() or t in _ORDINALS or (t[:-2].isdigit() and t[-2:] in ("st", "nd", "rd", "th"))}
+    na, nb = a.numbers, b.numbers
     return 1.0 if na and nb and not (na & nb) else 0.0
 
 
@@ -299,14 +308,33 @@ class PairFeatures:
 _TITLE_RATIO, _TITLE_TOKEN_SET, _TITLE_PARTIAL, _TITLE_COMPACT = (FEATURE_NAMES.index(n) for n in ("title_ratio", "title_token_set", "title_partial", "title_compact"))
 
 
-def compute(a: Prepared, b: Prepared) -> PairFeatures:
-    """All features of the pair ``(a, b)``; symmetric in its arguments."""
+# The author features a pair's author lists decide (``authors_known`` and
+# ``title_strong_no_authors`` only need to know whether both lists are there).
+AUTHOR_FEATURES: frozenset[int] = frozenset(
+    FEATURE_NAMES.index(n) for n in ("authors_min", "authors_max", "first_author", "authors_disjoint", "last_author", "authors_family")
+)
+
+
+# The features that need the best-aligned window of the longer title (rapidfuzz's partial
+# ratios, the dearest title comparisons), or the best title similarity they are part of.
+WINDOW_FEATURES: frozenset[int] = frozenset(
+    FEATURE_NAMES.index(n) for n in ("title_partial", "title_compact", "title_strong_specific", "title_strong_no_authors")
+)
+
+
+def compute(a: Prepared, b: Prepared, *, authors: bool = True, windows: bool = True) -> PairFeatures:
+    """All features of the pair ``(a, b)``; symmetric in its arguments.
+
+    ``authors=False`` leaves out comparing the author lists, and ``windows=False`` the partial
+    title ratios: the features in :data:`AUTHOR_FEATURES` (and ``author_hits``), respectively
+    :data:`WINDOW_FEATURES`, are then placeholders, not values; every other feature is exact.
+    Used to rule a pair out before paying for what it does not need."""
     ta, tb = a.title, b.title
     if ta and tb:
         ratio = fuzz.ratio(ta, tb) / 100.0
         token_set = fuzz.token_set_ratio(ta, tb) / 100.0
         shorter = min(len(ta), len(tb))
-        partial = fuzz.partial_ratio(ta, tb) / 100.0 if shorter >= 20 else ratio
+        partial = (fuzz.partial_ratio(ta, tb) / 100.0 if shorter >= 20 else ratio) if windows else 0.0
         inter = len(a.content & b.content)
         small = min(len(a.content), len(b.content)) or 1
         union = len(a.content | b.content) or 1
@@ -314,20 +342,22 @@ def compute(a: Prepared, b: Prepared) -> PairFeatures:
         jaccard = inter / union
         ca, cb = a.compact_title, b.compact_title
         exact = 1.0 if ca == cb else 0.0
-        compact = fuzz.ratio(ca, cb) / 100.0
-        if min(len(ca), len(cb)) >= 20:
+        compact = fuzz.ratio(ca, cb) / 100.0 if windows else 0.0
+        if windows and min(len(ca), len(cb)) >= 20:
             compact = max(compact, fuzz.partial_ratio(ca, cb) / 100.0)
         specific = min(len(a.content), len(b.content), 6) / 6.0
-        generic = max(_generic(a.content), _generic(b.content))
+        generic = max(a.generic, b.generic)
         head_extra, tail_extra = _extras(a.tokens, b.tokens)
         inner = max(_inner_missing(a.tokens, b.content), _inner_missing(b.tokens, a.content))
-        numbers = _numbers_differ(a.tokens, b.tokens)
+        numbers = _numbers_differ(a, b)
     else:
         ratio = token_set = partial = containment = jaccard = exact = compact = specific = generic = 0.0
         head_extra = tail_extra = inner = numbers = 0.0
     title_best = max(ratio, token_set, partial, compact)
     na, nb = len(a.authors), len(b.authors)
-    if na and nb:
+    if na and nb and not authors:
+        hits, authors_known, amin, amax, first, last, family = 0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif na and nb:
         hits = author_matches(a.authors, b.authors)
         authors_known = 1.0
         amin = hits / min(na, nb)
@@ -338,7 +368,7 @@ def compute(a: Prepared, b: Prepared) -> PairFeatures:
         family = len(fam_a & fam_b) / min(len(fam_a), len(fam_b))
     else:
         hits, authors_known, amin, amax, first, last, family = 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    disjoint = authors_known * float(hits == 0)
+    disjoint = authors_known * float(hits == 0) if authors else 0.0
     if a.year and b.year:
         gap = abs(a.year - b.year)
         year_known, year_same, year_near, year_far = 1.0, float(gap == 0), float(gap <= 1), float(gap >= 3)

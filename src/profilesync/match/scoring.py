@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,7 +217,7 @@ class Profile:
         compiled = self._compiled(tuple(names))
         z = self.bias
         for k, knots, vals in compiled:
-            x = values[k]
+            x = values[k]  # a shape's value: linear between knots, flat beyond; written out, as this runs per pair
             if x <= knots[0]:
                 z += vals[0]
             elif x >= knots[-1]:
@@ -226,6 +226,38 @@ class Profile:
                 m = bisect_right(knots, x) - 1
                 z += vals[m] + (x - knots[m]) / (knots[m + 1] - knots[m]) * (vals[m + 1] - vals[m])
         return z
+
+    def log_odds_bound(self, names: Sequence[str], values: Sequence[float], free: Collection[int]) -> float | None:
+        """The highest log-odds a pair can have when the features at positions ``free`` (of
+        ``names``) may take any value in [0, 1] and the rest are ``values``; None for a forest.
+
+        A shape is linear between its knots and flat beyond them, so its largest value on [0, 1]
+        is its largest knot value: the bound is exact per feature, and loose only in that the
+        free features are maximised one by one."""
+        if self.forest is not None:
+            return None
+        z = self.bias
+        for k, knots, vals, top in self._compiled_with_max(tuple(names)):
+            if k in free:
+                z += top
+                continue
+            x = values[k]  # as in log_odds
+            if x <= knots[0]:
+                z += vals[0]
+            elif x >= knots[-1]:
+                z += vals[-1]
+            else:
+                m = bisect_right(knots, x) - 1
+                z += vals[m] + (x - knots[m]) / (knots[m + 1] - knots[m]) * (vals[m + 1] - vals[m])
+        return z
+
+    def _compiled_with_max(self, names: tuple[str, ...]) -> tuple[tuple[int, tuple[float, ...], tuple[float, ...], float], ...]:
+        key = ("max", *names)
+        compiled = self._cache.get(key)
+        if compiled is None:
+            compiled = tuple((k, knots, vals, max(vals)) for k, knots, vals in self._compiled(names))
+            self._cache[key] = compiled
+        return compiled
 
     def _compiled(self, names: tuple[str, ...]) -> tuple[tuple[int, tuple[float, ...], tuple[float, ...]], ...]:
         cache = self._cache
