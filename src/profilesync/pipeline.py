@@ -21,8 +21,6 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from filelock import BaseFileLock, FileLock, Timeout
-
 from profilesync.config import SOURCE_NAMES, Config
 from profilesync.connectors.base import FetchContext
 from profilesync.deadline import Clock as MonotonicClock
@@ -123,6 +121,8 @@ _ATTEMPTS_LOCK_WAIT_S = 10.0
 
 
 def _record_attempt(config: Config, name: str, attempt: Mapping[str, Any]) -> None:
+    from filelock import BaseFileLock, FileLock, Timeout  # here: only a pull records attempts
+
     path = _status_path(config)
     with _ATTEMPTS_LOCK:
         file_lock = FileLock(str(path.with_name(path.name + ".lock")), timeout=_ATTEMPTS_LOCK_WAIT_S)

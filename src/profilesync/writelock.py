@@ -41,8 +41,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from profilesync.errors import Problem, UserError
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -127,6 +125,8 @@ def write_lock(cache_dir: Path, target: Path, label: str, timeout_s: float = DEF
     thread may take it again inside the body. ``UserError`` when the cache directory cannot hold
     the lock file.
     """
+    from filelock import FileLock, Timeout  # here: importing it costs a read-only command 10 ms
+
     path = lock_path_for(cache_dir, target)
     # is_singleton: one FileLock per path in this process, so a nested take (e.g. an export whose
     # target is the CV file a push in the same process holds) counts up instead of deadlocking

@@ -219,6 +219,7 @@ def score_prepared(a: Prepared, b: Prepared, profile: Profile, pf: PairFeatures 
 # How far under the ``probable`` log-odds a pair must be for the quick test to call it no match:
 # far above the rounding gap between the compiled log-odds and the explained sum of contributions.
 _QUICK_MARGIN = 1e-6
+_ROUNDING = 1e-9
 
 
 def surely_no_match(a: Prepared, b: Prepared, profile: Profile, pf: PairFeatures) -> bool:
@@ -249,7 +250,9 @@ def ruled_out(a: Prepared, b: Prepared, profile: Profile) -> bool:
     if profile.forest is not None:
         return False  # no bound for a boosted forest: the full features decide
     t = min(max(profile.probable, 1e-9), 1 - 1e-9)
-    z_min = math.log(t / (1 - t)) - _QUICK_MARGIN
+    # The bound adds its terms in another order than log_odds: allow for the rounding (under
+    # 1e-13 for 30 terms of this size) so "ruled out" implies surely_no_match to the last bit.
+    z_min = math.log(t / (1 - t)) - _QUICK_MARGIN - _ROUNDING
     authors = AUTHOR_FEATURES if a.authors and b.authors else frozenset()
     # First without the partial ratios either (two thirds of the title features' cost); then
     # with them, which may also veto the titles.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,7 +186,7 @@ class Profile:
     # that is a match falls under 0.7, while a researcher's own papers share authors, venue and
     # year (two NSDI '24 papers by one group) and an additive model would add those up.
     min_title: float = 0.6
-    _cache: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def contributions(self, names: Sequence[str], values: Sequence[float]) -> list[tuple[str, float, float]]:
         """``(name, value, log-odds contribution)`` for every feature this profile knows; with
@@ -227,7 +227,7 @@ class Profile:
                 z += vals[m] + (x - knots[m]) / (knots[m + 1] - knots[m]) * (vals[m + 1] - vals[m])
         return z
 
-    def log_odds_bound(self, names: Sequence[str], values: Sequence[float], free: Collection[int]) -> float | None:
+    def log_odds_bound(self, names: Sequence[str], values: Sequence[float], free: frozenset[int]) -> float | None:
         """The highest log-odds a pair can have when the features at positions ``free`` (of
         ``names``) may take any value in [0, 1] and the rest are ``values``; None for a forest.
 
@@ -236,11 +236,8 @@ class Profile:
         free features are maximised one by one."""
         if self.forest is not None:
             return None
-        z = self.bias
-        for k, knots, vals, top in self._compiled_with_max(tuple(names)):
-            if k in free:
-                z += top
-                continue
+        z, fixed = self._bound_parts(tuple(names), free)
+        for k, knots, vals in fixed:
             x = values[k]  # as in log_odds
             if x <= knots[0]:
                 z += vals[0]
@@ -251,13 +248,15 @@ class Profile:
                 z += vals[m] + (x - knots[m]) / (knots[m + 1] - knots[m]) * (vals[m + 1] - vals[m])
         return z
 
-    def _compiled_with_max(self, names: tuple[str, ...]) -> tuple[tuple[int, tuple[float, ...], tuple[float, ...], float], ...]:
-        key = ("max", *names)
-        compiled = self._cache.get(key)
-        if compiled is None:
-            compiled = tuple((k, knots, vals, max(vals)) for k, knots, vals in self._compiled(names))
-            self._cache[key] = compiled
-        return compiled
+    def _bound_parts(self, names: tuple[str, ...], free: frozenset[int]) -> tuple[float, tuple[tuple[int, tuple[float, ...], tuple[float, ...]], ...]]:
+        """The bias plus the free features' largest values, and the shapes left to evaluate."""
+        key = ("bound", free, *names)
+        parts = self._cache.get(key)
+        if parts is None:
+            compiled = self._compiled(names)
+            parts = (self.bias + sum(max(vals) for k, _, vals in compiled if k in free), tuple(c for c in compiled if c[0] not in free))
+            self._cache[key] = parts
+        return parts
 
     def _compiled(self, names: tuple[str, ...]) -> tuple[tuple[int, tuple[float, ...], tuple[float, ...]], ...]:
         cache = self._cache

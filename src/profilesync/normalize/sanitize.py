@@ -131,6 +131,17 @@ def _shown(value: Any) -> str:
 _NOTE_UNSAFE = re.compile(r"[<>\"'`{}|\\\[\]%]")
 
 
+class _Label:
+    """How notes name a work: its title, cleaned and shown inert, or its record reference."""
+
+    def __init__(self, work: Work) -> None:
+        self._work = work
+
+    def __str__(self) -> str:
+        work = self._work
+        return _shown(_capped(clean_text(work.title), 80)[0]) if work.title else (work.source_ref or "a work without a title")
+
+
 class _Notes:
     """Collects what the boundary dropped or cut, as lines for ``Snapshot.notes``."""
 
@@ -183,7 +194,7 @@ _WORK_ID_CHECKS: dict[str, tuple[Callable[[str | None], bool], str]] = {
 
 def sanitize_work(work: Work, notes: _Notes) -> Work:
     """``work`` with its text cleaned and capped and every invalid identifier or URL dropped."""
-    label = _shown(_capped(clean_text(work.title), 80)[0]) if work.title else (work.source_ref or "a work without a title")
+    label = _Label(work)  # worded only if a note needs it: most works need none
     changes: dict[str, Any] = {}
     shortened: set[str] = set()  # fields cut to their limit: Work.cut, so they propose nothing
 
@@ -267,7 +278,7 @@ def sanitize_work(work: Work, notes: _Notes) -> Work:
     return work.with_(**changes) if changes else work
 
 
-def _sanitize_cites(cites: Cites, label: str, notes: _Notes) -> Cites:
+def _sanitize_cites(cites: Cites, label: _Label, notes: _Notes) -> Cites:
     """The paper a repository cites, held to the same rules as a work's own values: its DOI or
     arXiv id links it to a CV paper, so an invalid one is dropped with a note."""
     changes: dict[str, Any] = {}

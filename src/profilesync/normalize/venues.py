@@ -295,9 +295,15 @@ def venue_identity(names: Iterable[str | None], dblp_key: str | None = None) -> 
     name of that venue. An unknown conference stream still contributes its own name (``conf/3dtv`` ->
     ``3dtv``), so a CV writing the stream's acronym agrees with DBLP's string for it.
     """
+    return _venue_identity(tuple(names), dblp_stream(dblp_key))
+
+
+@lru_cache(maxsize=16384)
+def _venue_identity(names: tuple[str | None, ...], stream: str | None) -> VenueIdentity:
+    # Cached by names and stream (not record key): a long publication list names a few hundred
+    # venues thousands of times, and the diff asks again for every pair it compares.
     own = [n for n in names if n]
     keys = {k for k in (name_key(n) for n in own) if k}
-    stream = dblp_stream(dblp_key)
     venue = venue_of_stream(stream)
     if venue is not None:
         return VenueIdentity(frozenset({venue.id}), frozenset(keys | {name_key(n) for n in venue.names}))
