@@ -46,6 +46,9 @@ class WorkStatus(str, enum.Enum):
     SUBMITTED = "submitted"
 
 
+_STATUS_VALUES = frozenset(s.value for s in WorkStatus)
+
+
 # The identifier kinds a work can carry, in the order the matcher trusts them.
 ID_KINDS: tuple[str, ...] = ("doi", "arxiv", "dblp", "orcid_put_code", "scholar", "github", "url")
 
@@ -253,7 +256,7 @@ class Work:
             url=data.get("url"),
             key=data.get("key"),
             source_ref=data.get("source_ref"),
-            status=WorkStatus(status) if status in {s.value for s in WorkStatus} else None,
+            status=WorkStatus(status) if status in _STATUS_VALUES else None,
             extra=extra,
             month=month if isinstance(month, int) and not isinstance(month, bool) and 1 <= month <= 12 else None,
             cut=frozenset(str(name) for name in data.get("cut") or ()) | cut_before,

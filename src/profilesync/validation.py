@@ -7,6 +7,7 @@ error into a ``Problem`` that names the file, the key path, what is wrong and th
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 from collections.abc import Iterable, Mapping
@@ -85,12 +86,40 @@ def _compile(schema: Mapping[str, Any]) -> Any:
     """
     if _keywords(schema) & _NOT_COMPILED:
         return None
+    shipped = _shipped(schema_digest(schema))
+    if shipped is not None:
+        return shipped
     import fastjsonschema
 
     try:
-        return fastjsonschema.compile(dict(schema), use_default=False, use_formats=False)
+        # A deep copy: fastjsonschema rewrites the "$ref"s of the schema it is given into absolute
+        # URIs, and the messages look hints up by the relative ones.
+        return fastjsonschema.compile(copy.deepcopy(dict(schema)), use_default=False, use_formats=False)
     except fastjsonschema.JsonSchemaDefinitionException:
         return None  # a form it does not read (draft 3's "required": true): jsonschema alone
+
+
+# The compiled tests of the schemas every run checks (the CV's and the config's) ship as Python
+# modules in ``profilesync/schemas/compiled/``, named by the schema's digest: generating the code
+# took 15-18 ms per schema on every run. A schema that changed has another digest and is compiled
+# at run time until ``python -m profilesync.compile_schemas`` writes its module again (a test
+# fails meanwhile, so the shipped modules never fall behind).
+COMPILED_PACKAGE = "profilesync.schemas.compiled"
+
+
+def schema_digest(schema: Mapping[str, Any]) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(schema, sort_keys=True).encode("utf-8")).hexdigest()[:20]
+
+
+def _shipped(digest: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(f"{COMPILED_PACKAGE}.schema_{digest}").validate
+    except ImportError:  # none for this digest, or an older fastjsonschema than the code's
+        return None
 
 
 @cache
