@@ -70,7 +70,29 @@ def _parser_class(env: Environment) -> type[argparse.ArgumentParser]:
     return Parser
 
 
-def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
+# Global options that take a value: what follows them is not the command.
+_VALUE_OPTIONS = frozenset({"--config", "-c", "--cache-dir", "--color", "--colour", "--print-completion"})
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names, found as argparse will find it (the first word that is not an
+    option or an option's value); None when there is none, or it is not a known command."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word == "--":
+            return None
+        elif word.startswith("-"):
+            skip = word in _VALUE_OPTIONS
+        else:
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(env: Environment | None = None, *, only: str | None = None) -> argparse.ArgumentParser:
+    """The CLI's parser. ``only``: the command being run; the other commands are then listed
+    without their options, so their modules are not imported (a command's run needs its own)."""
     parser_cls = _parser_class(env or Environment.from_system())
     parser = parser_cls(
         prog="profilesync",
@@ -88,6 +110,9 @@ def build_parser(env: Environment | None = None) -> argparse.ArgumentParser:
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, summary in COMMANDS.items():
+        if only is not None and name != only:
+            sub.add_parser(name, help=summary)
+            continue
         try:
             module = _command_module(name)
         except ModuleNotFoundError:
@@ -109,15 +134,16 @@ def _command_module(name: str):
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
     """Run the CLI; returns the exit status instead of exiting, so tests can call it in-process."""
     env = env or Environment.from_system()
-    parser = build_parser(env)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(env, only=_command_in(words))
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        args = parser.parse_args(words)
     except SystemExit as exc:  # argparse exits 2 on usage errors and 0 on --help
         return int(exc.code or 0)
     if args.print_completion:
         import shtab  # only here: completion scripts are printed once, at install time
 
-        env.stdout.write(shtab.complete(parser, shell=args.print_completion))
+        env.stdout.write(shtab.complete(build_parser(env), shell=args.print_completion))  # every command's options
         return ExitStatus.OK
     if not args.command:
         parser.print_help(env.stdout)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from conftest import run_cli, tree_digest
 from profilesync.validation import load_schema
@@ -257,3 +258,30 @@ def test_new_report_file_is_readable_by_others(demo):
         os.umask(old)
     assert result.exit_code == 1
     assert stat.S_IMODE((demo / "new-report.json").stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["diff", "--format", "json"], "diff"),
+        (["--config", "diff", "push", "--to", "cv"], "push"),  # a config file called "diff"
+        (["-c", "x.yaml", "-q", "--color", "never", "status"], "status"),
+        (["--config=x.yaml", "pull", "--source", "dblp"], "pull"),
+        (["--help"], None),
+        (["dif"], None),
+        (["--", "diff"], None),
+    ],
+)
+def test_the_command_is_found_before_parsing(argv, command):
+    from profilesync.cli import _command_in
+
+    assert _command_in(argv) == command
+
+
+def test_a_command_parses_as_with_every_command_configured():
+    # Only the command being run is configured; the others are listed. Its options and the
+    # global ones parse exactly as with the full parser.
+    from profilesync.cli import build_parser
+
+    argv = ["-q", "--cache-dir", "c", "diff", "--source", "dblp", "--offline", "--format", "json", "-o", "r.json"]
+    assert vars(build_parser(only="diff").parse_args(argv)) == vars(build_parser().parse_args(argv))
