@@ -5,10 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from profilesync.bench.data import read_joined
 from profilesync.bench.pairs import predict, prepare_record
-from profilesync.match.features import FEATURE_NAMES, author_matches, compute, prepare_fields
+from profilesync.match.features import (
+    FEATURE_NAMES,
+    TITLE_STOPWORDS,
+    _extras,
+    _inner_missing,
+    author_matches,
+    compute,
+    prepare_fields,
+)
 from profilesync.match.params import load_params
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "match" / "dblp_scholar_train_hard.csv"
@@ -110,3 +120,37 @@ def test_fitted_model_gets_the_hard_train_cases_right(profile):
     predictions = predict(list(PAIRS.values()), model)
     wrong = [(p.id, p.prediction) for p in predictions if p.prediction != PAIRS[p.id].label]
     assert wrong == []
+
+
+# --- the title-shape features against their plain definitions ---------------------------------
+
+
+def _extras_plain(ta, tb):
+    short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    positions = [k for k, t in enumerate(long_) if t in set(short)]
+    if not positions:
+        return 1.0, 1.0
+    head = sum(1 for t in long_[: positions[0]] if t not in TITLE_STOPWORDS)
+    tail = sum(1 for t in long_[positions[-1] + 1 :] if t not in TITLE_STOPWORDS)
+    return min(head, 4) / 4.0, min(tail, 4) / 4.0
+
+
+def _inner_plain(tokens, other):
+    shared = [k for k, t in enumerate(tokens) if t in other]
+    if len(shared) < 2:
+        return 0.0
+    missing = sum(1 for t in tokens[shared[0] + 1 : shared[-1]] if t not in other and t not in TITLE_STOPWORDS)
+    return min(missing, 3) / 3.0
+
+
+_titles = st.lists(st.sampled_from(["mining", "association", "rules", "of", "the", "generalized", "for", "data", "a", "query", "5th"]), max_size=12).map(" ".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_titles, _titles)
+def test_extras_and_inner_missing_count_as_their_definitions(x, y):
+    # The counts come from prefix sums kept per work; they must equal the plain word-by-word count.
+    a, b = prepare_fields(x, ["A B"]), prepare_fields(y, ["A B"])
+    assert _extras(a, b) == _extras_plain(a.tokens, b.tokens)
+    assert _inner_missing(a, b.content) == _inner_plain(a.tokens, b.content)
+    assert _inner_missing(b, a.content) == _inner_plain(b.tokens, a.content)

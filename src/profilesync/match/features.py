@@ -62,6 +62,18 @@ class Prepared:
         return frozenset(t for t in self.tokens if t.isdigit() or t in _ORDINALS or (t[:-2].isdigit() and t[-2:] in ("st", "nd", "rd", "th")))
 
     @cached_property
+    def token_set(self) -> frozenset[str]:
+        return frozenset(self.tokens)
+
+    @cached_property
+    def content_counts(self) -> tuple[int, ...]:
+        """``content_counts[k]``: how many of the first ``k`` title words are content words."""
+        counts = [0]
+        for t in self.tokens:
+            counts.append(counts[-1] + (t not in TITLE_STOPWORDS))
+        return tuple(counts)
+
+    @cached_property
     def generic(self) -> float:
         """The share of the title's content words that are generic (:data:`GENERIC_TITLE_WORDS`)."""
         return _generic(self.content)
@@ -160,35 +172,38 @@ def _generic(content: frozenset[str]) -> float:
     return sum(1 for t in content if t in GENERIC_TITLE_WORDS) / len(content)
 
 
-def _extras(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, float]:
+def _extras(a: Prepared, b: Prepared) -> tuple[float, float]:
     """Content words the longer title has before / after the span it shares with the shorter one.
 
     Extra words at the end are usually a subtitle or a citation tail; extra words at the front
     ("Optimization of hypothetical queries" vs "Hypothetical queries") more often mean another paper.
     Returns both counts scaled to [0, 1] (4 or more words -> 1).
     """
-    short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
-    words = set(short)
-    positions = [k for k, t in enumerate(long_) if t in words]
+    short, long_ = (a, b) if len(a.tokens) <= len(b.tokens) else (b, a)
+    words = short.token_set
+    positions = [k for k, t in enumerate(long_.tokens) if t in words]
     if not positions:
         return 1.0, 1.0
-    head = sum(1 for t in long_[: positions[0]] if t not in TITLE_STOPWORDS)
-    tail = sum(1 for t in long_[positions[-1] + 1 :] if t not in TITLE_STOPWORDS)
+    counts = long_.content_counts  # content words before each position
+    head = counts[positions[0]]
+    tail = counts[-1] - counts[positions[-1] + 1]
     return min(head, 4) / 4.0, min(tail, 4) / 4.0
 
 
-def _inner_missing(tokens: tuple[str, ...], other: frozenset[str]) -> float:
+def _inner_missing(p: Prepared, other: frozenset[str]) -> float:
     """Content words of one title that the other lacks, *between* words both share.
 
     "Mining generalized association rules" vs "Mining association rules": a missing word inside
     the shared span means another paper, while missing words at either end are truncation, a
     subtitle or a citation tail (see :func:`_extras`). Scaled to [0, 1] (3 or more words -> 1).
     """
-    shared = [k for k, t in enumerate(tokens) if t in other]
+    shared = [k for k, t in enumerate(p.tokens) if t in other]
     if len(shared) < 2:
         return 0.0
-    inside = tokens[shared[0] + 1 : shared[-1]]
-    missing = sum(1 for t in inside if t not in other and t not in TITLE_STOPWORDS)
+    # The content words strictly between the first and the last shared one, less the shared ones
+    # among them (``other`` holds content words only).
+    counts = p.content_counts
+    missing = counts[shared[-1]] - counts[shared[0] + 1] - (len(shared) - 2)
     return min(missing, 3) / 3.0
 
 
@@ -347,8 +362,8 @@ def compute(a: Prepared, b: Prepared, *, authors: bool = True, windows: bool = T
             compact = max(compact, fuzz.partial_ratio(ca, cb) / 100.0)
         specific = min(len(a.content), len(b.content), 6) / 6.0
         generic = max(a.generic, b.generic)
-        head_extra, tail_extra = _extras(a.tokens, b.tokens)
-        inner = max(_inner_missing(a.tokens, b.content), _inner_missing(b.tokens, a.content))
+        head_extra, tail_extra = _extras(a, b)
+        inner = max(_inner_missing(a, b.content), _inner_missing(b, a.content))
         numbers = _numbers_differ(a, b)
     else:
         ratio = token_set = partial = containment = jaccard = exact = compact = specific = generic = 0.0

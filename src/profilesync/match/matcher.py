@@ -19,6 +19,7 @@ may happen without a person: only ``strong`` matches are applied unattended.
 from __future__ import annotations
 
 import enum
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -231,8 +232,7 @@ def surely_no_match(a: Prepared, b: Prepared, profile: Profile, pf: PairFeatures
         return True
     if agreement_floor(a, b, pf) is not Tier.NONE:
         return False
-    t = min(max(profile.probable, 1e-9), 1 - 1e-9)
-    return profile.log_odds(FEATURE_NAMES, pf.values) < math.log(t / (1 - t)) - _QUICK_MARGIN
+    return profile.log_odds(FEATURE_NAMES, pf.values) < _log_odds_threshold(profile.probable)
 
 
 def ruled_out(a: Prepared, b: Prepared, profile: Profile) -> bool:
@@ -249,24 +249,34 @@ def ruled_out(a: Prepared, b: Prepared, profile: Profile) -> bool:
         return True
     if profile.forest is not None:
         return False  # no bound for a boosted forest: the full features decide
-    t = min(max(profile.probable, 1e-9), 1 - 1e-9)
     # The bound adds its terms in another order than log_odds: allow for the rounding (under
     # 1e-13 for 30 terms of this size) so "ruled out" implies surely_no_match to the last bit.
-    z_min = math.log(t / (1 - t)) - _QUICK_MARGIN - _ROUNDING
-    authors = AUTHOR_FEATURES if a.authors and b.authors else frozenset()
+    z_min = _log_odds_threshold(profile.probable) - _ROUNDING
+    both = bool(a.authors and b.authors)
     # First without the partial ratios either (two thirds of the title features' cost); then
     # with them, which may also veto the titles.
     cheap = compute(a, b, authors=False, windows=False).values
     if cheap[_TITLE_RATIO] >= 0.9 or cheap[_TITLE_EXACT]:
         return False  # agreement_floor may hold: it needs the authors (and no veto can apply)
-    bound = profile.log_odds_bound(FEATURE_NAMES, cheap, authors | WINDOW_FEATURES)
+    bound = profile.log_odds_bound(FEATURE_NAMES, cheap, _FREE_AUTHORS_WINDOWS if both else WINDOW_FEATURES)
     if bound is not None and bound < z_min:
         return True
     pf = compute(a, b, authors=False)
     if pf.title_best < profile.min_title:
         return True
-    bound = profile.log_odds_bound(FEATURE_NAMES, pf.values, authors)
+    bound = profile.log_odds_bound(FEATURE_NAMES, pf.values, AUTHOR_FEATURES if both else _NOTHING_FREE)
     return bound is not None and bound < z_min
+
+
+_FREE_AUTHORS_WINDOWS = AUTHOR_FEATURES | WINDOW_FEATURES
+_NOTHING_FREE: frozenset[int] = frozenset()
+
+
+@functools.lru_cache(maxsize=8)
+def _log_odds_threshold(probable: float) -> float:
+    """The log-odds under which surely_no_match calls a pair no match (``probable`` less the margin)."""
+    t = min(max(probable, 1e-9), 1 - 1e-9)
+    return math.log(t / (1 - t)) - _QUICK_MARGIN
 
 
 def _with_doi_conflict(score: MatchScore, a: Work, b: Work) -> MatchScore:
