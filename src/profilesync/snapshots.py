@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from profilesync import fastjson
 from profilesync.errors import Problem, UserError
 from profilesync.model import PulledFor, Snapshot, format_time
 from profilesync.writelock import real_path
@@ -194,7 +193,7 @@ class SnapshotStore:
         except OSError as exc:  # e.g. cache_dir is a file, or unreadable: the whole run's problem
             raise UserError([Problem(str(path), None, f"cannot read the snapshot: {exc.strerror or exc}", "check that cache_dir is a readable directory")]) from None
         try:
-            data = fastjson.loads(text)
+            data = json.loads(text)
             if not isinstance(data, dict):
                 raise TypeError(f"expected a JSON object, found {type(data).__name__}")
             snapshot = Snapshot.from_dict(data)
