@@ -11,11 +11,16 @@ ACM and Scholar tables of the Leipzig benchmarks), as a senior researcher would 
 - a CV (YAML) holding ~70% of the works with drift planted in ~10% of those (a title typo, a year
   off by one, a missing DOI), in DBLP's own venue strings.
 
-Then each command runs in a fresh process (wall time and peak RSS of that process):
+Then each command runs in a fresh process (wall time, CPU time and peak RSS of that process):
 ``diff --offline`` (text, json, html), ``push --to cv --dry-run``, ``push --to cv --yes`` and the
 exports; next to them the floor on the same records: ``python -m profilesync.bench er-link`` (the
 matcher's table linkage of the CV against the DBLP records) and a plain JSON + YAML load of the
 snapshot and the CV. Prints one table. A command that outlives ``--timeout`` is shown as ">T".
+
+The floor and ``diff --format json`` run ``--repeat`` times, interleaved, and the table shows their
+medians: on a shared machine one run of either can be 10-20% off. Commands run as an installed
+copy runs, with Python's bytecode cache (``PYTHONDONTWRITEBYTECODE`` is dropped for them, and one
+untimed run of each writes the cache first), so both sides pay for their imports the same way.
 
     python benchmarks/scale.py                      # 300, 1000, 3000 works
     python benchmarks/scale.py --sizes 300 1000 3000 10000 --scholar --timeout 900
@@ -27,6 +32,7 @@ import argparse
 import csv
 import html
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -46,11 +52,16 @@ SEED = 14
 
 # Runs one command in a child and prints its peak RSS (KiB): RUSAGE_CHILDREN of a fresh wrapper
 # process covers exactly that child.
+# Runs one command in a child and prints its exit code, peak RSS (KiB) and CPU seconds (user +
+# system): RUSAGE_CHILDREN of a fresh wrapper process covers exactly that child.
 _MEASURE = (
     "import resource, subprocess, sys\n"
     "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode\n"
-    "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+    "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(code, use.ru_maxrss, use.ru_utime + use.ru_stime, file=sys.stderr)\n"
 )
+# The children's environment: bytecode cached, as an installed copy runs.
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,7 @@ class Timing:
     seconds: float | None  # None: timed out
     rss_mib: float | None
     exit_code: int | None
+    cpu: float | None = None
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -242,7 +254,7 @@ def _cli() -> list[str]:
 
 
 def _run_checked(command: list[str], cwd: Path) -> None:
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=_ENV)
     if done.returncode not in (0, 1):
         raise SystemExit(f"setup failed ({done.returncode}): {' '.join(command)}\n{done.stderr}")
 
@@ -250,15 +262,23 @@ def _run_checked(command: list[str], cwd: Path) -> None:
 def measure(label: str, command: list[str], cwd: Path, timeout: float) -> Timing:
     started = time.perf_counter()
     try:
-        done = subprocess.run([sys.executable, "-c", _MEASURE, *command], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run([sys.executable, "-c", _MEASURE, *command], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=_ENV)
     except subprocess.TimeoutExpired:
         return Timing(label, None, None, None)
     seconds = time.perf_counter() - started
-    code, rss_kib = done.stderr.strip().splitlines()[-1].split()
-    return Timing(label, seconds, int(rss_kib) / 1024, int(code))
+    code, rss_kib, cpu = done.stderr.strip().splitlines()[-1].split()
+    return Timing(label, seconds, int(rss_kib) / 1024, int(code), float(cpu))
 
 
-def run_size(work: Path, size: int, rows: list[Row], *, scholar: bool, timeout: float, exports: tuple[str, ...]) -> list[Timing]:
+def median_of(runs: list[Timing]) -> Timing:
+    """The run of median wall time (its CPU time and RSS with it); a timeout wins."""
+    if any(t.seconds is None for t in runs):
+        return runs[0]
+    ordered = sorted(runs, key=lambda t: t.seconds or 0.0)
+    return ordered[len(ordered) // 2]
+
+
+def run_size(work: Path, size: int, rows: list[Row], *, scholar: bool, timeout: float, exports: tuple[str, ...], repeat: int) -> list[Timing]:
     profile = work / f"p{size}"
     snapshot, left, right = build_profile(profile, size, rows, scholar=scholar)
     load = (
@@ -266,11 +286,20 @@ def run_size(work: Path, size: int, rows: list[Row], *, scholar: bool, timeout: 
         f"json.loads(open({str(snapshot)!r}, encoding='utf-8').read()); "
         f"YAML(typ='safe').load(open({str(profile / 'cv.yaml')!r}, encoding='utf-8').read())"
     )
+    er_link = [sys.executable, "-m", "profilesync.bench", "er-link", "--left", str(left), "--right", str(right), "--output", str(work / f"links{size}.csv"), "--workers", "1"]
+    diff_json = [*_cli(), "diff", "--offline", "--format", "json", "--output", "r.json"]
+    for command in (er_link, diff_json):
+        _run_checked(command, profile)  # untimed: writes the bytecode cache
+    floor_runs: list[Timing] = []
+    diff_runs: list[Timing] = []
+    for _ in range(repeat):  # interleaved, so a slow spell of the machine hits both sides
+        floor_runs.append(measure("floor: er-link", er_link, profile, timeout))
+        diff_runs.append(measure("diff --format json", diff_json, profile, timeout))
     timings = [
-        measure("floor: er-link", [sys.executable, "-m", "profilesync.bench", "er-link", "--left", str(left), "--right", str(right), "--output", str(work / f"links{size}.csv"), "--workers", "1"], profile, timeout),
+        median_of(floor_runs),
         measure("floor: JSON+YAML load", [sys.executable, "-c", load], profile, timeout),
         measure("diff --offline", [*_cli(), "diff", "--offline"], profile, timeout),
-        measure("diff --format json", [*_cli(), "diff", "--offline", "--format", "json", "--output", "r.json"], profile, timeout),
+        median_of(diff_runs),
         measure("diff --format html", [*_cli(), "diff", "--offline", "--format", "html", "--output", "r.html"], profile, timeout),
         measure("push --to cv --dry-run", [*_cli(), "push", "--to", "cv", "--dry-run"], profile, timeout),
     ]
@@ -286,7 +315,7 @@ def _cell(t: Timing, timeout: float) -> str:
     if t.seconds is None:
         return f">{timeout:g} s"
     note = "" if t.exit_code in (0, 1) else f" (exit {t.exit_code})"
-    return f"{t.seconds:.2f} s / {t.rss_mib:.0f} MiB{note}"
+    return f"{t.seconds:.2f} s ({t.cpu:.2f} cpu) / {t.rss_mib:.0f} MiB{note}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -296,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds one command may take (default 600)")
     parser.add_argument("--exports", nargs="*", default=["bibtex", "csl-json", "markdown", "jekyll"], help="export formats to time")
     parser.add_argument("--keep", type=Path, help="build the profiles here and keep them (default: a temporary folder)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of the floor and of diff --format json, interleaved; the medians are shown (default 5)")
     args = parser.parse_args(argv)
     if not ER.is_dir():
         print(f"error: the ER benchmark tables are not at {ER}", file=sys.stderr)
@@ -310,21 +340,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for size in args.sizes:
             print(f"building and timing {size} works ...", file=sys.stderr, flush=True)
-            results[size] = run_size(work, size, rows, scholar=args.scholar, timeout=args.timeout, exports=tuple(args.exports))
+            results[size] = run_size(work, size, rows, scholar=args.scholar, timeout=args.timeout, exports=tuple(args.exports), repeat=max(1, args.repeat))
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     labels = [t.label for t in next(iter(results.values()))]
     width = max(len(label) for label in labels)
-    print(f"{'works':<{width}} | " + " | ".join(f"{size:>22}" for size in results))
-    print("-" * (width + 1) + "|" + "|".join("-" * 24 for _ in results))
+    print(f"{'works':<{width}} | " + " | ".join(f"{size:>33}" for size in results))
+    print("-" * (width + 1) + "|" + "|".join("-" * 35 for _ in results))
     for index, label in enumerate(labels):
-        print(f"{label:<{width}} | " + " | ".join(f"{_cell(results[size][index], args.timeout):>22}" for size in results))
+        print(f"{label:<{width}} | " + " | ".join(f"{_cell(results[size][index], args.timeout):>33}" for size in results))
     for size, timings in results.items():
-        floor = timings[0].seconds
-        diff_json = timings[3].seconds
-        if floor and diff_json:
-            print(f"{size} works: diff --format json / er-link = {diff_json / floor:.1f}x")
+        floor, diff_json = timings[0], timings[3]
+        if floor.seconds and diff_json.seconds and floor.cpu and diff_json.cpu:
+            print(f"{size} works: diff --format json / er-link = {diff_json.seconds / floor.seconds:.2f}x wall, {diff_json.cpu / floor.cpu:.2f}x CPU (medians of {max(1, args.repeat)})")
     first, last = min(results), max(results)
     a, b = results[first][3].seconds, results[last][3].seconds
     if a and b and last != first:
