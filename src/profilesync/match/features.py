@@ -343,90 +343,133 @@ def compute(a: Prepared, b: Prepared, *, authors: bool = True, windows: bool = T
     ``authors=False`` leaves out comparing the author lists, and ``windows=False`` the partial
     title ratios: the features in :data:`AUTHOR_FEATURES` (and ``author_hits``), respectively
     :data:`WINDOW_FEATURES`, are then placeholders, not values; every other feature is exact.
-    Used to rule a pair out before paying for what it does not need."""
-    ta, tb = a.title, b.title
-    if ta and tb:
-        ratio = fuzz.ratio(ta, tb) / 100.0
-        token_set = fuzz.token_set_ratio(ta, tb) / 100.0
-        shorter = min(len(ta), len(tb))
-        partial = (fuzz.partial_ratio(ta, tb) / 100.0 if shorter >= 20 else ratio) if windows else 0.0
-        inter = len(a.content & b.content)
-        small = min(len(a.content), len(b.content)) or 1
-        union = len(a.content | b.content) or 1
-        containment = inter / small
-        jaccard = inter / union
+    :class:`StagedFeatures` computes the same parts one at a time."""
+    staged = StagedFeatures(a, b)
+    if windows:
+        staged.add_windows()
+    if authors:
+        staged.add_authors()
+    return PairFeatures(staged.values(), staged.hits, len(a.authors), len(b.authors))
+
+
+class StagedFeatures:
+    """A pair's features computed in parts, dearest last: the title words, years and venues at
+    once; then, on request, the partial title ratios (:meth:`add_windows`) and the author lists
+    (:meth:`add_authors`). :meth:`values` is the feature vector of what is computed so far, with
+    placeholders for the rest (as :func:`compute` documents); a matcher can rule a pair out on a
+    bound before paying for the rest (:func:`profilesync.match.matcher.ruled_out`)."""
+
+    __slots__ = ("a", "b", "_title", "_partial", "_compact", "_authors", "hits", "_year_venue", "has_windows", "has_authors")
+
+    def __init__(self, a: Prepared, b: Prepared) -> None:
+        self.a, self.b = a, b
+        ta, tb = a.title, b.title
+        if ta and tb:
+            inter = len(a.content & b.content)
+            small = min(len(a.content), len(b.content)) or 1
+            union = len(a.content | b.content) or 1
+            head_extra, tail_extra = _extras(a, b)
+            self._title: tuple[float, ...] = (
+                fuzz.ratio(ta, tb) / 100.0,
+                fuzz.token_set_ratio(ta, tb) / 100.0,
+                inter / small,  # containment
+                inter / union,  # jaccard
+                1.0 if a.compact_title == b.compact_title else 0.0,  # exact
+                min(len(a.content), len(b.content), 6) / 6.0,  # specific
+                max(a.generic, b.generic),
+                head_extra,
+                tail_extra,
+                max(_inner_missing(a, b.content), _inner_missing(b, a.content)),
+                _numbers_differ(a, b),
+            )
+        else:
+            self._title = (0.0,) * 11
+        self._partial = self._compact = 0.0
+        self.has_windows = self.has_authors = False
+        na, nb = len(a.authors), len(b.authors)
+        # Placeholders until add_authors: whether both lists are there is known now.
+        self._authors: tuple[float, ...] = (1.0 if na and nb else 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        self.hits = 0
+        if a.year and b.year:
+            gap = abs(a.year - b.year)
+            year: tuple[float, ...] = (1.0, float(gap == 0), float(gap <= 1), float(gap >= 3))
+        else:
+            year = (0.0, 0.0, 0.0, 0.0)
+        if a.venue and b.venue:
+            venue: tuple[float, ...] = (1.0, float(a.venue == b.venue))
+        else:
+            venue = (0.0, 0.0)
+        if a.venue_words and b.venue_words:
+            words = len(a.venue_words & b.venue_words) / min(len(a.venue_words), len(b.venue_words))
+        else:
+            words = 0.0
+        self._year_venue = (*year, *venue, words, float(a.report != b.report))
+
+    def add_windows(self) -> None:
+        """The partial ratios of the titles and of the titles without spaces."""
+        a, b = self.a, self.b
+        ta, tb = a.title, b.title
+        self.has_windows = True
+        if not (ta and tb):
+            return
+        ratio = self._title[0]
+        self._partial = fuzz.partial_ratio(ta, tb) / 100.0 if min(len(ta), len(tb)) >= 20 else ratio
         ca, cb = a.compact_title, b.compact_title
-        exact = 1.0 if ca == cb else 0.0
-        compact = fuzz.ratio(ca, cb) / 100.0 if windows else 0.0
-        if windows and min(len(ca), len(cb)) >= 20:
+        compact = fuzz.ratio(ca, cb) / 100.0
+        if min(len(ca), len(cb)) >= 20:
             compact = max(compact, fuzz.partial_ratio(ca, cb) / 100.0)
-        specific = min(len(a.content), len(b.content), 6) / 6.0
-        generic = max(a.generic, b.generic)
-        head_extra, tail_extra = _extras(a, b)
-        inner = max(_inner_missing(a, b.content), _inner_missing(b, a.content))
-        numbers = _numbers_differ(a, b)
-    else:
-        ratio = token_set = partial = containment = jaccard = exact = compact = specific = generic = 0.0
-        head_extra = tail_extra = inner = numbers = 0.0
-    title_best = max(ratio, token_set, partial, compact)
-    na, nb = len(a.authors), len(b.authors)
-    if na and nb and not authors:
-        hits, authors_known, amin, amax, first, last, family = 0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    elif na and nb:
+        self._compact = compact
+
+    def add_authors(self) -> None:
+        """The author features: who of one list is on the other, first and last author, families."""
+        a, b = self.a, self.b
+        self.has_authors = True
+        na, nb = len(a.authors), len(b.authors)
+        if not (na and nb):
+            return
         hits = author_matches(a.authors, b.authors)
-        authors_known = 1.0
-        amin = hits / min(na, nb)
-        amax = hits / max(na, nb)
         first = 1.0 if _same_author(a.authors[0], b.authors[0]) else 0.0
         last = 1.0 if _same_author(a.authors[-1], b.authors[-1]) else 0.0
         fam_a, fam_b = {x.family for x in a.authors}, {x.family for x in b.authors}
         family = len(fam_a & fam_b) / min(len(fam_a), len(fam_b))
-    else:
-        hits, authors_known, amin, amax, first, last, family = 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    disjoint = authors_known * float(hits == 0) if authors else 0.0
-    if a.year and b.year:
-        gap = abs(a.year - b.year)
-        year_known, year_same, year_near, year_far = 1.0, float(gap == 0), float(gap <= 1), float(gap >= 3)
-    else:
-        year_known = year_same = year_near = year_far = 0.0
-    if a.venue and b.venue:
-        venue_known, venue_same = 1.0, float(a.venue == b.venue)
-    else:
-        venue_known = venue_same = 0.0
-    if a.venue_words and b.venue_words:
-        venue_words = len(a.venue_words & b.venue_words) / min(len(a.venue_words), len(b.venue_words))
-    else:
-        venue_words = 0.0
-    values = (
-        ratio,
-        token_set,
-        partial,
-        containment,
-        jaccard,
-        exact,
-        compact,
-        specific,
-        generic,
-        title_best * specific * (1.0 - generic),
-        head_extra,
-        tail_extra,
-        inner,
-        numbers,
-        authors_known,
-        amin,
-        amax,
-        first,
-        disjoint,
-        last,
-        family,
-        title_best * (1.0 - authors_known),
-        year_known,
-        year_same,
-        year_near,
-        year_far,
-        venue_known,
-        venue_same,
-        venue_words,
-        float(a.report != b.report),
-    )
-    return PairFeatures(values, hits, na, nb)
+        self.hits = hits
+        self._authors = (1.0, hits / min(na, nb), hits / max(na, nb), first, float(hits == 0), last, family)
+
+    @property
+    def title_best(self) -> float:
+        """The most lenient title similarity (character, token-set, partial, compact): exact once
+        the windows are added, a lower bound before."""
+        return max(self._title[0], self._title[1], self._partial, self._compact)
+
+    def values(self) -> tuple[float, ...]:
+        """The feature vector in :data:`FEATURE_NAMES` order."""
+        ratio, token_set, containment, jaccard, exact, specific, generic, head_extra, tail_extra, inner, numbers = self._title
+        authors_known, amin, amax, first, disjoint, last, family = self._authors
+        if not self.has_authors:
+            disjoint = 0.0
+        title_best = self.title_best
+        return (
+            ratio,
+            token_set,
+            self._partial,
+            containment,
+            jaccard,
+            exact,
+            self._compact,
+            specific,
+            generic,
+            title_best * specific * (1.0 - generic),
+            head_extra,
+            tail_extra,
+            inner,
+            numbers,
+            authors_known,
+            amin,
+            amax,
+            first,
+            disjoint,
+            last,
+            family,
+            title_best * (1.0 - authors_known),
+            *self._year_venue,
+        )

@@ -33,6 +33,7 @@ from profilesync.match.features import (
     WINDOW_FEATURES,
     PairFeatures,
     Prepared,
+    StagedFeatures,
     author_matches,
     compute,
     prepare,
@@ -237,35 +238,44 @@ def surely_no_match(a: Prepared, b: Prepared, profile: Profile, pf: PairFeatures
 
 def ruled_out(a: Prepared, b: Prepared, profile: Profile) -> bool:
     """True when :func:`surely_no_match` is certain for the pair without comparing its author
-    lists: the titles are vetoed, or the title-and-authors rule cannot apply (character
-    similarity under 0.9, titles not the same) and even the best author features the model knows
-    would leave the log-odds under the ``probable`` threshold. False means "compute it all".
+    lists (see :func:`features_unless_ruled_out`)."""
+    return features_unless_ruled_out(a, b, profile) is None
 
-    A long publication list brings thousands of candidate pairs whose titles share words but whose
-    years, venues or wording say two works; comparing their author lists was a third of the
-    matching. The bound is exact per feature (:meth:`Profile.log_odds_bound`), so this never rules
-    out a pair the full features would keep."""
+
+def features_unless_ruled_out(a: Prepared, b: Prepared, profile: Profile) -> PairFeatures | None:
+    """The pair's features, or None when :func:`surely_no_match` is certain without them all: the
+    titles are vetoed, or the title-and-authors rule cannot apply (character similarity under
+    0.9, titles not the same) and even the best values of the features not yet computed would
+    leave the model's log-odds under the ``probable`` threshold.
+
+    The features are computed dearest last (:class:`StagedFeatures`): titles, years and venues;
+    then the partial title ratios; then the author lists. A long publication list brings
+    thousands of candidate pairs whose titles share words but whose years, venues or wording say
+    two works; most stop at the first bound. The bound is exact per feature
+    (:meth:`Profile.log_odds_bound`), so None never hides a pair the full features would keep."""
     if not a.title or not b.title:
-        return True
-    if profile.forest is not None:
-        return False  # no bound for a boosted forest: the full features decide
-    # The bound adds its terms in another order than log_odds: allow for the rounding (under
-    # 1e-13 for 30 terms of this size) so "ruled out" implies surely_no_match to the last bit.
-    z_min = _log_odds_threshold(profile.probable) - _ROUNDING
-    both = bool(a.authors and b.authors)
-    # First without the partial ratios either (two thirds of the title features' cost); then
-    # with them, which may also veto the titles.
-    cheap = compute(a, b, authors=False, windows=False).values
-    if cheap[_TITLE_RATIO] >= 0.9 or cheap[_TITLE_EXACT]:
-        return False  # agreement_floor may hold: it needs the authors (and no veto can apply)
-    bound = profile.log_odds_bound(FEATURE_NAMES, cheap, _FREE_AUTHORS_WINDOWS if both else WINDOW_FEATURES)
-    if bound is not None and bound < z_min:
-        return True
-    pf = compute(a, b, authors=False)
-    if pf.title_best < profile.min_title:
-        return True
-    bound = profile.log_odds_bound(FEATURE_NAMES, pf.values, AUTHOR_FEATURES if both else _NOTHING_FREE)
-    return bound is not None and bound < z_min
+        return None
+    staged = StagedFeatures(a, b)
+    if profile.forest is None:  # no bound for a boosted forest: the full features decide
+        # The bound adds its terms in another order than log_odds: allow for the rounding (under
+        # 1e-13 for 30 terms of this size) so None implies surely_no_match to the last bit.
+        z_min = _log_odds_threshold(profile.probable) - _ROUNDING
+        both = bool(a.authors and b.authors)
+        cheap = staged.values()
+        if cheap[_TITLE_RATIO] < 0.9 and not cheap[_TITLE_EXACT]:  # else agreement_floor may hold
+            bound = profile.log_odds_bound(FEATURE_NAMES, cheap, _FREE_AUTHORS_WINDOWS if both else WINDOW_FEATURES)
+            if bound is not None and bound < z_min:
+                return None
+            staged.add_windows()
+            if staged.title_best < profile.min_title:
+                return None
+            bound = profile.log_odds_bound(FEATURE_NAMES, staged.values(), AUTHOR_FEATURES if both else _NOTHING_FREE)
+            if bound is not None and bound < z_min:
+                return None
+    if not staged.has_windows:
+        staged.add_windows()
+    staged.add_authors()
+    return PairFeatures(staged.values(), staged.hits, len(a.authors), len(b.authors))
 
 
 _FREE_AUTHORS_WINDOWS = AUTHOR_FEATURES | WINDOW_FEATURES
@@ -414,8 +424,8 @@ def candidate_pairs(
         for k, j in enumerate(blocked):
             if cv_pre[i] == src_pre[j] and k not in close:
                 continue
-            # ruled_out implies surely_no_match; it is cheaper, and true for most pairs.
-            pf = None if ruled_out(cv_prep[i], src_prep[j], profile) else compute(cv_prep[i], src_prep[j])
+            # None implies surely_no_match; it is cheaper, and it is the answer for most pairs.
+            pf = features_unless_ruled_out(cv_prep[i], src_prep[j], profile)
             if pf is None or surely_no_match(cv_prep[i], src_prep[j], profile, pf):
                 if cv_pre[i] == src_pre[j]:
                     continue
