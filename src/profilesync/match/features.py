@@ -357,7 +357,7 @@ class StagedFeatures:
     once; then, on request, the partial title ratios (:meth:`add_windows`) and the author lists
     (:meth:`add_authors`). :meth:`values` is the feature vector of what is computed so far, with
     placeholders for the rest (as :func:`compute` documents); a matcher can rule a pair out on a
-    bound before paying for the rest (:func:`profilesync.match.matcher.ruled_out`)."""
+    bound before paying for the rest (:func:`profilesync.match.matcher.features_unless_ruled_out`)."""
 
     __slots__ = ("a", "b", "_title", "_partial", "_compact", "_authors", "hits", "_year_venue", "has_windows", "has_authors")
 
