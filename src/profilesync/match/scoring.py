@@ -214,18 +214,7 @@ class Profile:
         """Bias plus every contribution; the hot path of table linkage, hence the compiled form."""
         if self.forest is not None:
             return self.forest.log_odds(self._ordered(tuple(names), values))
-        compiled = self._compiled(tuple(names))
-        z = self.bias
-        for k, knots, vals in compiled:
-            x = values[k]  # a shape's value: linear between knots, flat beyond; written out, as this runs per pair
-            if x <= knots[0]:
-                z += vals[0]
-            elif x >= knots[-1]:
-                z += vals[-1]
-            else:
-                m = bisect_right(knots, x) - 1
-                z += vals[m] + (x - knots[m]) / (knots[m + 1] - knots[m]) * (vals[m + 1] - vals[m])
-        return z
+        return _add_shapes(self.bias, self._compiled(tuple(names)), values)
 
     def log_odds_bound(self, names: Sequence[str], values: Sequence[float], free: frozenset[int]) -> float | None:
         """The highest log-odds a pair can have when the features at positions ``free`` (of
@@ -237,16 +226,7 @@ class Profile:
         if self.forest is not None:
             return None
         z, fixed = self._bound_parts(tuple(names), free)
-        for k, knots, vals in fixed:
-            x = values[k]  # as in log_odds
-            if x <= knots[0]:
-                z += vals[0]
-            elif x >= knots[-1]:
-                z += vals[-1]
-            else:
-                m = bisect_right(knots, x) - 1
-                z += vals[m] + (x - knots[m]) / (knots[m + 1] - knots[m]) * (vals[m + 1] - vals[m])
-        return z
+        return _add_shapes(z, fixed, values)
 
     def _bound_parts(self, names: tuple[str, ...], free: frozenset[int]) -> tuple[float, tuple[tuple[int, tuple[float, ...], tuple[float, ...]], ...]]:
         """The bias plus the free features' largest values, and the shapes left to evaluate."""
@@ -296,6 +276,21 @@ class Profile:
             forest=forest,
             min_title=float(data.get("min_title", 0.6)),
         )
+
+
+def _add_shapes(z: float, shapes: Sequence[tuple[int, Sequence[float], Sequence[float]]], values: Sequence[float]) -> float:
+    """``z`` plus each shape's value at its feature's value, in order: linear between the knots,
+    flat beyond the first and the last. The hot loop of scoring, hence written out."""
+    for k, knots, vals in shapes:
+        x = values[k]
+        if x <= knots[0]:
+            z += vals[0]
+        elif x >= knots[-1]:
+            z += vals[-1]
+        else:
+            m = bisect_right(knots, x) - 1
+            z += vals[m] + (x - knots[m]) / (knots[m + 1] - knots[m]) * (vals[m + 1] - vals[m])
+    return z
 
 
 def sigmoid(z: float) -> float:
