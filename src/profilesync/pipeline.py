@@ -338,13 +338,19 @@ def pull_sources(
         thread.start()
         threads[name] = thread
     started = monotonic()
+    waits = {name: deadlines[name].extended(PULL_GRACE_S + registry.connector_class(name).overhead_s) for name in names}
     for name in names:
-        wait = deadlines[name].extended(PULL_GRACE_S + registry.connector_class(name).overhead_s)
-        _join_saying_so(threads[name], wait, partial(_still_pulling, progress, name) if progress else None)
+        _join_saying_so(threads[name], waits[name], partial(_still_pulling, progress, name) if progress else None)
         if boxes[name]:
             outcome = boxes[name][0]
             if isinstance(outcome, BaseException):
-                raise outcome  # a user error (config, unwritable cache) ends the run: exit 2
+                # A user error (config, unwritable cache, a full disk) ends the run: exit 2. The
+                # other pulls are waited for first, each within its own deadline: a thread still
+                # writing its snapshot when the process exits is killed between its temporary
+                # file and the rename, and leaves the temporary file in the cache.
+                for other in names:
+                    _join_saying_so(threads[other], waits[other], None)
+                raise outcome
             results[name] = outcome
         else:
             reason = f"no complete answer within the {config.sources[name].timeout_s:g} s deadline; gave up on it"

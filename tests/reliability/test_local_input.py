@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -219,6 +220,9 @@ def test_disk_full_at_fsync_keeps_every_file(profile: Path, monkeypatch):
     monkeypatch.setattr(os, "fsync", fsync)
     before = tree_digest(profile)
     result = run_cli(["pull", "--refresh"], profile)
+    # The first source's error ends the run only after the other pulls have ended: a pull thread
+    # still writing when the process exits would leave its temporary file in the cache.
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("pull-")]
     monkeypatch.undo()
     assert result.exit_code == 2
     assert "No space left on device" in result.stderr
