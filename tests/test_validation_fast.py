@@ -166,3 +166,16 @@ def test_the_shipped_compiled_tests_are_current():
     shipped = {p.name: p.read_text(encoding="utf-8") for p in directory.iterdir() if p.name.startswith("schema_") and p.name.endswith(".py")}
     assert shipped == compiled_sources(), "run `python -m profilesync.compile_schemas` and commit profilesync/schemas/compiled/"
     assert _compiled("cv.schema.json").__module__.startswith(COMPILED_PACKAGE)
+
+
+def test_a_value_the_compiled_test_chokes_on_goes_to_jsonschema(monkeypatch):
+    # Whatever the generated code raises besides its own verdict, the file is judged by jsonschema,
+    # which words the problems (or finds none), instead of the command crashing.
+    import profilesync.validation as validation
+
+    def broken(data):
+        raise RecursionError("deep")
+
+    monkeypatch.setattr(validation, "_compiled", lambda name: broken)
+    assert is_valid(copy.deepcopy(DEMO_CV), "cv.schema.json") is False
+    assert check(copy.deepcopy(DEMO_CV), "cv.schema.json", "cv.yaml") == []

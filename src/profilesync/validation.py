@@ -150,6 +150,8 @@ def is_valid(data: Any, schema: str | Mapping[str, Any]) -> bool | None:
         test(data)
     except fastjsonschema.JsonSchemaException:
         return False
+    except Exception:  # noqa: BLE001 - anything the generated code did not expect: jsonschema judges
+        return False
     return True
 
 
