@@ -2,8 +2,8 @@
 
 - ``titles_close`` keeps every pair whose best title similarity reaches ``min_title``;
 - ``surely_no_match`` is true only for pairs ``score_prepared`` puts at tier ``none``;
-- ``ruled_out`` (features without the author lists or the partial ratios, and a bound on the
-  rest) is true only for pairs ``surely_no_match`` rules out with every feature;
+- ``features_unless_ruled_out`` (features without the author lists or the partial ratios, and a
+  bound on the rest) gives None only for pairs ``surely_no_match`` rules out with every feature;
 - ``WorkClusters`` (blocked indexes) files the works the CV lacks exactly as a scan over every
   cluster with ``match_works`` / ``same_listing`` (the engine's former loop) does;
 - a large source table is blocked on its rarest words within a budget, a small one on every word.
@@ -32,9 +32,9 @@ from profilesync.match.features import (
     prepare_fields,
 )
 from profilesync.match.matcher import (
+    features_unless_ruled_out,
     load_params,
     match_works,
-    ruled_out,
     same_listing,
     score_prepared,
     surely_no_match,
@@ -96,7 +96,7 @@ def test_ruled_out_only_for_pairs_surely_no_match_rules_out(source):
     ruled = 0
     for a in left:
         for b in right:
-            if ruled_out(a, b, params.model):
+            if features_unless_ruled_out(a, b, params.model) is None:
                 ruled += 1
                 assert surely_no_match(a, b, params.model, compute(a, b)), (a.title, b.title)
     if params.model.forest is None:
@@ -116,11 +116,11 @@ def test_ruled_out_on_benchmark_pairs_with_reworded_titles():
     for row in rows:
         a = prepare_fields(row["left_title"], row["left_authors"], row["left_venue"], row["left_year"])
         b = prepare_fields(row["right_title"], row["right_authors"], row["right_venue"], row["right_year"])
-        if ruled_out(a, b, model):
+        if features_unless_ruled_out(a, b, model) is None:
             assert surely_no_match(a, b, model, compute(a, b))
         if not surely_no_match(a, b, model, compute(a, b)):
             checked += 1
-            assert not ruled_out(a, b, model)
+            assert features_unless_ruled_out(a, b, model) is not None
     assert checked > 0
 
 
@@ -131,7 +131,7 @@ _unit = st.floats(0.0, 1.0)
 @given(st.lists(_unit, min_size=len(FEATURE_NAMES), max_size=len(FEATURE_NAMES)), st.lists(_unit, min_size=len(FEATURE_NAMES), max_size=len(FEATURE_NAMES)))
 def test_the_log_odds_bound_is_never_below_the_log_odds(known, other):
     # Whatever values the free features turn out to have, the bound computed without them is at
-    # least the log-odds computed with them, up to the rounding ruled_out allows for (1e-9: the
+    # least the log-odds computed with them, up to the rounding features_unless_ruled_out allows for (1e-9: the
     # bound sums its terms in another order).
     free = AUTHOR_FEATURES | WINDOW_FEATURES
     actual = [other[k] if k in free else known[k] for k in range(len(FEATURE_NAMES))]

@@ -337,27 +337,22 @@ WINDOW_FEATURES: frozenset[int] = frozenset(
 )
 
 
-def compute(a: Prepared, b: Prepared, *, authors: bool = True, windows: bool = True) -> PairFeatures:
-    """All features of the pair ``(a, b)``; symmetric in its arguments.
-
-    ``authors=False`` leaves out comparing the author lists, and ``windows=False`` the partial
-    title ratios: the features in :data:`AUTHOR_FEATURES` (and ``author_hits``), respectively
-    :data:`WINDOW_FEATURES`, are then placeholders, not values; every other feature is exact.
-    :class:`StagedFeatures` computes the same parts one at a time."""
+def compute(a: Prepared, b: Prepared) -> PairFeatures:
+    """All features of the pair ``(a, b)``; symmetric in its arguments. :class:`StagedFeatures`
+    computes the same in parts, for a caller that may stop early."""
     staged = StagedFeatures(a, b)
-    if windows:
-        staged.add_windows()
-    if authors:
-        staged.add_authors()
+    staged.add_windows()
+    staged.add_authors()
     return PairFeatures(staged.values(), staged.hits, len(a.authors), len(b.authors))
 
 
 class StagedFeatures:
     """A pair's features computed in parts, dearest last: the title words, years and venues at
     once; then, on request, the partial title ratios (:meth:`add_windows`) and the author lists
-    (:meth:`add_authors`). :meth:`values` is the feature vector of what is computed so far, with
-    placeholders for the rest (as :func:`compute` documents); a matcher can rule a pair out on a
-    bound before paying for the rest (:func:`profilesync.match.matcher.features_unless_ruled_out`)."""
+    (:meth:`add_authors`). :meth:`values` is the feature vector of what is computed so far: the
+    features in :data:`WINDOW_FEATURES` and :data:`AUTHOR_FEATURES` not yet computed are
+    placeholders (0), every other one is exact; a matcher can rule a pair out on a bound before
+    paying for the rest (:func:`profilesync.match.matcher.features_unless_ruled_out`)."""
 
     __slots__ = ("a", "b", "_title", "_partial", "_compact", "_authors", "hits", "_year_venue", "has_windows", "has_authors")
 

@@ -236,12 +236,6 @@ def surely_no_match(a: Prepared, b: Prepared, profile: Profile, pf: PairFeatures
     return profile.log_odds(FEATURE_NAMES, pf.values) < _log_odds_threshold(profile.probable)
 
 
-def ruled_out(a: Prepared, b: Prepared, profile: Profile) -> bool:
-    """True when :func:`surely_no_match` is certain for the pair without comparing its author
-    lists (see :func:`features_unless_ruled_out`)."""
-    return features_unless_ruled_out(a, b, profile) is None
-
-
 def features_unless_ruled_out(a: Prepared, b: Prepared, profile: Profile) -> PairFeatures | None:
     """The pair's features, or None when :func:`surely_no_match` is certain without them all: the
     titles are vetoed, or the title-and-authors rule cannot apply (character similarity under
