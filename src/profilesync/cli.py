@@ -70,29 +70,31 @@ def _parser_class(env: Environment) -> type[argparse.ArgumentParser]:
     return Parser
 
 
-# Global options that take a value: what follows them is not the command.
-_VALUE_OPTIONS = frozenset({"--config", "-c", "--cache-dir", "--color", "--colour", "--print-completion"})
-
-
-def _command_in(argv: Sequence[str]) -> str | None:
-    """The command ``argv`` names, found as argparse will find it (the first word that is not an
-    option or an option's value); None when there is none, or it is not a known command."""
+def _command_in(argv: Sequence[str], parser: argparse.ArgumentParser) -> str | None:
+    """The command ``argv`` names, found as ``parser`` (its global options) will find it: the first
+    word that is not an option or an option's value; None when there is none, or it is not a
+    known command. A long option may be abbreviated, as argparse allows."""
+    takes_value = {s for action in parser._actions for s in action.option_strings if action.nargs != 0}
+    long_ones = [s for s in takes_value if s.startswith("--")]
     skip = False
     for word in argv:
         if skip:
             skip = False
         elif word == "--":
             return None
+        elif word.startswith("--"):
+            skip = "=" not in word and any(option.startswith(word) for option in long_ones)
         elif word.startswith("-"):
-            skip = word in _VALUE_OPTIONS
+            skip = word in takes_value
         else:
             return word if word in COMMANDS else None
     return None
 
 
-def build_parser(env: Environment | None = None, *, only: str | None = None) -> argparse.ArgumentParser:
-    """The CLI's parser. ``only``: the command being run; the other commands are then listed
-    without their options, so their modules are not imported (a command's run needs its own)."""
+def build_parser(env: Environment | None = None, *, argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The CLI's parser. ``argv``: the words about to be parsed; only the command they name is
+    then configured, the others are listed without their options, so their modules are not
+    imported (a command's run needs its own). Without it, every command is configured."""
     parser_cls = _parser_class(env or Environment.from_system())
     parser = parser_cls(
         prog="profilesync",
@@ -108,6 +110,7 @@ def build_parser(env: Environment | None = None, *, only: str | None = None) -> 
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument("-v", "--verbose", action="count", default=0, help="say more (repeat for debug output)")
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
+    only = _command_in(argv, parser) if argv is not None else None
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, summary in COMMANDS.items():
         if only is not None and name != only:
@@ -135,7 +138,7 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     """Run the CLI; returns the exit status instead of exiting, so tests can call it in-process."""
     env = env or Environment.from_system()
     words = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(env, only=_command_in(words))
+    parser = build_parser(env, argv=words)
     try:
         args = parser.parse_args(words)
     except SystemExit as exc:  # argparse exits 2 on usage errors and 0 on --help

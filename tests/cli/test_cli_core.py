@@ -267,15 +267,17 @@ def test_new_report_file_is_readable_by_others(demo):
         (["--config", "diff", "push", "--to", "cv"], "push"),  # a config file called "diff"
         (["-c", "x.yaml", "-q", "--color", "never", "status"], "status"),
         (["--config=x.yaml", "pull", "--source", "dblp"], "pull"),
+        (["--conf", "diff", "push", "--to", "cv"], "push"),  # an abbreviated option, as argparse allows
+        (["--cache", "c", "-v", "export"], "export"),
         (["--help"], None),
         (["dif"], None),
         (["--", "diff"], None),
     ],
 )
 def test_the_command_is_found_before_parsing(argv, command):
-    from profilesync.cli import _command_in
+    from profilesync.cli import _command_in, build_parser
 
-    assert _command_in(argv) == command
+    assert _command_in(argv, build_parser()) == command
 
 
 def test_a_command_parses_as_with_every_command_configured():
@@ -284,4 +286,4 @@ def test_a_command_parses_as_with_every_command_configured():
     from profilesync.cli import build_parser
 
     argv = ["-q", "--cache-dir", "c", "diff", "--source", "dblp", "--offline", "--format", "json", "-o", "r.json"]
-    assert vars(build_parser(only="diff").parse_args(argv)) == vars(build_parser().parse_args(argv))
+    assert vars(build_parser(argv=argv).parse_args(argv)) == vars(build_parser().parse_args(argv))
