@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 import functools
 import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -273,6 +274,11 @@ def features_unless_ruled_out(a: Prepared, b: Prepared, profile: Profile) -> Pai
 
 
 _FREE_AUTHORS_WINDOWS = AUTHOR_FEATURES | WINDOW_FEATURES
+# The screen's batch scorers (rapidfuzz's cpdist, which releases the GIL) run in threads for a long
+# publication list: up to two, as `bench er-link` uses up to two processes, and only from this many
+# pairs on, below which starting threads costs more than they save.
+_SCREEN_THREADS = min(2, os.cpu_count() or 1)
+_SCREEN_THREADED_FROM = 20_000
 _NOTHING_FREE: frozenset[int] = frozenset()
 
 
@@ -390,6 +396,10 @@ def candidate_pairs(
     src_prep: Sequence[Prepared],
 ) -> list[_Scored]:
     """Every (CV work, source work) pair worth assigning, with its score and stage."""
+    # numpy (the screen's columns) is imported by the commands that match, not by every user of
+    # this module (table linkage, the CLI's start-up).
+    from profilesync.match.screen import screen_pairs
+
     cv_ids = [canonical_ids(w) for w in cv_works]
     by_id = id_index(enumerate(canonical_ids(w) for w in source_works))
     blocker = TokenBlocker(src_prep, keys=params.block_keys, max_df=params.block_max_df, small=params.block_small, budget=params.block_budget)
@@ -398,9 +408,12 @@ def candidate_pairs(
     src_pre = [is_preprint(w, p) for w, p in zip(source_works, src_prep, strict=True)]
     cv_venue = [venue_of(w) for w in cv_works]
     src_venue = [venue_of(w) for w in source_works]
-    scored: list[_Scored] = []
-    for i, work in enumerate(cv_works):
+    by_identifier: list[list[_Scored]] = []
+    blocked_of: list[list[int]] = []
+    same_form: list[tuple[int, int]] = []
+    for i in range(len(cv_works)):
         seen: set[int] = set()
+        found: list[_Scored] = []
         for key in cv_ids[i]:
             for j in by_id.get(key, ()):
                 if j in seen:
@@ -409,16 +422,22 @@ def candidate_pairs(
                 if stage is Stage.VERSION and title_overlap(cv_prep[i], src_prep[j]) < params.version_title:
                     continue  # an arXiv link between unrelated titles is a slip in the record (DBLP has them)
                 seen.add(j)
-                scored.append(_Scored(3.0, i, j, _id_score(key[0]), stage))
+                found.append(_Scored(3.0, i, j, _id_score(key[0]), stage))
         blocked = [j for j in blocker.candidates(cv_prep[i]) if j not in seen]
-        # Same-form pairs whose titles are too far apart are vetoed by score_prepared
-        # (``profile.min_title``); finding them with a few batched rapidfuzz passes is what keeps a
-        # long publication list fast (most blocked pairs share one common word and nothing else).
-        close = titles_close(cv_prep[i], [src_prep[j] for j in blocked], profile.min_title)
-        for k, j in enumerate(blocked):
-            if cv_pre[i] == src_pre[j] and k not in close:
+        by_identifier.append(found)
+        blocked_of.append(blocked)
+        same_form.extend((i, j) for j in blocked if cv_pre[i] == src_pre[j])
+    # Most blocked pairs share one common word and nothing else: the screen rules them out in bulk
+    # (the same answer score_prepared would give, tier none), so only a few are scored one by one.
+    # Version pairs are not screened: the version rule judges them on more than their features.
+    workers = _SCREEN_THREADS if len(same_form) >= _SCREEN_THREADED_FROM else 1
+    screened = iter(screen_pairs(cv_prep, src_prep, same_form, profile, _log_odds_threshold(profile.probable) - _ROUNDING, workers=workers))
+    scored: list[_Scored] = []
+    for i, work in enumerate(cv_works):
+        scored.extend(by_identifier[i])
+        for j in blocked_of[i]:
+            if cv_pre[i] == src_pre[j] and not next(screened):
                 continue
-            # None implies surely_no_match; it is cheaper, and it is the answer for most pairs.
             pf = features_unless_ruled_out(cv_prep[i], src_prep[j], profile)
             if pf is None or surely_no_match(cv_prep[i], src_prep[j], profile, pf):
                 if cv_pre[i] == src_pre[j]:
