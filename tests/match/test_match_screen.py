@@ -18,7 +18,7 @@ import pytest
 
 from profilesync.match.features import FEATURE_NAMES, StagedFeatures, compute, prepare, prepare_fields
 from profilesync.match.matcher import _ROUNDING, _log_odds_threshold, load_params, surely_no_match
-from profilesync.match.screen import PairColumns, screen_pairs
+from profilesync.match.screen import PairColumns, _windows, screen_pairs
 from profilesync.model import Snapshot, WorkType
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +52,8 @@ def test_the_columns_are_the_features_staged_features_computes(case):
     columns = PairColumns(left, right, pairs)
     first = columns.first()
     titled = np.flatnonzero(columns.titled)
-    windows, best = columns.windows(titled, {name: column[titled] for name, column in first.items()})
+    sub = {name: column[titled] for name, column in first.items()}
+    windows, best = _windows(sub, columns.partial(titled, sub["title_ratio"]), columns.compact(titled))
     assert len(titled) > 0
     for row, k in enumerate(titled):
         i, j = pairs[k]

@@ -10,9 +10,10 @@ pair is ruled out only when :func:`profilesync.match.matcher.surely_no_match` wo
 1. the title-and-authors rule cannot apply (character similarity under 0.9, titles not the same)
    and the model's log-odds stay under the threshold even with every feature not yet computed at
    its best value (the partial title ratios, the author lists, the word-position features);
-2. the best title similarity, with the partial ratios now computed for the pairs left, is under
+2. as 1, with the similarity of the titles without spaces known;
+3. the best title similarity, with the partial ratio now computed for the pairs left, is under
    ``min_title``;
-3. as 1, with the partial ratios and what depends on them known.
+4. as 1, with the partial ratios and what depends on them known.
 
 Each feature is computed as :class:`profilesync.match.features.StagedFeatures` computes it (the
 same rapidfuzz scorers, the same arithmetic), and each test leaves a margin for the rounding of a
@@ -22,12 +23,18 @@ a test checks that on every pair of the drift benchmark's pages.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-from rapidfuzz import fuzz, process
+# numpy starts OpenBLAS's thread pool when it is imported (a thread per core, spinning a while):
+# the screen does no linear algebra, and on a 2-core machine those threads cost a 3,000-work diff
+# 0.1 s of CPU. A value the user set is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+from numpy.typing import NDArray  # noqa: E402
+from rapidfuzz import fuzz, process  # noqa: E402
 
 from profilesync.match.features import FEATURE_NAMES, Prepared
 from profilesync.match.scoring import Profile
@@ -111,30 +118,41 @@ class PairColumns:
             "venue_report": (a.report[li] != b.report[rj]).astype(np.float64),
         }
 
-    def windows(self, rows: NDArray[np.intp], first: dict[str, Floats]) -> tuple[dict[str, Floats], Floats]:
-        """The features in :data:`_WINDOWS` for the pairs at ``rows`` (``first``: their
-        :meth:`first` columns), and their best title similarity."""
+    # StagedFeatures.add_windows, in two parts: the titles without spaces (their ratio, or their
+    # partial ratio if higher and both have 20 characters or more), and the titles' partial ratio
+    # (20 characters or more, else the plain ratio).
+
+    def compact(self, rows: NDArray[np.intp]) -> Floats:
+        """``title_compact`` of the pairs at ``rows``."""
         li, rj = self.li[rows], self.rj[rows]
-        ta = [self.left[i].title for i in li]
-        tb = [self.right[j].title for j in rj]
-        ratio = first["title_ratio"]
-        # StagedFeatures.add_windows: the partial ratio of titles of 20 characters or more, else
-        # the plain ratio; the ratio of the titles without spaces, or their partial ratio if higher.
-        partial = ratio.copy()
-        long_titles = np.minimum(self.a.title_len[li], self.b.title_len[rj]) >= _PARTIAL_MIN_LENGTH
-        partial[long_titles] = _scores_where(ta, tb, long_titles, self.workers)
         ca = [self.left[i].compact_title for i in li]
         cb = [self.right[j].compact_title for j in rj]
         compact = _scores(ca, cb, fuzz.ratio, self.workers)
-        long_compact = np.minimum(self.a.compact_len[li], self.b.compact_len[rj]) >= _PARTIAL_MIN_LENGTH
-        compact[long_compact] = np.maximum(compact[long_compact], _scores_where(ca, cb, long_compact, self.workers))
-        best = np.maximum(np.maximum(ratio, first["title_token_set"]), np.maximum(partial, compact))
-        return {
-            "title_partial": partial,
-            "title_compact": compact,
-            "title_strong_specific": best * first["title_specific"] * (1.0 - first["title_generic"]),
-            "title_strong_no_authors": best * (1.0 - first["authors_known"]),
-        }, best
+        long_ = np.minimum(self.a.compact_len[li], self.b.compact_len[rj]) >= _PARTIAL_MIN_LENGTH
+        compact[long_] = np.maximum(compact[long_], _scores_where(ca, cb, long_, self.workers))
+        return compact
+
+    def partial(self, rows: NDArray[np.intp], ratio: Floats) -> Floats:
+        """``title_partial`` of the pairs at ``rows`` (``ratio``: their ``title_ratio``)."""
+        li, rj = self.li[rows], self.rj[rows]
+        ta = [self.left[i].title for i in li]
+        tb = [self.right[j].title for j in rj]
+        partial = ratio.copy()
+        long_ = np.minimum(self.a.title_len[li], self.b.title_len[rj]) >= _PARTIAL_MIN_LENGTH
+        partial[long_] = _scores_where(ta, tb, long_, self.workers)
+        return partial
+
+
+def _windows(first: dict[str, Floats], partial: Floats, compact: Floats) -> tuple[dict[str, Floats], Floats]:
+    """The features in :data:`_WINDOWS` and the best title similarity, from the partial ratios
+    and the :meth:`PairColumns.first` columns of the same pairs."""
+    best = np.maximum(np.maximum(first["title_ratio"], first["title_token_set"]), np.maximum(partial, compact))
+    return {
+        "title_partial": partial,
+        "title_compact": compact,
+        "title_strong_specific": best * first["title_specific"] * (1.0 - first["title_generic"]),
+        "title_strong_no_authors": best * (1.0 - first["authors_known"]),
+    }, best
 
 
 def screen_pairs(
@@ -163,7 +181,16 @@ def screen_pairs(
         keep &= rule_may_hold | (_bound(profile, first, _FIRST) >= threshold)
     rest = np.flatnonzero(keep)
     sub = {name: column[rest] for name, column in first.items()}
-    windows, best = columns.windows(rest, sub)
+    compact = columns.compact(rest)
+    if profile.forest is None:
+        # The titles without spaces first: knowing them rules out half the pairs left, before
+        # their partial ratios are paid for.
+        known = _FIRST | {"title_compact"}
+        more = rule_may_hold[rest] | (_bound(profile, sub | {"title_compact": compact}, known) >= threshold)
+        keep[rest[~more]] = False
+        rest, compact = rest[more], compact[more]
+        sub = {name: column[more] for name, column in sub.items()}
+    windows, best = _windows(sub, columns.partial(rest, sub["title_ratio"]), compact)
     # The veto compares the numbers the matcher compares; the margin is for a batch scorer that
     # rounded differently, and it keeps such a pair rather than losing it.
     left_in = best >= profile.min_title - 1e-9
