@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -100,3 +103,16 @@ def test_threads_give_the_same_answer():
 
 def test_no_pairs_no_work():
     assert screen_pairs([], [], [], PARAMS.model, 0.0) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("user_value", [None, "4"])
+def test_importing_the_screen_leaves_the_environment_as_it_was(user_value):
+    # OPENBLAS_NUM_THREADS=1 is for numpy's own import; a hook or editor started later must see
+    # the user's environment. A fresh interpreter, so numpy is not imported yet.
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if user_value is not None:
+        env["OPENBLAS_NUM_THREADS"] = user_value
+    code = "import os, sys, profilesync.match.screen; assert 'numpy' in sys.modules; print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == str(user_value)

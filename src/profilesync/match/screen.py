@@ -1,7 +1,7 @@
 """Rule out a table's candidate pairs in bulk, before the matcher scores them one by one.
 
-A long publication list brings tens of thousands of blocked pairs (a CV work meets every source
-record sharing one of its title words), and nearly all of them are two works. Computing their
+A long publication list brings tens of thousands of blocked pairs (a CV work meets the source
+records sharing a title word with it), and nearly all of them are two works. Computing their
 features one pair at a time in Python was most of a large diff. The screen computes, for all pairs
 at once, the features compiled code gives cheaply: rapidfuzz's batch ratios (``process.cpdist``),
 set sizes, years and venues as numpy columns, each model shape evaluated over a whole column. A
@@ -18,7 +18,8 @@ pair is ruled out only when :func:`profilesync.match.matcher.surely_no_match` wo
 Each feature is computed as :class:`profilesync.match.features.StagedFeatures` computes it (the
 same rapidfuzz scorers, the same arithmetic), and each test leaves a margin for the rounding of a
 sum taken in another order, so a pair the screen rules out is one the per-pair path rules out too;
-a test checks that on every pair of the drift benchmark's pages.
+tests/match/test_match_screen.py checks both on every pair of the bundled profile's snapshots and
+on the hard DBLP-Scholar benchmark pairs.
 """
 
 from __future__ import annotations
@@ -27,17 +28,23 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-# numpy starts OpenBLAS's thread pool when it is imported (a thread per core, spinning a while):
-# the screen does no linear algebra, and on a 2-core machine those threads cost a 3,000-work diff
-# 0.1 s of CPU. A value the user set is kept.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-import numpy as np  # noqa: E402
-from numpy.typing import NDArray  # noqa: E402
-from rapidfuzz import fuzz, process  # noqa: E402
+from rapidfuzz import fuzz, process
 
 from profilesync.match.features import FEATURE_NAMES, Prepared
 from profilesync.match.scoring import Profile
+
+# numpy starts OpenBLAS's thread pool when it is imported (a thread per core, spinning a while):
+# the screen does no linear algebra, and on a 2-core machine those threads cost a 3,000-work diff
+# 0.1 s of CPU. OpenBLAS reads the variable when it loads, so it is set for the import only (a
+# value the user set is kept): processes started later, such as a schedule hook, see the user's.
+_USER_BLAS_THREADS = os.environ.get("OPENBLAS_NUM_THREADS")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+try:
+    import numpy as np
+    from numpy.typing import NDArray
+finally:
+    if _USER_BLAS_THREADS is None:
+        os.environ.pop("OPENBLAS_NUM_THREADS", None)
 
 # The features step 1 computes; the rest count at their best value there.
 _FIRST = frozenset(
@@ -47,7 +54,7 @@ _FIRST = frozenset(
         "venue_same", "venue_report",
     }
 )  # fmt: skip
-# What step 3 adds: the partial ratios and the features built on the best title similarity.
+# What step 4 adds: the partial ratios and the features built on the best title similarity.
 _WINDOWS = frozenset({"title_partial", "title_compact", "title_strong_specific", "title_strong_no_authors"})
 # Below this length rapidfuzz's partial ratio is not used (StagedFeatures.add_windows): a short
 # title inside a long one says nothing.
