@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from profilesync.match.features import FEATURE_NAMES, StagedFeatures, compute, prepare, prepare_fields
-from profilesync.match.matcher import _ROUNDING, _log_odds_threshold, load_params, surely_no_match
+from profilesync.match.matcher import _bound_threshold, load_params, surely_no_match
 from profilesync.match.screen import PairColumns, _windows, screen_pairs
 from profilesync.model import Snapshot, WorkType
 
@@ -77,7 +77,7 @@ def test_a_pair_screened_out_is_surely_no_match(case, source):
     # screen then applies the title veto alone).
     model = PARAMS.for_source(source).model
     left, right, pairs = CASES[case]()
-    keep = screen_pairs(left, right, pairs, model, _log_odds_threshold(model.probable) - _ROUNDING)
+    keep = screen_pairs(left, right, pairs, model, _bound_threshold(model.probable))
     assert len(keep) == len(pairs)
     dropped = vetoed = 0
     for (i, j), kept in zip(pairs, keep, strict=True):
@@ -97,7 +97,7 @@ def test_a_pair_screened_out_is_surely_no_match(case, source):
 def test_threads_give_the_same_answer():
     left, right, pairs = _all_pairs("scholar")
     model = PARAMS.model
-    threshold = _log_odds_threshold(model.probable) - _ROUNDING
+    threshold = _bound_threshold(model.probable)
     assert screen_pairs(left, right, pairs, model, threshold, workers=2) == screen_pairs(left, right, pairs, model, threshold, workers=1)
 
 

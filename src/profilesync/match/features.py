@@ -322,6 +322,11 @@ class PairFeatures:
 
 _TITLE_RATIO, _TITLE_TOKEN_SET, _TITLE_PARTIAL, _TITLE_COMPACT = (FEATURE_NAMES.index(n) for n in ("title_ratio", "title_token_set", "title_partial", "title_compact"))
 
+# The character similarity (``title_ratio``) from which two titles count as the same title for the
+# title-and-authors rule (matcher.agreement_floor). Under it, titles not the same, the rule cannot
+# lift a pair: the matcher's and the screen's bounds rule pairs out only there.
+SAME_TITLE_RATIO = 0.9
+
 
 # The author features a pair's author lists decide (``authors_known`` and
 # ``title_strong_no_authors`` only need to know whether both lists are there).

@@ -31,6 +31,7 @@ from profilesync.match.blocking import TokenBlocker, id_index
 from profilesync.match.features import (
     AUTHOR_FEATURES,
     FEATURE_NAMES,
+    SAME_TITLE_RATIO,
     WINDOW_FEATURES,
     PairFeatures,
     Prepared,
@@ -178,7 +179,7 @@ def agreement_floor(a: Prepared, b: Prepared, pf: PairFeatures) -> Tier:
     rule does not apply (different venues: a conference paper and its journal version are two works).
     """
     values = pf.values
-    if values[_TITLE_RATIO] < 0.9 and not values[_TITLE_EXACT]:
+    if values[_TITLE_RATIO] < SAME_TITLE_RATIO and not values[_TITLE_EXACT]:
         return Tier.NONE
     if pf.author_hits < 2 or pf.author_hits < min(pf.authors_a, pf.authors_b):
         return Tier.NONE
@@ -252,12 +253,10 @@ def features_unless_ruled_out(a: Prepared, b: Prepared, profile: Profile) -> Pai
         return None
     staged = StagedFeatures(a, b)
     if profile.forest is None:  # no bound for a boosted forest: the full features decide
-        # The bound adds its terms in another order than log_odds: allow for the rounding (under
-        # 1e-13 for 30 terms of this size) so None implies surely_no_match to the last bit.
-        z_min = _log_odds_threshold(profile.probable) - _ROUNDING
+        z_min = _bound_threshold(profile.probable)
         both = bool(a.authors and b.authors)
         cheap = staged.values()
-        if cheap[_TITLE_RATIO] < 0.9 and not cheap[_TITLE_EXACT]:  # else agreement_floor may hold
+        if cheap[_TITLE_RATIO] < SAME_TITLE_RATIO and not cheap[_TITLE_EXACT]:  # else agreement_floor may hold
             bound = profile.log_odds_bound(FEATURE_NAMES, cheap, _FREE_AUTHORS_WINDOWS if both else WINDOW_FEATURES)
             if bound is not None and bound < z_min:
                 return None
@@ -287,6 +286,14 @@ def _log_odds_threshold(probable: float) -> float:
     """The log-odds under which surely_no_match calls a pair no match (``probable`` less the margin)."""
     t = min(max(probable, 1e-9), 1 - 1e-9)
     return math.log(t / (1 - t)) - _QUICK_MARGIN
+
+
+def _bound_threshold(probable: float) -> float:
+    """The log-odds an upper bound must reach for a pair to be kept (features_unless_ruled_out,
+    the screen). A bound adds its terms in another order than log_odds: this allows for the
+    rounding (under 1e-13 for 30 terms of this size), so a pair ruled out is surely_no_match to
+    the last bit."""
+    return _log_odds_threshold(probable) - _ROUNDING
 
 
 def _with_doi_conflict(score: MatchScore, a: Work, b: Work) -> MatchScore:
@@ -431,7 +438,7 @@ def candidate_pairs(
     # (the same answer score_prepared would give, tier none), so only a few are scored one by one.
     # Version pairs are not screened: the version rule judges them on more than their features.
     workers = _SCREEN_THREADS if len(same_form) >= _SCREEN_THREADED_FROM else 1
-    screened = iter(screen_pairs(cv_prep, src_prep, same_form, profile, _log_odds_threshold(profile.probable) - _ROUNDING, workers=workers))
+    screened = iter(screen_pairs(cv_prep, src_prep, same_form, profile, _bound_threshold(profile.probable), workers=workers))
     scored: list[_Scored] = []
     for i, work in enumerate(cv_works):
         scored.extend(by_identifier[i])

@@ -30,7 +30,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from profilesync.match.features import FEATURE_NAMES, Prepared
+from profilesync.match.features import FEATURE_NAMES, SAME_TITLE_RATIO, Prepared
 from profilesync.match.scoring import Profile
 
 # numpy starts OpenBLAS's thread pool when it is imported (a thread per core, spinning a while):
@@ -182,7 +182,7 @@ def screen_pairs(
     columns = PairColumns(left, right, pairs, workers=workers)
     first = columns.first()
     # Where the title-and-authors rule may hold, only the title veto can rule a pair out.
-    rule_may_hold = (first["title_ratio"] >= 0.9) | (first["title_exact"] > 0)
+    rule_may_hold = (first["title_ratio"] >= SAME_TITLE_RATIO) | (first["title_exact"] > 0)
     keep = columns.titled.copy()
     if profile.forest is None:
         keep &= rule_may_hold | (_bound(profile, first, _FIRST) >= threshold)
