@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, run_cli, tree_digest
+from conftest import REPO_ROOT, copy_demo, run_cli, tree_digest
 from reliability import fixtures
 from reliability.servers import status
 from reliability.sources import BY_NAME, ORCID_ID
@@ -44,13 +44,6 @@ publications:
 """
 
 
-def _demo(directory: Path) -> Path:
-    for name in ("config.yaml", "cv.yaml"):
-        shutil.copy(REPO_ROOT / name, directory / name)
-    shutil.copytree(REPO_ROOT / "cache" / "snapshots", directory / "cache" / "snapshots")
-    return directory
-
-
 def _as_another_person(directory: Path) -> Path:
     """What the README says a new user does: their own name and ids in config.yaml and cv.yaml."""
     config = (directory / "config.yaml").read_text(encoding="utf-8")
@@ -76,14 +69,14 @@ def test_the_bundled_snapshots_record_the_demo_targets():
 
 
 def test_the_demo_itself_still_uses_its_snapshots(tmp_path):
-    code, report = _json_diff(_demo(tmp_path))
+    code, report = _json_diff(copy_demo(tmp_path))
     assert code == 1
     assert {name: info["status"] for name, info in report["sources"].items()} == dict.fromkeys(SOURCES, "ok")
     assert report["compared"] == list(SOURCES)
 
 
 def test_the_demo_pointed_at_another_person_uses_none_of_its_snapshots(tmp_path):
-    profile = _as_another_person(_demo(tmp_path))
+    profile = _as_another_person(copy_demo(tmp_path))
     before = tree_digest(profile)
     code, report = _json_diff(profile)
     assert code == 3
@@ -109,7 +102,7 @@ def test_the_demo_pointed_at_another_person_uses_none_of_its_snapshots(tmp_path)
 
 
 def test_a_changed_profile_name_disowns_a_dblp_search_snapshot(tmp_path):
-    profile = _demo(tmp_path)
+    profile = copy_demo(tmp_path)
     config = (profile / "config.yaml").read_text(encoding="utf-8").replace("name: Zili Zhang", "name: Zili Zhao", 1)
     (profile / "config.yaml").write_text(config, encoding="utf-8")
     code, report = _json_diff(profile, "--source", "dblp")
@@ -126,7 +119,7 @@ def _drop_target(path: Path, **person_ids: str) -> None:
 
 
 def test_an_old_snapshot_is_trusted_only_when_the_source_named_the_configured_id(tmp_path):
-    profile = _demo(tmp_path)
+    profile = copy_demo(tmp_path)
     snapshots = profile / "cache" / "snapshots"
     _drop_target(snapshots / "orcid.json")  # person.ids.orcid is the demo's own iD
     _drop_target(snapshots / "github.json", github="someone-else")
@@ -142,7 +135,7 @@ def test_an_old_snapshot_is_trusted_only_when_the_source_named_the_configured_id
 def test_a_dblp_search_snapshot_serves_the_pid_it_found(tmp_path):
     """Writing the pid the name search found into config.yaml (what the connector advises) keeps
     the snapshot: the source itself recorded that pid."""
-    profile = _demo(tmp_path)
+    profile = copy_demo(tmp_path)
     path = profile / "cache" / "snapshots" / "dblp.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     data["person"]["ids"] = {"dblp": "12/3456"}
@@ -207,7 +200,7 @@ def test_a_pull_records_its_target(make_profile):
 
 
 def test_no_data_at_all_is_not_in_sync(tmp_path):
-    profile = _demo(tmp_path)
+    profile = copy_demo(tmp_path)
     shutil.rmtree(profile / "cache" / "snapshots")
     code, report = _json_diff(profile)
     assert code == 3

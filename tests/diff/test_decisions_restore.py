@@ -15,20 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, run_cli
+from conftest import run_cli
 from profilesync.diff.changes import Change, ChangeKind, digest_value
 from profilesync.diff.engine import _apply_decisions
 from profilesync.state import Decision, DecisionRecord, State
 
 NOW = datetime(2026, 12, 1, 6, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    for name in ("config.yaml", "cv.yaml"):
-        shutil.copy(REPO_ROOT / name, tmp_path / name)
-    shutil.copytree(REPO_ROOT / "cache" / "snapshots", tmp_path / "cache" / "snapshots")
-    return tmp_path
 
 
 def _changes(profile: Path) -> dict:

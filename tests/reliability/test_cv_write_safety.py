@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from conftest import REPO_ROOT, run_cli, tree_digest
+from conftest import REPO_ROOT, copy_demo, run_cli, tree_digest
 from profilesync.app import App
 from profilesync.cli import main
 from profilesync.env import Environment
@@ -40,17 +40,9 @@ TGS = ("wu2023tgs", ['title: "Transparent GPU Sharing in Container Clouds for De
 HAWC = ("xie2022hawc", ["doi: 10.1145/3546591.3547529"])
 
 
-def _demo(directory: Path) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    for name in ("config.yaml", "cv.yaml"):
-        shutil.copy(REPO_ROOT / name, directory / name)
-    shutil.copytree(REPO_ROOT / "cache" / "snapshots", directory / "cache" / "snapshots")
-    return directory
-
-
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
-    return _demo(tmp_path / "profile")
+    return copy_demo(tmp_path / "profile")
 
 
 def _env(**extra: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO_ROOT, run_cli, tree_digest
+from conftest import REPO_ROOT, copy_demo, run_cli, tree_digest
 from profilesync.yamlio import read_yaml
 
 from .profile import changed_files
@@ -32,13 +32,6 @@ EXIT_CODES = {0, 1, 2, 3}
 
 
 # --- fuzzing ------------------------------------------------------------------------------------
-
-
-def _demo(directory: Path) -> Path:
-    for name in ("config.yaml", "cv.yaml"):
-        shutil.copy(REPO_ROOT / name, directory / name)
-    shutil.copytree(REPO_ROOT / "cache" / "snapshots", directory / "cache" / "snapshots")
-    return directory
 
 
 def _paths(data: Any, prefix: tuple = ()) -> Iterator[tuple]:
@@ -118,7 +111,7 @@ def _check_all_commands(directory: Path) -> None:
 @given(config=_document(CONFIG_BASE))
 def test_fuzzed_config_never_crashes_and_writes_nothing_on_exit_2(config: bytes):
     with tempfile.TemporaryDirectory() as scratch:
-        directory = _demo(Path(scratch))
+        directory = copy_demo(Path(scratch))
         (directory / "config.yaml").write_bytes(config)
         _check_all_commands(directory)
 
@@ -128,7 +121,7 @@ def test_fuzzed_config_never_crashes_and_writes_nothing_on_exit_2(config: bytes)
 @given(cv=_document(CV_BASE))
 def test_fuzzed_cv_never_crashes_and_writes_nothing_on_exit_2(cv: bytes):
     with tempfile.TemporaryDirectory() as scratch:
-        directory = _demo(Path(scratch))
+        directory = copy_demo(Path(scratch))
         (directory / "cv.yaml").write_bytes(cv)
         _check_all_commands(directory)
 

@@ -20,14 +20,6 @@ from .servers import status
 DEMO_SOURCES = ("dblp", "orcid", "scholar", "github")
 
 
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    for name in ("config.yaml", "cv.yaml"):
-        shutil.copy(REPO_ROOT / name, tmp_path / name)
-    shutil.copytree(REPO_ROOT / "cache" / "snapshots", tmp_path / "cache" / "snapshots")
-    return tmp_path
-
-
 def _orcid_text() -> str:
     return (REPO_ROOT / "cache" / "snapshots" / "orcid.json").read_text(encoding="utf-8")
 

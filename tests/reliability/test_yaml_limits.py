@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import time
@@ -24,13 +23,6 @@ from conftest import REPO_ROOT, tree_digest
 
 SRC = REPO_ROOT / "src"
 MEMORY_CAP = 1536 * 1024 * 1024
-
-
-def _demo(directory: Path) -> Path:
-    for name in ("config.yaml", "cv.yaml"):
-        shutil.copy(REPO_ROOT / name, directory / name)
-    shutil.copytree(REPO_ROOT / "cache" / "snapshots", directory / "cache" / "snapshots")
-    return directory
 
 
 def _cap_memory() -> None:
@@ -60,11 +52,6 @@ def _with_free_field(cv: Path, lines: list[str]) -> int:
     at = text.index(marker) + len(marker)
     cv.write_text(text[:at] + "".join(f"    {line}\n" for line in lines) + text[at:], encoding="utf-8")
     return text[:at].count("\n") + len(lines)
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    return _demo(tmp_path)
 
 
 @pytest.mark.parametrize("command", [["validate"], ["push", "--to", "cv", "--dry-run", "--yes"], ["push", "--to", "cv", "--yes"], ["export", "--format", "markdown"]], ids=" ".join)
