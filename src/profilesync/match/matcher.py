@@ -273,11 +273,6 @@ def features_unless_ruled_out(a: Prepared, b: Prepared, profile: Profile) -> Pai
 
 
 _FREE_AUTHORS_WINDOWS = AUTHOR_FEATURES | WINDOW_FEATURES
-# The screen's batch scorers (rapidfuzz's cpdist, which releases the GIL) run in threads for a long
-# publication list: up to two, as `bench er-link` uses up to two processes, and only from this many
-# pairs on, below which starting threads costs more than they save.
-_SCREEN_THREADS = min(2, os.cpu_count() or 1)
-_SCREEN_THREADED_FROM = 20_000
 _NOTHING_FREE: frozenset[int] = frozenset()
 
 
@@ -393,6 +388,13 @@ def titles_close(query: Prepared, others: Sequence[Prepared], min_title: float) 
             hits = process.extract(compact, [squeezed[k] for k in long_], scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None)
             found.update(rest[long_[k]] for _, _, k in hits)
     return found
+
+
+# The screen's batch scorers (rapidfuzz's cpdist, which releases the GIL) run in threads for a long
+# publication list: up to two, as `bench er-link` uses up to two processes, and only from this many
+# pairs on, below which starting threads costs more than they save.
+_SCREEN_THREADS = min(2, os.cpu_count() or 1)
+_SCREEN_THREADED_FROM = 20_000
 
 
 def candidate_pairs(
